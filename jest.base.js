@@ -1,0 +1,17 @@
+// One Jest setup for every TypeScript package: ESM (NestJS 12 ships ESM only), ts-jest against the
+// package's own tsconfig. Run through `node --experimental-vm-modules`, which Jest needs for ESM.
+/** @param {{ rootDir: string, testMatch?: string[], testTimeout?: number }} options */
+export function jestConfig({ rootDir, testMatch, testTimeout }) {
+  return {
+    rootDir,
+    testEnvironment: 'node',
+    extensionsToTreatAsEsm: ['.ts'],
+    moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+    transform: {
+      '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: `${rootDir}/tsconfig.json` }],
+    },
+    testMatch: testMatch ?? ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+    testTimeout: testTimeout ?? 30_000,
+    reporters: ['default', new URL('./jest-report.js', import.meta.url).pathname],
+  };
+}

@@ -1,0 +1,4 @@
+export * from './child.js';
+export * from './free-port.js';
+export * from './redis-server.js';
+export * from './wait-for.js';
