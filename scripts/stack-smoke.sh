@@ -32,11 +32,17 @@ if bash "$ROOT/scripts/stack.sh" up >"$LOG_DIR/stack-smoke.log" 2>&1; then
   check "GET /health/ready says ready with nothing down" grep -q '"status":"ready","down":\[\]' <<<"$ready"
   check "the worker runs" pid_alive worker
   check "the MLflow UI answers" bash -c "curl -fsS --max-time 10 '$MLFLOW_TRACKING_URI/' | grep -qi '<title>mlflow'"
+  check "a second build is all turbo cache hits" bash -c "cd '$ROOT' && pnpm exec turbo run build | grep -q 'FULL TURBO'"
   check "stack.sh up is idempotent" bash "$ROOT/scripts/stack.sh" up >>"$LOG_DIR/stack-smoke.log" 2>&1
 else
   printf '    %sfailed: bash scripts/stack.sh up; its output:%s\n' "$RED" "$RESET"
   sed 's/^/    | /' "$LOG_DIR/stack-smoke.log"
   failed=$((failed + 1))
 fi
+# The README opens with the two commands; CI must run the second one exactly.
+readme_commands="$(sed -n '/^```bash$/,/^```$/p' "$ROOT/README.md" | sed -n '2,3p' | sed 's/ *#.*//')"
+check "README opens with 'bash scripts/stack.sh up' and 'bash scripts/stack.sh test'" \
+  test "$readme_commands" = $'bash scripts/stack.sh up\nbash scripts/stack.sh test'
+check ".ci/run calls the README's test command" grep -qx 'bash scripts/stack.sh test' "$ROOT/.ci/run"
 printf '{"passed":%d,"failed":%d,"skipped":0}\n' "$passed" "$failed" >"$report"
 ((failed == 0))

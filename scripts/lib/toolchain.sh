@@ -32,8 +32,10 @@ ensure_pnpm() {
 find_python() {
   local candidate
   for candidate in python3.11 python3.12 python3.13 python3; do
-    if have "$candidate" && "$candidate" -c 'import sys; sys.exit(not ((3, 11) <= sys.version_info[:2] < (3, 14)))'; then
-      command -v "$candidate"
+    # sys.executable names the real interpreter behind shims such as pyenv's, so uv keeps the same one.
+    if have "$candidate" &&
+      "$candidate" -c 'import sys; sys.exit(not ((3, 11) <= sys.version_info[:2] < (3, 14)))' 2>/dev/null; then
+      "$candidate" -c 'import sys; print(sys.executable)'
       return 0
     fi
   done
