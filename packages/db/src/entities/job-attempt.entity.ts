@@ -1,0 +1,42 @@
+import type { FailureReason, JobAttempt } from '@ct/shared';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { JobEntity } from './job.entity.js';
+
+/** One attempt at running a job, with its own MLflow run. */
+@Entity({ name: 'job_attempts' })
+@Index('job_attempts_job_attempt_key', ['jobId', 'attempt'], { unique: true })
+export class JobAttemptEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id!: string;
+
+  @Column({ name: 'job_id', type: 'uuid' })
+  jobId!: string;
+
+  @ManyToOne(() => JobEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'job_id' })
+  job?: JobEntity;
+
+  @Column({ type: 'integer' })
+  attempt!: number;
+
+  @Column({ name: 'mlflow_run_id', type: 'text', nullable: true })
+  mlflowRunId!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  worker!: string | null;
+
+  @Column({ type: 'text' })
+  outcome!: JobAttempt['outcome'];
+
+  @Column({ name: 'failure_reason', type: 'text', nullable: true })
+  failureReason!: FailureReason | null;
+
+  @Column({ type: 'text', nullable: true })
+  message!: string | null;
+
+  @Column({ name: 'started_at', type: 'timestamptz', default: () => 'now()' })
+  startedAt!: Date;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt!: Date | null;
+}

@@ -1,0 +1,103 @@
+import type { FailureReason, JobState, PipelineStep, SubmitJob, TrainingSpec, Trigger } from '@ct/shared';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+/** A training job. Postgres is the source of truth; the BullMQ job carries only its id. */
+@Entity({ name: 'jobs' })
+@Index('jobs_team_created_idx', ['team', 'createdAt', 'id'])
+@Index('jobs_team_idempotency_key_key', ['team', 'idempotencyKey'], {
+  unique: true,
+  where: 'idempotency_key IS NOT NULL',
+})
+@Index('jobs_state_idx', ['state'])
+export class JobEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'text' })
+  team!: string;
+
+  @Column({ type: 'text' })
+  pipeline!: string;
+
+  @Column({ type: 'text' })
+  state!: JobState;
+
+  @Column({ type: 'text' })
+  trigger!: Trigger;
+
+  @Column({ type: 'jsonb' })
+  spec!: TrainingSpec;
+
+  /** Overrides for the spec's model params, as submitted. */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  params!: NonNullable<SubmitJob['params']>;
+
+  @Column({ type: 'integer' })
+  priority!: number;
+
+  @Column({ name: 'timeout_seconds', type: 'integer' })
+  timeoutSeconds!: number;
+
+  @Column({ name: 'max_attempts', type: 'integer' })
+  maxAttempts!: number;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  @Column({ name: 'idempotency_key', type: 'text', nullable: true })
+  idempotencyKey!: string | null;
+
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  tags!: Record<string, string>;
+
+  @Column({ name: 'progress_step', type: 'text', nullable: true })
+  progressStep!: PipelineStep | null;
+
+  @Column({ name: 'progress_fraction', type: 'double precision', default: 0 })
+  progressFraction!: number;
+
+  @Column({ name: 'mlflow_experiment_id', type: 'text', nullable: true })
+  mlflowExperimentId!: string | null;
+
+  @Column({ name: 'mlflow_run_id', type: 'text', nullable: true })
+  mlflowRunId!: string | null;
+
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  metrics!: Record<string, number>;
+
+  @Column({ name: 'model_uri', type: 'text', nullable: true })
+  modelUri!: string | null;
+
+  @Column({ name: 'model_version', type: 'text', nullable: true })
+  modelVersion!: string | null;
+
+  @Column({ name: 'failure_reason', type: 'text', nullable: true })
+  failureReason!: FailureReason | null;
+
+  @Column({ name: 'failure_message', type: 'text', nullable: true })
+  failureMessage!: string | null;
+
+  /** Set when a user cancels a running job; the worker running it stops the child. */
+  @Column({ name: 'cancel_requested_at', type: 'timestamptz', nullable: true })
+  cancelRequestedAt!: Date | null;
+
+  /** Bytes of captured output stored so far, and whether later output was dropped at the cap. */
+  @Column({ name: 'log_bytes', type: 'bigint', default: 0 })
+  logBytes!: string;
+
+  @Column({ name: 'log_truncated', type: 'boolean', default: false })
+  logTruncated!: boolean;
+
+  /** Millisecond precision, as in JS dates, so list cursors compare exactly. */
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt!: Date | null;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt!: Date | null;
+}

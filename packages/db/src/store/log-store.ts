@@ -1,0 +1,59 @@
+import type { JobLogs } from '@ct/shared';
+import type { DataSource } from 'typeorm';
+import { JobEntity } from '../entities/job.entity.js';
+import { JobLogChunkEntity, type LogStream } from '../entities/job-log-chunk.entity.js';
+
+/**
+ * A job's captured output, as chunks in Postgres with byte offsets. Output past the job's cap is dropped
+ * and the job marked truncated, so one noisy job cannot fill the database.
+ */
+export class LogStore {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly capBytes: number,
+  ) {}
+
+  /** Appends `text`; returns false when it was dropped at the cap. */
+  async append(jobId: string, attempt: number, stream: LogStream, text: string): Promise<boolean> {
+    if (text.length === 0) return true;
+    const bytes = Buffer.byteLength(text, 'utf8');
+    return this.dataSource.transaction(async (manager) => {
+      // Reserve the byte range atomically; two writers for one job never get the same offset.
+      const reserved: { offset: string }[] = await manager.query(
+        `UPDATE jobs SET log_bytes = log_bytes + $2 WHERE id = $1 AND log_bytes + $2 <= $3
+         RETURNING log_bytes - $2 AS offset`,
+        [jobId, bytes, this.capBytes],
+      );
+      const offset = reserved[0]?.offset;
+      if (offset === undefined) {
+        await manager.update(JobEntity, { id: jobId }, { logTruncated: true });
+        return false;
+      }
+      await manager.insert(JobLogChunkEntity, { jobId, attempt, stream, offset, text });
+      return true;
+    });
+  }
+
+  /** The log from byte `offset`, or its last `tail` bytes (whole chunks). */
+  async read(jobId: string, options: { offset?: number; tail?: number } = {}): Promise<JobLogs> {
+    const job = await this.dataSource.getRepository(JobEntity).findOneByOrFail({ id: jobId });
+    const size = Number(job.logBytes);
+    const from = options.tail !== undefined ? Math.max(0, size - options.tail) : (options.offset ?? 0);
+    const chunks = await this.dataSource
+      .getRepository(JobLogChunkEntity)
+      .createQueryBuilder('chunk')
+      .where('chunk.job_id = :jobId', { jobId })
+      // A chunk that straddles `from` is returned whole, from its own start.
+      .andWhere('chunk.offset + octet_length(chunk.text) > :from', { from })
+      .orderBy('chunk.offset', 'ASC')
+      .getMany();
+    const start = chunks.length > 0 ? Number(chunks[0]?.offset) : Math.min(from, size);
+    return {
+      offset: start,
+      nextOffset: size,
+      size,
+      truncated: job.logTruncated,
+      text: chunks.map((chunk) => chunk.text).join(''),
+    };
+  }
+}

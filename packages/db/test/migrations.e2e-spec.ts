@@ -1,0 +1,48 @@
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../src/data-source.js';
+import { freshDatabase, migratedDataSource } from './database.js';
+
+describe('migrations (real Postgres)', () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+    dataSource = await migratedDataSource(db.url);
+  });
+
+  afterAll(async () => {
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  it('leaves no entity change without a migration', async () => {
+    const pending = await dataSource.driver.createSchemaBuilder().log();
+    expect(pending.upQueries.map((query) => query.query)).toEqual([]);
+  });
+
+  it('is idempotent: a second run applies nothing', async () => {
+    expect(await dataSource.runMigrations()).toEqual([]);
+    expect(await dataSource.showMigrations()).toBe(false);
+  });
+
+  it('reverts to an empty schema and applies again', async () => {
+    const other = await freshDatabase();
+    const sut = await migratedDataSource(other.url);
+    try {
+      await sut.undoLastMigration();
+      const tables: { table_name: string }[] = await sut.query(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations'",
+      );
+      expect(tables).toEqual([]);
+      expect((await sut.runMigrations()).map((m) => m.name)).toEqual(['InitialSchema1764288000000']);
+    } finally {
+      await sut.destroy();
+      await other.drop();
+    }
+  });
+
+  it('never synchronizes the schema on its own', () => {
+    expect(createDataSource(db.url).options.synchronize).toBe(false);
+  });
+});

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/** Estimators the platform can train; the Python pipeline (`ct_pipeline`) holds the same catalogue. */
+export const ESTIMATORS = {
+  'lightgbm.LGBMRegressor': 'regression',
+  'lightgbm.LGBMClassifier': 'classification',
+  'sklearn.linear_model.LinearRegression': 'regression',
+  'sklearn.linear_model.Ridge': 'regression',
+  'sklearn.linear_model.LogisticRegression': 'classification',
+  'sklearn.ensemble.RandomForestRegressor': 'regression',
+  'sklearn.ensemble.RandomForestClassifier': 'classification',
+  'sklearn.ensemble.GradientBoostingRegressor': 'regression',
+  'sklearn.ensemble.GradientBoostingClassifier': 'classification',
+} as const;
+export type Estimator = keyof typeof ESTIMATORS;
+
+export const TASKS = ['regression', 'binary_classification', 'multiclass_classification'] as const;
+export type Task = (typeof TASKS)[number];
+
+/** Pipeline names become MLflow experiment names and queue-independent keys. */
+export const pipelineNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,99}$/, {
+  error: 'must be 1-100 characters of a-z, 0-9, _, . and -, starting with a letter or digit',
+});
+
+const paramValue = z.union([z.number(), z.string().max(1000), z.boolean(), z.null()]);
+export const modelParamsSchema = z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/), paramValue);
+
+const dataSourceSchema = z.discriminatedUnion('source', [
+  z.strictObject({
+    source: z.literal('sklearn'),
+    name: z.enum(['diabetes', 'breast_cancer', 'iris', 'wine']),
+  }),
+  z.strictObject({
+    source: z.literal('csv'),
+    // Relative to the platform's data root; the pipeline refuses paths that leave it.
+    path: z
+      .string()
+      .min(1)
+      .max(500)
+      .refine((path) => !path.startsWith('/') && !path.split(/[\\/]/).includes('..'), {
+        error: 'must be a path relative to the data root, without ..',
+      }),
+    target: z.string().min(1).max(200),
+    features: z.array(z.string().min(1).max(200)).min(1).max(1000).optional(),
+  }),
+  z.strictObject({
+    source: z.literal('synthetic'),
+    rows: z.number().int().min(100).max(5_000_000),
+    features: z.number().int().min(1).max(500),
+    seed: z.number().int(),
+    noise: z.number().min(0).default(0.1),
+  }),
+]);
+
+/** What a training job trains: data, task, model and split. Validated here and again in Python. */
+export const trainingSpecSchema = z
+  .strictObject({
+    pipeline: pipelineNameSchema,
+    task: z.enum(TASKS),
+    data: dataSourceSchema,
+    model: z.strictObject({
+      estimator: z.enum(Object.keys(ESTIMATORS) as [Estimator, ...Estimator[]]),
+      params: modelParamsSchema.default({}),
+    }),
+    split: z
+      .strictObject({
+        test_size: z.number().min(0.05).max(0.9).default(0.2),
+        seed: z.number().int().default(42),
+      })
+      .default({ test_size: 0.2, seed: 42 }),
+  })
+  .superRefine((spec, ctx) => {
+    const kind = ESTIMATORS[spec.model.estimator];
+    const wants = spec.task === 'regression' ? 'regression' : 'classification';
+    if (kind !== wants) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['model', 'estimator'],
+        message: `${spec.model.estimator} is a ${kind} estimator and cannot do ${spec.task}`,
+      });
+    }
+  });
+export type TrainingSpec = z.output<typeof trainingSpecSchema>;
+export type TrainingSpecInput = z.input<typeof trainingSpecSchema>;

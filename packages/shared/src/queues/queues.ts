@@ -1,0 +1,44 @@
+/**
+ * BullMQ queue names. Renaming one strands the jobs in the old queue: drain it first, or let the reconciler
+ * re-enqueue them from Postgres after the rename.
+ */
+export enum QueueName {
+  Training = 'ct-training',
+}
+
+/** Job names within the queues, each with its payload. */
+export interface JobPayloads {
+  /** Postgres holds the job; the worker loads it and validates its spec again. */
+  train: { jobId: string; team: string };
+}
+export type JobName = keyof JobPayloads;
+
+/** A job item as producers add it and processors receive it. */
+export type JobItem = { [Name in JobName]: { name: Name; data: JobPayloads[Name] } }[JobName];
+export type JobOf<Name extends JobName> = Extract<JobItem, { name: Name }>;
+
+/** Channel on which workers publish job events for the API's SSE streams. */
+export function jobEventsChannel(jobId: string): string {
+  return `ct:job-events:${jobId}`;
+}
+
+/** Channel on which the API asks workers to stop a running job; the message is the job id. */
+export const JOB_CANCEL_CHANNEL = 'ct:job-cancel';
+
+/** Base delay of the exponential backoff between automatic retries (infrastructure failures only). */
+export const RETRY_BACKOFF_MS = 2_000;
+
+/**
+ * BullMQ options for a training job: the job id as BullMQ's jobId (adding twice is harmless), attempts
+ * and backoff for infrastructure retries, finished jobs kept for a day (completed) or a week (failed).
+ */
+export function trainingJobOptions(job: { id: string; maxAttempts: number; priority: number }) {
+  return {
+    jobId: job.id,
+    attempts: job.maxAttempts,
+    backoff: { type: 'exponential' as const, delay: RETRY_BACKOFF_MS },
+    priority: job.priority,
+    removeOnComplete: { age: 24 * 60 * 60 },
+    removeOnFail: { age: 7 * 24 * 60 * 60 },
+  };
+}
