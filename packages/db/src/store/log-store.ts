@@ -19,12 +19,15 @@ export class LogStore {
     const bytes = Buffer.byteLength(text, 'utf8');
     return this.dataSource.transaction(async (manager) => {
       // Reserve the byte range atomically; two writers for one job never get the same offset.
-      const reserved: { offset: string }[] = await manager.query(
-        `UPDATE jobs SET log_bytes = log_bytes + $2 WHERE id = $1 AND log_bytes + $2 <= $3
-         RETURNING log_bytes - $2 AS offset`,
-        [jobId, bytes, this.capBytes],
-      );
-      const offset = reserved[0]?.offset;
+      const reserved = await manager
+        .createQueryBuilder()
+        .update(JobEntity)
+        .set({ logBytes: () => 'log_bytes + :bytes' })
+        .where('id = :jobId AND log_bytes + :bytes <= :cap', { jobId, bytes, cap: this.capBytes })
+        .returning('log_bytes')
+        .execute();
+      const end = (reserved.raw as { log_bytes: string }[])[0]?.log_bytes;
+      const offset = end === undefined ? undefined : String(Number(end) - bytes);
       if (offset === undefined) {
         await manager.update(JobEntity, { id: jobId }, { logTruncated: true });
         return false;

@@ -1,0 +1,139 @@
+import { type SubmitJob, submitJobSchema } from '@ct/shared';
+import type { DataSource } from 'typeorm';
+import { EventStore } from '../src/store/event-store.js';
+import { JobStore } from '../src/store/job-store.js';
+import { LogStore } from '../src/store/log-store.js';
+import { freshDatabase, migratedDataSource } from './database.js';
+
+const submission = (extra: Partial<Record<string, unknown>> = {}): SubmitJob =>
+  submitJobSchema.parse({
+    spec: {
+      pipeline: 'diabetes-lgbm',
+      task: 'regression',
+      data: { source: 'sklearn', name: 'diabetes' },
+      model: { estimator: 'lightgbm.LGBMRegressor', params: {} },
+    },
+    ...extra,
+  });
+
+describe('stores (real Postgres)', () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let dataSource: DataSource;
+  let jobs: JobStore;
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+    dataSource = await migratedDataSource(db.url);
+    jobs = new JobStore(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  describe('JobStore', () => {
+    it('creates a queued job with the submission', async () => {
+      const { job, created } = await jobs.create('team-a', submission({ tags: { owner: 'ana' } }));
+      expect(created).toBe(true);
+      expect(job).toMatchObject({ team: 'team-a', state: 'queued', pipeline: 'diabetes-lgbm', attempts: 0 });
+      expect(job.tags).toEqual({ owner: 'ana' });
+    });
+
+    it('returns the first job for a repeated idempotency key, per team', async () => {
+      const first = await jobs.create('team-a', submission({ idempotencyKey: 'nightly-1' }));
+      const again = await Promise.all(
+        [1, 2, 3].map(() => jobs.create('team-a', submission({ idempotencyKey: 'nightly-1' }))),
+      );
+      const otherTeam = await jobs.create('team-b', submission({ idempotencyKey: 'nightly-1' }));
+      expect(again.map((result) => [result.job.id, result.created])).toEqual([
+        [first.job.id, false],
+        [first.job.id, false],
+        [first.job.id, false],
+      ]);
+      expect(otherTeam.created).toBe(true);
+      expect(otherTeam.job.id).not.toBe(first.job.id);
+    });
+
+    it('hides another team’s job', async () => {
+      const { job } = await jobs.create('team-a', submission());
+      expect(await jobs.get(job.id, 'team-b')).toBeNull();
+      expect((await jobs.get(job.id, 'team-a'))?.id).toBe(job.id);
+      expect((await jobs.get(job.id, null))?.id).toBe(job.id);
+    });
+
+    it('lets exactly one of two racing transitions from the same state win', async () => {
+      const { job } = await jobs.create('team-a', submission());
+      const results = await Promise.all([
+        jobs.transition(job.id, 'running', { attempts: 1 }, ['queued']),
+        jobs.transition(job.id, 'cancelled', {}, ['queued']),
+      ]);
+      expect(results.filter((row) => row !== null)).toHaveLength(1);
+    });
+
+    it('refuses a transition the state machine forbids', async () => {
+      const { job } = await jobs.create('team-a', submission());
+      await jobs.transition(job.id, 'running');
+      await jobs.transition(job.id, 'succeeded');
+      expect(await jobs.transition(job.id, 'running')).toBeNull();
+      await expect(jobs.transition(job.id, 'running', {}, ['succeeded'])).rejects.toThrow(
+        'a job cannot go from succeeded to running',
+      );
+      expect((await jobs.get(job.id))?.state).toBe('succeeded');
+    });
+
+    it('pages through a team’s jobs newest first, each exactly once', async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 7; i++) ids.push((await jobs.create('team-pages', submission())).job.id);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await jobs.list('team-pages', { limit: 3, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.items.map((job) => job.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(seen).toEqual([...ids].reverse());
+    });
+
+    it('filters by state', async () => {
+      const { job } = await jobs.create('team-filter', submission());
+      await jobs.create('team-filter', submission());
+      await jobs.transition(job.id, 'cancelled');
+      const page = await jobs.list('team-filter', { limit: 50, state: 'cancelled' });
+      expect(page.items.map((row) => row.id)).toEqual([job.id]);
+    });
+  });
+
+  describe('EventStore', () => {
+    it('replays events in order after any id', async () => {
+      const { job } = await jobs.create('team-a', submission());
+      const events = new EventStore(dataSource);
+      const first = await events.append(job.id, 1, { type: 'step.started', step: 'extraction' });
+      await events.append(job.id, 1, { type: 'metric', key: 'rmse', value: 52.1 });
+      const all = await events.after(job.id);
+      expect(all.map((event) => event.type)).toEqual(['step.started', 'metric']);
+      expect(all[1]).toMatchObject({ jobId: job.id, attempt: 1, key: 'rmse', value: 52.1 });
+      expect((await events.after(job.id, first.id)).map((event) => event.type)).toEqual(['metric']);
+    });
+  });
+
+  describe('LogStore', () => {
+    it('keeps byte offsets, serves offset and tail reads, and drops output past the cap', async () => {
+      const { job } = await jobs.create('team-a', submission());
+      const logs = new LogStore(dataSource, 20);
+      expect(await logs.append(job.id, 1, 'stdout', 'héllo\n')).toBe(true); // 7 bytes
+      expect(await logs.append(job.id, 1, 'stderr', 'warning!\n')).toBe(true); // 9 bytes
+      expect(await logs.append(job.id, 1, 'stdout', 'this does not fit\n')).toBe(false);
+      expect(await logs.read(job.id)).toEqual({
+        offset: 0,
+        nextOffset: 16,
+        size: 16,
+        truncated: true,
+        text: 'héllo\nwarning!\n',
+      });
+      expect((await logs.read(job.id, { offset: 7 })).text).toBe('warning!\n');
+      expect((await logs.read(job.id, { tail: 3 })).text).toBe('warning!\n');
+      expect((await logs.read(job.id, { offset: 16 })).text).toBe('');
+    });
+  });
+});
