@@ -1,4 +1,5 @@
 export * from './child.js';
 export * from './free-port.js';
+export * from './fresh-database.js';
 export * from './redis-server.js';
 export * from './wait-for.js';

@@ -1,11 +1,9 @@
-import type { JobEvent } from '@ct/shared';
+import type { JobEvent, JobEventBody } from '@ct/shared';
 import type { DataSource } from 'typeorm';
 import { JobEventEntity } from '../entities/job-event.entity.js';
 
 /** An event as stored: the shared event shape plus its ordering id. */
 export type StoredJobEvent = JobEvent & { id: string };
-
-type EventBody = Omit<JobEvent, 'jobId' | 'at' | 'attempt'>;
 
 /** A job's event log in Postgres: the SSE stream replays it from any id. */
 export class EventStore {
@@ -15,7 +13,7 @@ export class EventStore {
     return this.dataSource.getRepository(JobEventEntity);
   }
 
-  async append(jobId: string, attempt: number, event: EventBody): Promise<StoredJobEvent> {
+  async append(jobId: string, attempt: number, event: JobEventBody): Promise<StoredJobEvent> {
     const { type, ...data } = event;
     const row = await this.events.save(this.events.create({ jobId, attempt, type, data }));
     return toEvent(row);

@@ -51,3 +51,10 @@ export const jobEventSchema = z.discriminatedUnion('type', [
 ]);
 export type JobEvent = z.infer<typeof jobEventSchema>;
 export type JobEventType = JobEvent['type'];
+
+/** An event's own fields, without the job id, attempt and time that the store adds. */
+export type JobEventBody = JobEvent extends infer Event
+  ? Event extends JobEvent
+    ? Omit<Event, 'jobId' | 'at' | 'attempt'>
+    : never
+  : never;
