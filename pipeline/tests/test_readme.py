@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -9,20 +10,41 @@ import sys
 from pathlib import Path
 
 from ct_pipeline.events import EVENTS_FD_VAR, parse_event
+from ct_pipeline.exit_codes import EXIT_CODES
+from ct_pipeline.spec import parse_spec
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
 
+def fenced_all(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, re.DOTALL)
+
+
 def fenced(language: str) -> str:
-    match = re.search(rf"```{language}\n(.*?)```", README, re.DOTALL)
-    assert match, f"README has no {language} example"
-    return match.group(1)
+    blocks = fenced_all(language)
+    assert blocks, f"README has no {language} example"
+    return blocks[0]
 
 
 def test_readme_example_line_is_a_valid_event() -> None:
-    event = parse_event(fenced("json").strip())
+    (line,) = [block for block in fenced_all("json") if block.startswith('{"v":')]
+    event = parse_event(line.strip())
 
     assert event["type"] == "step.finished" and event["status"] == "failed"
+
+
+def test_readme_spec_is_the_example_file_and_valid() -> None:
+    (block,) = [block for block in fenced_all("json") if '"pipeline"' in block]
+    example = Path(__file__).parent.parent / "examples" / "diabetes-lgbm.json"
+
+    assert json.loads(block) == json.loads(example.read_text(encoding="utf-8"))
+    assert parse_spec(json.loads(block)).pipeline == "diabetes-lgbm"
+
+
+def test_readme_exit_codes_match_the_module() -> None:
+    rows = dict(re.findall(r"^\| (\d)\s+\| `(\w+)`", README, re.MULTILINE))
+
+    assert rows == {str(code): reason.value for reason, code in EXIT_CODES.items()}
 
 
 def test_readme_code_reports_on_the_inherited_fd_not_on_stdout() -> None:

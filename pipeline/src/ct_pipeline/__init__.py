@@ -1,6 +1,7 @@
 """ct's continuous-training pipeline: its steps, data sources, and the event protocol the worker reads.
 
-See `ct_pipeline.events` for the structured events sent to the ct worker.
+`ct_pipeline.train` is the command the worker runs for a training job; `ct_pipeline.events` sends the
+structured events to the ct worker.
 """
 
 from importlib.metadata import version

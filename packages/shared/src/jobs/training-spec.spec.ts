@@ -63,6 +63,18 @@ describe('trainingSpecSchema', () => {
       'data.rows',
     ],
     ['a test size of 1', { split: { test_size: 1 } }, 'split.test_size'],
+    ['a negative seed', { split: { seed: -1 } }, 'split.seed'],
+    ['a dataset for another task', { data: { source: 'sklearn', name: 'iris' } }, 'data.name'],
+    [
+      'the target among the features',
+      { data: { source: 'csv', path: 'a.csv', target: 'y', features: ['x', 'y'] } },
+      'data.features',
+    ],
+    [
+      'a repeated feature',
+      { data: { source: 'csv', path: 'a.csv', target: 'y', features: ['x', 'x'] } },
+      'data.features',
+    ],
     [
       'an object as a param value',
       { model: { estimator: 'lightgbm.LGBMRegressor', params: { a: {} } } },

@@ -22,6 +22,17 @@ export const pipelineNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,99}$/
   error: 'must be 1-100 characters of a-z, 0-9, _, . and -, starting with a letter or digit',
 });
 
+/** What scikit-learn accepts as a random seed. */
+const seedSchema = z.number().int().min(0).max(4_294_967_295);
+
+/** The task each bundled dataset is for. */
+export const SKLEARN_DATASETS = {
+  diabetes: 'regression',
+  breast_cancer: 'binary_classification',
+  iris: 'multiclass_classification',
+  wine: 'multiclass_classification',
+} as const;
+
 const paramValue = z.union([z.number(), z.string().max(1000), z.boolean(), z.null()]);
 export const modelParamsSchema = z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/), paramValue);
 
@@ -41,13 +52,18 @@ const dataSourceSchema = z.discriminatedUnion('source', [
         error: 'must be a path relative to the data root, without ..',
       }),
     target: z.string().min(1).max(200),
-    features: z.array(z.string().min(1).max(200)).min(1).max(1000).optional(),
+    features: z
+      .array(z.string().min(1).max(200))
+      .min(1)
+      .max(1000)
+      .refine((names) => new Set(names).size === names.length, { error: 'must not repeat a column' })
+      .optional(),
   }),
   z.strictObject({
     source: z.literal('synthetic'),
     rows: z.number().int().min(100).max(5_000_000),
     features: z.number().int().min(1).max(500),
-    seed: z.number().int(),
+    seed: seedSchema,
     noise: z.number().min(0).default(0.1),
   }),
 ]);
@@ -65,11 +81,33 @@ export const trainingSpecSchema = z
     split: z
       .strictObject({
         test_size: z.number().min(0.05).max(0.9).default(0.2),
-        seed: z.number().int().default(42),
+        seed: seedSchema.default(42),
       })
       .default({ test_size: 0.2, seed: 42 }),
   })
   .superRefine((spec, ctx) => {
+    const data = spec.data;
+    if (data.source === 'sklearn' && SKLEARN_DATASETS[data.name] !== spec.task) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['data', 'name'],
+        message: `the ${data.name} dataset is for ${SKLEARN_DATASETS[data.name]}, not ${spec.task}`,
+      });
+    }
+    if (data.source === 'csv' && data.features?.includes(data.target)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['data', 'features'],
+        message: 'must not include the target column',
+      });
+    }
+    if (data.source === 'synthetic' && spec.task === 'multiclass_classification' && data.features < 2) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['data', 'features'],
+        message: 'multiclass data needs at least 2 features',
+      });
+    }
     const kind = ESTIMATORS[spec.model.estimator];
     const wants = spec.task === 'regression' ? 'regression' : 'classification';
     if (kind !== wants) {

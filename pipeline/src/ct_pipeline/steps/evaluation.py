@@ -1,0 +1,66 @@
+"""Evaluation: metrics of the fitted model on the test split, logged to the run and sent as events."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from sklearn import metrics as m
+from sklearn.pipeline import Pipeline
+
+from ct_pipeline.catalogue import Task
+from ct_pipeline.errors import TrainingError
+from ct_pipeline.steps import StepContext
+from ct_pipeline.steps.preparation import Split
+
+
+def evaluate(ctx: StepContext, model: Pipeline, split: Split) -> dict[str, float]:
+    """Compute the task's test metrics, log them as MLflow metrics and ``metric`` events, return them.
+
+    Regression: mae, rmse, r2. Classification: accuracy, f1, roc_auc, log_loss (f1 and roc_auc weighted
+    over the classes, one-vs-rest, for multiclass).
+    """
+    try:
+        if ctx.spec.task is Task.REGRESSION:
+            scores = regression_metrics(split.y_test, model.predict(split.x_test))
+        else:
+            scores = classification_metrics(model, split.x_test, split.y_test)
+    except Exception as exc:
+        raise TrainingError(f"evaluating the model failed: {type(exc).__name__}: {exc}") from exc
+    undefined = sorted(key for key, value in scores.items() if not math.isfinite(value))
+    if undefined:
+        ctx.events.log("warning", f"metric(s) {undefined} are undefined on this test split and not logged")
+    scores = {key: value for key, value in scores.items() if key not in undefined}
+    ctx.tracker.log_metrics(scores)
+    for key, value in scores.items():
+        ctx.events.metric(key, value)
+    return scores
+
+
+def regression_metrics(y_true: pd.Series, y_pred: np.ndarray) -> dict[str, float]:
+    """Mean absolute error, root mean squared error and R²."""
+    return {
+        "mae": float(m.mean_absolute_error(y_true, y_pred)),
+        "rmse": float(m.root_mean_squared_error(y_true, y_pred)),
+        "r2": float(m.r2_score(y_true, y_pred)),
+    }
+
+
+def classification_metrics(model: Pipeline, x: pd.DataFrame, y_true: pd.Series) -> dict[str, float]:
+    """Accuracy, F1, ROC AUC and log loss; labels may be numbers or strings."""
+    classes = model.classes_
+    y_pred = model.predict(x)
+    proba = model.predict_proba(x)
+    scores = {"accuracy": float(m.accuracy_score(y_true, y_pred))}
+    if len(classes) == 2:
+        positive = classes[1]
+        scores["f1"] = float(m.f1_score(y_true, y_pred, pos_label=positive))
+        scores["roc_auc"] = float(m.roc_auc_score(y_true == positive, proba[:, 1]))
+    else:
+        scores["f1"] = float(m.f1_score(y_true, y_pred, average="weighted"))
+        scores["roc_auc"] = float(
+            m.roc_auc_score(y_true, proba, multi_class="ovr", average="weighted", labels=classes)
+        )
+    scores["log_loss"] = float(m.log_loss(y_true, proba, labels=classes))
+    return scores

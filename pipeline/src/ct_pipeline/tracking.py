@@ -1,0 +1,121 @@
+"""The pipeline's one door to MLflow. Every MLflow failure leaves it as `InfrastructureError`.
+
+Run by the worker, the pipeline logs into the run the worker created (``MLFLOW_RUN_ID``) and never creates
+one; the worker sets the run's final status afterwards. Run by hand (no ``MLFLOW_RUN_ID``), it creates a run
+in an experiment named after the pipeline.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from importlib.metadata import version
+from typing import Any, Final, Literal
+
+import mlflow
+import mlflow.sklearn
+import pandas as pd
+import skops.io
+from mlflow.models import infer_signature
+from sklearn.pipeline import Pipeline
+
+from ct_pipeline.errors import InfrastructureError, PipelineFailure
+
+TRACKING_URI_VAR: Final = "MLFLOW_TRACKING_URI"
+RUN_ID_VAR: Final = "MLFLOW_RUN_ID"
+MODEL_NAME: Final = "model"
+RunStatus = Literal["FINISHED", "FAILED", "KILLED"]
+
+
+@contextmanager
+def _mlflow_call(doing: str) -> Iterator[None]:
+    try:
+        yield
+    except PipelineFailure:
+        raise
+    except Exception as exc:
+        raise InfrastructureError(f"MLflow failed while {doing}: {type(exc).__name__}: {exc}") from exc
+
+
+class Tracker:
+    """Logs params, metrics and the model into one MLflow run; see `open`."""
+
+    def __init__(self, run_id: str) -> None:
+        self.run_id = run_id
+        self._ended = False
+
+    @classmethod
+    def open(cls, pipeline: str, environ: Mapping[str, str] = os.environ) -> Tracker:
+        """Start logging into the worker's run ``MLFLOW_RUN_ID``, or a new run of experiment ``pipeline``.
+
+        Raises `InfrastructureError` when MLflow cannot be reached or refuses, or when ``MLFLOW_RUN_ID`` is
+        set without ``MLFLOW_TRACKING_URI`` (the run would be looked up in the wrong place).
+        """
+        uri, run_id = environ.get(TRACKING_URI_VAR), environ.get(RUN_ID_VAR)
+        if run_id and not uri:
+            raise InfrastructureError(f"{RUN_ID_VAR} is set but {TRACKING_URI_VAR} is not")
+        with _mlflow_call(f"opening run {run_id}" if run_id else f"starting a run for {pipeline}"):
+            if uri:
+                mlflow.set_tracking_uri(uri)
+            if run_id:
+                run = mlflow.start_run(run_id=run_id)
+            else:
+                mlflow.set_experiment(pipeline)
+                run = mlflow.start_run()
+        return cls(run.info.run_id)
+
+    def log_params(self, params: Mapping[str, object]) -> None:
+        """Log params (values become strings, None becomes ``"None"``)."""
+        with _mlflow_call("logging params"):
+            mlflow.log_params(dict(params))
+
+    def log_metrics(self, metrics: Mapping[str, float]) -> None:
+        """Log metrics at step 0."""
+        with _mlflow_call("logging metrics"):
+            mlflow.log_metrics(dict(metrics))
+
+    def log_model(
+        self, model: Pipeline, example: pd.DataFrame, predictions: Any, requirements: list[str]
+    ) -> str:
+        """Log the fitted model with its signature, input example and pip requirements; return its URI.
+
+        The model is stored in the skops format. Its trusted types are the ones this very model holds:
+        MLflow refuses to store a model it cannot load back with them, and a loader gets the list from the
+        model's own MLmodel file anyway, so listing them adds no trust that writing the model did not.
+        """
+        with _mlflow_call("logging the model"):
+            trusted = skops.io.get_untrusted_types(data=skops.io.dumps(model))
+            info = mlflow.sklearn.log_model(
+                model,
+                name=MODEL_NAME,
+                signature=infer_signature(example, predictions),
+                input_example=example,
+                serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_SKOPS,
+                skops_trusted_types=trusted,
+                pip_requirements=[*requirements, f"skops=={version('skops')}"],
+            )
+        return str(info.model_uri)
+
+    def end(self, status: RunStatus) -> None:
+        """End the run with ``status`` (the worker may overwrite it); a failure is `InfrastructureError`."""
+        if not self._ended:
+            self._ended = True
+            with _mlflow_call(f"ending the run as {status}"):
+                mlflow.end_run(status)
+
+    def end_after_failure(self, status: RunStatus, mlflow_failed: bool) -> None:
+        """Try to end the run with ``status`` after a failure, ignoring any error in doing so.
+
+        The failure being reported is the one that matters, and the worker sets the final status anyway.
+        When MLflow itself failed, one short attempt is made: its default retries would delay the exit by
+        minutes.
+        """
+        if self._ended:
+            return
+        self._ended = True
+        if mlflow_failed:
+            os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = "0"
+            os.environ["MLFLOW_HTTP_REQUEST_TIMEOUT"] = "5"
+        with suppress(Exception):
+            mlflow.end_run(status)
