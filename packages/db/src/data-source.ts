@@ -32,3 +32,25 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
   const applied = await dataSource.runMigrations();
   return applied.map((migration) => migration.name);
 }
+
+/** Any fixed number: the key of the session lock that makes concurrent start-ups migrate one at a time. */
+const MIGRATION_LOCK_KEY = 7_462_000_001;
+
+/**
+ * Applies pending migrations while holding a Postgres advisory lock, so that processes starting together
+ * (API replicas, workers) never run the same migration twice; the others wait, then find nothing to do.
+ */
+export async function runMigrationsExclusively(dataSource: DataSource): Promise<string[]> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      return await runMigrations(dataSource);
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    await runner.release();
+  }
+}

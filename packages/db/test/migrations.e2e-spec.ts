@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../src/data-source.js';
+import { createDataSource, runMigrationsExclusively } from '../src/data-source.js';
 import { freshDatabase, migratedDataSource } from './database.js';
 
 describe('migrations (real Postgres)', () => {
@@ -38,6 +38,20 @@ describe('migrations (real Postgres)', () => {
       expect((await sut.runMigrations()).map((m) => m.name)).toEqual(['InitialSchema1764288000000']);
     } finally {
       await sut.destroy();
+      await other.drop();
+    }
+  });
+
+  it('migrates once when several processes start together', async () => {
+    const other = await freshDatabase();
+    const sources = await Promise.all(
+      [1, 2, 3].map(() => createDataSource(other.url, { poolSize: 2 }).initialize()),
+    );
+    try {
+      const applied = await Promise.all(sources.map((source) => runMigrationsExclusively(source)));
+      expect(applied.flat()).toEqual(['InitialSchema1764288000000']);
+    } finally {
+      await Promise.all(sources.map((source) => source.destroy()));
       await other.drop();
     }
   });

@@ -1,3 +1,4 @@
+export * from './auth/api-key.dto.js';
 export * from './config/env-schema.js';
 export * from './config/load-config.js';
 export * from './errors/error-codes.js';

@@ -8,7 +8,7 @@ import {
   type ListJobsQuery,
   type SubmitJob,
 } from '@ct/shared';
-import type { DataSource, EntityManager } from 'typeorm';
+import { type DataSource, type EntityManager, In } from 'typeorm';
 import { JobEntity } from '../entities/job.entity.js';
 import { JobAttemptEntity } from '../entities/job-attempt.entity.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -152,6 +152,17 @@ export class JobStore {
       .find({ where: { jobId }, order: { attempt: 'ASC' } });
   }
 
+  /** The attempts of several jobs at once (for a page of jobs), each job's oldest first. */
+  async attemptsOfJobs(jobIds: readonly string[]): Promise<Map<string, JobAttemptEntity[]>> {
+    const byJob = new Map<string, JobAttemptEntity[]>(jobIds.map((id) => [id, []]));
+    if (jobIds.length === 0) return byJob;
+    const rows = await this.dataSource
+      .getRepository(JobAttemptEntity)
+      .find({ where: { jobId: In([...jobIds]) }, order: { jobId: 'ASC', attempt: 'ASC' } });
+    for (const row of rows) byJob.get(row.jobId)?.push(row);
+    return byJob;
+  }
+
   async startAttempt(
     jobId: string,
     attempt: number,
@@ -172,12 +183,16 @@ export class JobStore {
     outcome: Exclude<JobAttempt['outcome'], 'running'>,
     details: Pick<JobAttempt, 'failureReason' | 'message'> & { mlflowRunId?: string | null },
   ): Promise<void> {
-    await this.dataSource
-      .getRepository(JobAttemptEntity)
-      .update(
-        { jobId, attempt },
-        { outcome, failureReason: details.failureReason, message: details.message, finishedAt: new Date() },
-      );
+    await this.dataSource.getRepository(JobAttemptEntity).update(
+      { jobId, attempt },
+      {
+        outcome,
+        failureReason: details.failureReason,
+        message: details.message,
+        finishedAt: new Date(),
+        ...(details.mlflowRunId !== undefined ? { mlflowRunId: details.mlflowRunId } : {}),
+      },
+    );
   }
 
   /** Queued jobs created before `before`: the reconciler checks that each is in Redis. */

@@ -1,4 +1,7 @@
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { teamNameSchema } from '../auth/api-key.dto.js';
 
 /**
  * Connection defaults for a local single-machine run: the ports `scripts/stack.sh` starts Redis, Postgres
@@ -37,7 +40,18 @@ function integerInRange(min: number, max: number) {
     .pipe(z.number().int().min(min, { error: expected }).max(max, { error: expected }));
 }
 
+/** A file system path; relative paths are resolved against the working directory at start-up. */
+function path() {
+  return z
+    .string({ error: 'must be a file system path' })
+    .min(1, { error: 'must be a file system path' })
+    .transform((value) => resolve(value));
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+/** Thread settings for numeric libraries, passed from the worker's environment to pipeline processes. */
+const THREAD_VARIABLE = /^(OMP_NUM_THREADS|OPENBLAS_[A-Z0-9_]+)$/;
 
 const commonEnv = {
   CT_ENV: z.enum(['development', 'test', 'production'], {
@@ -47,7 +61,15 @@ const commonEnv = {
   REDIS_URL: urlWithScheme(['redis:', 'rediss:'], LOCAL_DEFAULTS.REDIS_URL),
   DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:'], LOCAL_DEFAULTS.DATABASE_URL),
   MLFLOW_TRACKING_URI: urlWithScheme(['http:', 'https:'], LOCAL_DEFAULTS.MLFLOW_TRACKING_URI),
+  /** Captured output kept per job; later output is dropped and the log marked truncated. */
+  JOB_LOG_MAX_BYTES: integerInRange(1024, 1024 * 1024 * 1024),
+  /** Namespace of BullMQ's Redis keys; api and worker must agree. Tests use their own. */
+  BULLMQ_PREFIX: z.string().regex(/^[A-Za-z0-9{}_.:-]{1,50}$/, {
+    error: 'must be 1-50 characters of letters, digits, {, }, _, ., : and -',
+  }),
 };
+
+const BOOTSTRAP_KEY_MIN_LENGTH_IN_PRODUCTION = 32;
 
 /** Environment variables read by the API, with their local defaults applied. */
 export const apiEnvSchema = z
@@ -56,15 +78,44 @@ export const apiEnvSchema = z
     API_HOST: z.string().min(1, { error: 'must not be empty' }),
     API_PORT: integerInRange(1, 65_535),
     HEALTH_CHECK_TIMEOUT_MS: integerInRange(50, 60_000),
+    API_BODY_LIMIT_BYTES: integerInRange(1024, 10 * 1024 * 1024),
+    RECONCILE_INTERVAL_MS: integerInRange(1000, 3_600_000),
+    CT_BOOTSTRAP_ADMIN_KEY: z
+      .string()
+      .regex(/^[\x21-\x7e]+$/, { error: 'must be printable ASCII without spaces' })
+      .optional(),
+    CT_BOOTSTRAP_TEAM: teamNameSchema,
   })
+  .check(
+    z.superRefine((env, ctx) => {
+      const key = env.CT_BOOTSTRAP_ADMIN_KEY;
+      if (
+        env.CT_ENV === 'production' &&
+        key !== undefined &&
+        key.length < BOOTSTRAP_KEY_MIN_LENGTH_IN_PRODUCTION
+      )
+        ctx.addIssue({
+          code: 'custom',
+          path: ['CT_BOOTSTRAP_ADMIN_KEY'],
+          message: `must be at least ${BOOTSTRAP_KEY_MIN_LENGTH_IN_PRODUCTION} characters when CT_ENV=production`,
+        });
+    }),
+  )
   .transform((env) => ({
     env: env.CT_ENV,
     logLevel: env.LOG_LEVEL,
     redisUrl: env.REDIS_URL,
     databaseUrl: env.DATABASE_URL,
     mlflowTrackingUri: env.MLFLOW_TRACKING_URI.replace(/\/+$/, ''),
-    http: { host: env.API_HOST, port: env.API_PORT },
+    http: { host: env.API_HOST, port: env.API_PORT, bodyLimitBytes: env.API_BODY_LIMIT_BYTES },
     healthCheckTimeoutMs: env.HEALTH_CHECK_TIMEOUT_MS,
+    reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
+    /** A key that is an admin key of `team` from start-up on; null when none is set. */
+    bootstrapAdmin: env.CT_BOOTSTRAP_ADMIN_KEY
+      ? { key: env.CT_BOOTSTRAP_ADMIN_KEY, team: env.CT_BOOTSTRAP_TEAM }
+      : null,
+    jobLogMaxBytes: env.JOB_LOG_MAX_BYTES,
+    bullmqPrefix: env.BULLMQ_PREFIX,
   }));
 
 /** Environment variables read by the worker, with their local defaults applied. */
@@ -72,7 +123,15 @@ export const workerEnvSchema = z
   .object({
     ...commonEnv,
     WORKER_CONCURRENCY: integerInRange(1, 64),
+    WORKER_LOCK_DURATION_MS: integerInRange(5_000, 600_000),
+    WORKER_KILL_GRACE_MS: integerInRange(100, 600_000),
+    WORKER_SHUTDOWN_GRACE_MS: integerInRange(0, 3_600_000),
+    WORKER_WORK_DIR: path().optional(),
+    CT_PIPELINE_PYTHON: path(),
+    CT_DATA_ROOT: path(),
   })
+  // Other variables are kept, to pick the thread settings of numeric libraries (THREAD_VARIABLE) from them.
+  .catchall(z.string())
   .transform((env) => ({
     env: env.CT_ENV,
     logLevel: env.LOG_LEVEL,
@@ -80,6 +139,19 @@ export const workerEnvSchema = z
     databaseUrl: env.DATABASE_URL,
     mlflowTrackingUri: env.MLFLOW_TRACKING_URI.replace(/\/+$/, ''),
     concurrency: env.WORKER_CONCURRENCY,
+    jobLogMaxBytes: env.JOB_LOG_MAX_BYTES,
+    bullmqPrefix: env.BULLMQ_PREFIX,
+    lockDurationMs: env.WORKER_LOCK_DURATION_MS,
+    killGraceMs: env.WORKER_KILL_GRACE_MS,
+    shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_MS,
+    workDir: env.WORKER_WORK_DIR ?? join(tmpdir(), 'ct-worker'),
+    pipelinePython: env.CT_PIPELINE_PYTHON,
+    dataRoot: env.CT_DATA_ROOT,
+    threadEnv: Object.fromEntries(
+      Object.entries(env).filter(
+        (entry): entry is [string, string] => THREAD_VARIABLE.test(entry[0]) && typeof entry[1] === 'string',
+      ),
+    ),
   }));
 
 /** Defaults for every variable that has one; connection defaults are dropped in production. */
@@ -90,7 +162,18 @@ export const ENV_DEFAULTS: Readonly<Record<string, string>> = {
   API_HOST: '127.0.0.1',
   API_PORT: '3000',
   HEALTH_CHECK_TIMEOUT_MS: '2000',
+  API_BODY_LIMIT_BYTES: String(256 * 1024),
+  RECONCILE_INTERVAL_MS: '30000',
+  CT_BOOTSTRAP_TEAM: 'admin',
+  JOB_LOG_MAX_BYTES: String(5 * 1024 * 1024),
+  BULLMQ_PREFIX: 'ct',
   WORKER_CONCURRENCY: '1',
+  WORKER_LOCK_DURATION_MS: '30000',
+  WORKER_KILL_GRACE_MS: '5000',
+  WORKER_SHUTDOWN_GRACE_MS: '30000',
+  // Relative to the worker's working directory: the repository root under scripts/stack.sh, /app in the image.
+  CT_PIPELINE_PYTHON: 'pipeline/.venv/bin/python',
+  CT_DATA_ROOT: 'data',
 };
 
 export type ApiConfig = z.output<typeof apiEnvSchema>;

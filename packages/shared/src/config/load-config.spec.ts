@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import {
   apiEnvSchema,
   ConfigError,
@@ -26,8 +28,12 @@ describe('loadConfig', () => {
       redisUrl: LOCAL_DEFAULTS.REDIS_URL,
       databaseUrl: LOCAL_DEFAULTS.DATABASE_URL,
       mlflowTrackingUri: LOCAL_DEFAULTS.MLFLOW_TRACKING_URI,
-      http: { host: '127.0.0.1', port: 3000 },
+      http: { host: '127.0.0.1', port: 3000, bodyLimitBytes: 262_144 },
       healthCheckTimeoutMs: 2000,
+      reconcileIntervalMs: 30_000,
+      bootstrapAdmin: null,
+      jobLogMaxBytes: 5_242_880,
+      bullmqPrefix: 'ct',
     });
   });
 
@@ -42,7 +48,7 @@ describe('loadConfig', () => {
     expect(sut.redisUrl).toBe('rediss://cache.internal:6380/2');
     expect(sut.databaseUrl).toBe('postgresql://app:secret@db:5432/ct');
     expect(sut.mlflowTrackingUri).toBe('https://mlflow.internal');
-    expect(sut.http).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(sut.http).toEqual({ host: '0.0.0.0', port: 8080, bodyLimitBytes: 262_144 });
   });
 
   it('treats empty variables as unset', () => {
@@ -74,6 +80,64 @@ describe('loadConfig', () => {
     expect(sut.issues).toEqual([
       { variable: 'WORKER_CONCURRENCY', message: 'must be a whole number from 1 to 64' },
     ]);
+  });
+
+  it('applies the worker defaults, with paths resolved against the working directory', () => {
+    const sut = loadConfig(workerEnvSchema, {});
+    expect(sut).toEqual({
+      env: 'development',
+      logLevel: 'log',
+      redisUrl: LOCAL_DEFAULTS.REDIS_URL,
+      databaseUrl: LOCAL_DEFAULTS.DATABASE_URL,
+      mlflowTrackingUri: LOCAL_DEFAULTS.MLFLOW_TRACKING_URI,
+      bullmqPrefix: 'ct',
+      jobLogMaxBytes: 5_242_880,
+      concurrency: 1,
+      lockDurationMs: 30_000,
+      killGraceMs: 5_000,
+      shutdownGraceMs: 30_000,
+      workDir: join(tmpdir(), 'ct-worker'),
+      pipelinePython: resolve('pipeline/.venv/bin/python'),
+      dataRoot: resolve('data'),
+      threadEnv: {},
+    });
+  });
+
+  it.each([
+    ['WORKER_LOCK_DURATION_MS', '60000', 'lockDurationMs', 60_000],
+    ['WORKER_KILL_GRACE_MS', '250', 'killGraceMs', 250],
+    ['WORKER_SHUTDOWN_GRACE_MS', '0', 'shutdownGraceMs', 0],
+    ['WORKER_WORK_DIR', '/var/tmp/ct-jobs', 'workDir', '/var/tmp/ct-jobs'],
+    ['WORKER_WORK_DIR', 'jobs', 'workDir', resolve('jobs')],
+    ['CT_PIPELINE_PYTHON', '/opt/ct/venv/bin/python', 'pipelinePython', '/opt/ct/venv/bin/python'],
+    ['CT_DATA_ROOT', '/srv/datasets', 'dataRoot', '/srv/datasets'],
+    ['CT_DATA_ROOT', '.ct/data/datasets', 'dataRoot', resolve('.ct/data/datasets')],
+  ] as const)('reads the worker variable %s=%s', (variable, value, key, expected) => {
+    expect(loadConfig(workerEnvSchema, { [variable]: value })[key]).toEqual(expected);
+  });
+
+  it('passes only the thread settings of numeric libraries on to pipeline processes', () => {
+    const sut = loadConfig(workerEnvSchema, {
+      OMP_NUM_THREADS: '2',
+      OPENBLAS_NUM_THREADS: '1',
+      OPENBLAS_CORETYPE: 'Haswell',
+      AWS_SECRET_ACCESS_KEY: 'hunter2',
+      PATH: '/usr/bin',
+    });
+    expect(sut.threadEnv).toEqual({
+      OMP_NUM_THREADS: '2',
+      OPENBLAS_NUM_THREADS: '1',
+      OPENBLAS_CORETYPE: 'Haswell',
+    });
+  });
+
+  it.each([
+    ['WORKER_LOCK_DURATION_MS', '1000', 'must be a whole number from 5000 to 600000'],
+    ['WORKER_KILL_GRACE_MS', 'soon', 'must be a whole number from 100 to 600000'],
+    ['WORKER_SHUTDOWN_GRACE_MS', '-5', 'must be a whole number from 0 to 3600000'],
+  ])('rejects the worker variable %s=%s', (variable, value, message) => {
+    const sut = configErrorOf(() => loadConfig(workerEnvSchema, { [variable]: value }));
+    expect(sut.issues).toEqual([{ variable, message }]);
   });
 
   it('lists every problem at once, one line each', () => {
@@ -113,6 +177,92 @@ describe('loadConfig', () => {
   it('never echoes a value, so secrets in URLs stay out of logs', () => {
     const sut = configErrorOf(() => loadConfig(apiEnvSchema, { DATABASE_URL: 'mysql://user:hunter2@db/ct' }));
     expect(sut.message).not.toContain('hunter2');
+  });
+});
+
+describe('loadConfig: jobs API variables', () => {
+  const production = {
+    CT_ENV: 'production',
+    REDIS_URL: 'redis://r:6379',
+    DATABASE_URL: 'postgres://u:p@db/ct',
+    MLFLOW_TRACKING_URI: 'http://mlflow:5000',
+  };
+
+  it('reads the body limit, reconcile interval, log cap and BullMQ prefix', () => {
+    const sut = loadConfig(apiEnvSchema, {
+      API_BODY_LIMIT_BYTES: '1048576',
+      RECONCILE_INTERVAL_MS: '5000',
+      JOB_LOG_MAX_BYTES: '65536',
+      BULLMQ_PREFIX: '{ct-test}',
+    });
+    expect(sut).toMatchObject({
+      http: { bodyLimitBytes: 1_048_576 },
+      reconcileIntervalMs: 5000,
+      jobLogMaxBytes: 65_536,
+      bullmqPrefix: '{ct-test}',
+    });
+  });
+
+  it('gives the worker the same log cap and BullMQ prefix', () => {
+    expect(loadConfig(workerEnvSchema, { JOB_LOG_MAX_BYTES: '2048', BULLMQ_PREFIX: 'ct2' })).toMatchObject({
+      jobLogMaxBytes: 2048,
+      bullmqPrefix: 'ct2',
+    });
+    expect(loadConfig(workerEnvSchema, {})).toMatchObject({ jobLogMaxBytes: 5_242_880, bullmqPrefix: 'ct' });
+  });
+
+  it('sets up the bootstrap admin key of the default team, or of CT_BOOTSTRAP_TEAM', () => {
+    expect(loadConfig(apiEnvSchema, { CT_BOOTSTRAP_ADMIN_KEY: 'dev-key' }).bootstrapAdmin).toEqual({
+      key: 'dev-key',
+      team: 'admin',
+    });
+    const sut = loadConfig(apiEnvSchema, {
+      CT_BOOTSTRAP_ADMIN_KEY: 'dev-key',
+      CT_BOOTSTRAP_TEAM: 'platform',
+    });
+    expect(sut.bootstrapAdmin).toEqual({ key: 'dev-key', team: 'platform' });
+  });
+
+  it('accepts a long bootstrap key in production, and none at all', () => {
+    const key = 'k'.repeat(32);
+    expect(loadConfig(apiEnvSchema, { ...production, CT_BOOTSTRAP_ADMIN_KEY: key }).bootstrapAdmin?.key).toBe(
+      key,
+    );
+    expect(loadConfig(apiEnvSchema, production).bootstrapAdmin).toBeNull();
+  });
+
+  it('rejects a short bootstrap key in production, together with any other problem', () => {
+    const sut = configErrorOf(() =>
+      loadConfig(apiEnvSchema, { ...production, CT_BOOTSTRAP_ADMIN_KEY: 'short', API_PORT: 'x' }),
+    );
+    expect(sut.issues).toEqual([
+      { variable: 'API_PORT', message: 'must be a whole number from 1 to 65535' },
+      {
+        variable: 'CT_BOOTSTRAP_ADMIN_KEY',
+        message: 'must be at least 32 characters when CT_ENV=production',
+      },
+    ]);
+  });
+
+  it.each([
+    ['API_BODY_LIMIT_BYTES', '100', 'must be a whole number from 1024 to 10485760'],
+    ['API_BODY_LIMIT_BYTES', '256kb', 'must be a whole number from 1024 to 10485760'],
+    ['RECONCILE_INTERVAL_MS', '10', 'must be a whole number from 1000 to 3600000'],
+    ['RECONCILE_INTERVAL_MS', '-5000', 'must be a whole number from 1000 to 3600000'],
+    ['JOB_LOG_MAX_BYTES', '0', 'must be a whole number from 1024 to 1073741824'],
+    ['JOB_LOG_MAX_BYTES', '5MiB', 'must be a whole number from 1024 to 1073741824'],
+    ['BULLMQ_PREFIX', 'ct prefix', 'must be 1-50 characters of letters, digits'],
+    ['BULLMQ_PREFIX', 'x'.repeat(51), 'must be 1-50 characters of letters, digits'],
+    ['CT_BOOTSTRAP_ADMIN_KEY', 'has a space', 'must be printable ASCII without spaces'],
+    ['CT_BOOTSTRAP_TEAM', 'Admins!', 'must be 1-63 characters of a-z, 0-9'],
+  ])('rejects %s=%s', (variable, value, message) => {
+    const sut = configErrorOf(() => loadConfig(apiEnvSchema, { [variable]: value }));
+    expect(sut.issues).toEqual([{ variable, message: expect.stringContaining(message) }]);
+  });
+
+  it('rejects a bad log cap for the worker too', () => {
+    const sut = configErrorOf(() => loadConfig(workerEnvSchema, { JOB_LOG_MAX_BYTES: '1' }));
+    expect(sut.issues.map((issue) => issue.variable)).toEqual(['JOB_LOG_MAX_BYTES']);
   });
 });
 
