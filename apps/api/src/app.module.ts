@@ -1,6 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module.js';
 import { API_CONFIG, type ApiConfig } from './config/api-config.js';
 import { HealthModule } from './health/health.module.js';
+import { HttpModule } from './http/http.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
 
 @Module({})
 export class AppModule {
@@ -11,7 +14,7 @@ export class AppModule {
       global: true,
       providers: [{ provide: API_CONFIG, useValue: config }],
       exports: [API_CONFIG],
-      imports: [HealthModule],
+      imports: [HttpModule, AuthModule, HealthModule, JobsModule],
     };
   }
 }

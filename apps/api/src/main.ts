@@ -2,14 +2,16 @@ import 'reflect-metadata';
 import { apiEnvSchema, closeOnSignals, enabledLogLevels, loadConfigOrExit } from '@ct/shared';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
+import { API_APP_OPTIONS, configureApp } from './http/configure-app.js';
 
 const config = loadConfigOrExit(apiEnvSchema, process.env, 'ct api');
-const app = await NestFactory.create(AppModule.forRoot(config), {
+const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  ...API_APP_OPTIONS,
   logger: enabledLogLevels(config.logLevel),
-  // Idle keep-alive connections must not hold up a shutdown.
-  forceCloseConnections: true,
 });
+configureApp(app, config);
 const logger = new Logger('Api');
 closeOnSignals(app, (message) => logger.log(`ct api ${message}`));
 await app.listen(config.http.port, config.http.host);

@@ -1,16 +1,42 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { readinessSchema } from '@ct/shared';
-import { freePort, type PrivateRedis, startPrivateRedis, waitFor } from '@ct/test-support';
+import {
+  type FreshDatabase,
+  freePort,
+  freshDatabase,
+  type PrivateRedis,
+  startPrivateRedis,
+  waitFor,
+} from '@ct/test-support';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { startApp, testConfig } from './app.js';
+import type { ApiConfig } from '../src/config/api-config.js';
+import { DEPENDENCY_PROBES } from '../src/health/dependency-probe.js';
+import { MlflowProbe } from '../src/health/mlflow.probe.js';
+import { PostgresProbe } from '../src/health/postgres.probe.js';
+import { RedisProbe } from '../src/health/redis.probe.js';
+import { testConfig as baseConfig, deleteQueueKeys, startApp } from './app.js';
 
 describe('health endpoints (real Redis, Postgres, MLflow)', () => {
   let app: INestApplication | undefined;
+  let db: FreshDatabase;
+  const prefix = `ct-test-${randomUUID().slice(0, 8)}`;
+  const testConfig = (overrides: Partial<ApiConfig> = {}) =>
+    baseConfig({ databaseUrl: db.url, bullmqPrefix: prefix, ...overrides });
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+  });
 
   afterEach(async () => {
     await app?.close();
     app = undefined;
+  });
+
+  afterAll(async () => {
+    await db.drop();
+    await deleteQueueKeys(testConfig().redisUrl, prefix);
   });
 
   it('GET /health/live answers without touching dependencies', async () => {
@@ -65,12 +91,17 @@ describe('health endpoints (real Redis, Postgres, MLflow)', () => {
   });
 
   it('reports Postgres and MLflow down when nothing listens on their ports', async () => {
+    // The API itself needs Postgres to start, so only the probes point at the closed ports.
     const [pgPort, mlflowPort] = [await freePort(), await freePort()];
-    app = await startApp(
-      testConfig({
-        databaseUrl: `postgres://ct:ct@127.0.0.1:${pgPort}/ct`,
-        mlflowTrackingUri: `http://127.0.0.1:${mlflowPort}`,
-      }),
+    const config = testConfig();
+    app = await startApp(config, (builder) =>
+      builder
+        .overrideProvider(DEPENDENCY_PROBES)
+        .useValue([
+          new RedisProbe(config.redisUrl, config.healthCheckTimeoutMs),
+          new PostgresProbe(`postgres://ct:ct@127.0.0.1:${pgPort}/ct`, config.healthCheckTimeoutMs),
+          new MlflowProbe(`http://127.0.0.1:${mlflowPort}`),
+        ]),
     );
     const res = await request(app.getHttpServer()).get('/health/ready').expect(503);
     const body = readinessSchema.parse(res.body);

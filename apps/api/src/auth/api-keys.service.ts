@@ -1,0 +1,86 @@
+import { ApiKeyEntity } from '@ct/db';
+import type { ApiKey, CreateApiKey, CreatedApiKey } from '@ct/shared';
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { DATA_SOURCE } from '../database/database.module.js';
+import { ApiError } from '../errors/api-error.js';
+import { displayPrefix, generateApiKey, hashApiKey } from './api-key-secret.js';
+import type { Principal } from './principal.js';
+
+/** `last_used_at` is refreshed at most this often per key, so reads stay reads. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Issues, lists, revokes and checks API keys; only hashes are stored. */
+@Injectable()
+export class ApiKeysService {
+  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
+
+  private get keys() {
+    return this.dataSource.getRepository(ApiKeyEntity);
+  }
+
+  /** A new key: the answer is the only time the key itself is shown. */
+  async create(input: CreateApiKey): Promise<CreatedApiKey> {
+    const key = generateApiKey();
+    const row = await this.keys.save(
+      this.keys.create({ ...input, keyHash: hashApiKey(key), prefix: displayPrefix(key) }),
+    );
+    return { ...toApiKey(row), key };
+  }
+
+  async list(): Promise<ApiKey[]> {
+    return (await this.keys.find({ order: { createdAt: 'DESC', id: 'DESC' } })).map(toApiKey);
+  }
+
+  /** Revoking a revoked key changes nothing. @throws ApiError not_found. */
+  async revoke(id: string): Promise<void> {
+    const result = await this.keys
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: () => 'COALESCE(revoked_at, now())' })
+      .where('id = :id', { id })
+      .execute();
+    if (result.affected === 0) throw ApiError.notFound('API key', id);
+  }
+
+  /** The principal of a valid, unrevoked key, or null. */
+  async authenticate(key: string): Promise<Principal | null> {
+    const row = await this.keys.findOneBy({ keyHash: hashApiKey(key) });
+    if (!row || row.revokedAt !== null) return null;
+    if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS)
+      await this.keys.update({ id: row.id }, { lastUsedAt: new Date() });
+    return { keyId: row.id, team: row.team, role: row.role };
+  }
+
+  /**
+   * Makes `key` an admin key of `team` (CT_BOOTSTRAP_ADMIN_KEY). A key that was revoked stays revoked:
+   * restarting must not bring back a key someone revoked on purpose. Returns whether it is usable.
+   */
+  async upsertBootstrapKey(key: string, team: string): Promise<boolean> {
+    await this.keys.upsert(
+      {
+        team,
+        role: 'admin',
+        name: 'bootstrap admin key (CT_BOOTSTRAP_ADMIN_KEY)',
+        keyHash: hashApiKey(key),
+        prefix: displayPrefix(key),
+      },
+      ['keyHash'],
+    );
+    const row = await this.keys.findOneByOrFail({ keyHash: hashApiKey(key) });
+    return row.revokedAt === null;
+  }
+}
+
+function toApiKey(row: ApiKeyEntity): ApiKey {
+  return {
+    id: row.id,
+    team: row.team,
+    role: row.role,
+    name: row.name,
+    prefix: row.prefix,
+    createdAt: row.createdAt.toISOString(),
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+    lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+  };
+}

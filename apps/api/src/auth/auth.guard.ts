@@ -1,0 +1,33 @@
+import type { ApiKeyRole } from '@ct/db';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiError } from '../errors/api-error.js';
+import { bearerToken } from './api-key-secret.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { type AuthenticatedRequest, IS_PUBLIC, Roles } from './auth.decorators.js';
+import { hasRole } from './principal.js';
+
+/** Every route needs a valid key (unless `@Public()`), of at least the role that `@Roles()` names. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: ApiKeysService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const key = bearerToken(request.headers.authorization);
+    if (key === null)
+      throw new ApiError('unauthenticated', 'send an API key in the header "Authorization: Bearer <key>"');
+    const principal = await this.keys.authenticate(key);
+    if (principal === null) throw new ApiError('unauthenticated', 'the API key is unknown or was revoked');
+    const needed: ApiKeyRole = this.reflector.getAllAndOverride(Roles, targets) ?? 'viewer';
+    if (!hasRole(principal.role, needed))
+      throw new ApiError('forbidden', `this needs a ${needed} key; the key used is a ${principal.role} key`);
+    request.principal = principal;
+    return true;
+  }
+}

@@ -1,0 +1,47 @@
+import { createDataSource, EventStore, JobStore, LogStore, runMigrationsExclusively } from '@ct/db';
+import { Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
+
+/** Injection token for the initialized, migrated TypeORM data source. */
+export const DATA_SOURCE = Symbol('DATA_SOURCE');
+
+const logger = new Logger('Database');
+
+/** Connects and brings the schema up to date before anything else starts: no Postgres, no API. */
+async function openDatabase(config: ApiConfig): Promise<DataSource> {
+  const dataSource = await createDataSource(config.databaseUrl).initialize();
+  try {
+    const applied = await runMigrationsExclusively(dataSource);
+    logger.log(applied.length > 0 ? `applied migrations: ${applied.join(', ')}` : 'schema is up to date');
+    return dataSource;
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+}
+
+@Injectable()
+class DataSourceCloser implements OnApplicationShutdown {
+  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+@Module({
+  providers: [
+    { provide: DATA_SOURCE, inject: [API_CONFIG], useFactory: openDatabase },
+    { provide: JobStore, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new JobStore(ds) },
+    { provide: EventStore, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new EventStore(ds) },
+    {
+      provide: LogStore,
+      inject: [DATA_SOURCE, API_CONFIG],
+      useFactory: (ds: DataSource, config: ApiConfig) => new LogStore(ds, config.jobLogMaxBytes),
+    },
+    DataSourceCloser,
+  ],
+  exports: [DATA_SOURCE, JobStore, EventStore, LogStore],
+})
+export class DatabaseModule {}

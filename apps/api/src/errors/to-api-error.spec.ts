@@ -1,0 +1,76 @@
+import { InvalidCursorError } from '@ct/db';
+import { ERROR_CODES, IllegalTransitionError } from '@ct/shared';
+import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
+import { ApiError } from './api-error.js';
+import { httpStatusOf } from './http-status.js';
+import { toApiError } from './to-api-error.js';
+
+/** What Nest makes of body-parser's errors (see ExpressAdapter.mapException). */
+function bodyParserError(status: number, type: string, extra: object = {}): HttpException {
+  const cause = Object.assign(new Error('parser says no'), { type, status, ...extra });
+  return new HttpException('parser says no', status, { cause });
+}
+
+describe('toApiError', () => {
+  it.each([
+    ['an ApiError, unchanged', new ApiError('conflict', 'taken'), 'conflict', 409],
+    [
+      'an illegal transition',
+      new IllegalTransitionError('succeeded', 'cancelled'),
+      'illegal_transition',
+      409,
+    ],
+    ['a bad cursor', new InvalidCursorError(), 'validation_failed', 400],
+    ['bad JSON', bodyParserError(400, 'entity.parse.failed'), 'malformed_json', 400],
+    [
+      'a body over the limit',
+      bodyParserError(413, 'entity.too.large', { limit: 1024 }),
+      'payload_too_large',
+      413,
+    ],
+    ['an unknown charset', bodyParserError(415, 'charset.unsupported'), 'malformed_json', 400],
+    ["Nest's unknown route", new NotFoundException('Cannot GET /x'), 'not_found', 404],
+    [
+      'a bad percent-encoding',
+      new BadRequestException("Failed to decode param '%E0'"),
+      'validation_failed',
+      400,
+    ],
+    ['a 429', new HttpException('slow down', 429), 'rate_limited', 429],
+  ])('maps %s', (_case, exception, code, status) => {
+    const sut = toApiError(exception);
+    expect(sut?.code).toBe(code);
+    expect(httpStatusOf(sut?.code ?? 'internal')).toBe(status);
+  });
+
+  it('names the limit of a body that is too large', () => {
+    expect(toApiError(bodyParserError(413, 'entity.too.large', { limit: 262144 }))?.message).toBe(
+      'the body is larger than the limit of 262144 bytes',
+    );
+  });
+
+  it('names the cursor as the bad field', () => {
+    expect(toApiError(new InvalidCursorError())?.details).toEqual([
+      { path: 'cursor', message: expect.any(String) },
+    ]);
+  });
+
+  it.each([
+    ['an Error', new Error('connection refused')],
+    ['a thrown string', 'boom'],
+    ['a 500 HttpException', new HttpException('oops', 500)],
+  ])('leaves %s to the generic internal answer (null)', (_case, exception) => {
+    expect(toApiError(exception)).toBeNull();
+  });
+});
+
+describe('httpStatusOf', () => {
+  it('gives every code a 4xx or 5xx status', () => {
+    for (const code of ERROR_CODES) expect(httpStatusOf(code)).toBeGreaterThanOrEqual(400);
+  });
+
+  it('keeps 5xx for faults of the server and its dependencies', () => {
+    const serverSide = ERROR_CODES.filter((code) => httpStatusOf(code) >= 500);
+    expect(serverSide.sort()).toEqual(['dependency_unavailable', 'internal']);
+  });
+});

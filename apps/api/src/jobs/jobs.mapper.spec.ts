@@ -1,0 +1,80 @@
+import { JobAttemptEntity, JobEntity } from '@ct/db';
+import { jobSchema } from '@ct/shared';
+import { toJobDto } from './jobs.mapper.js';
+
+function jobRow(overrides: Partial<JobEntity> = {}): JobEntity {
+  return Object.assign(new JobEntity(), {
+    id: '7f1c1a2e-3b4d-4c5e-8f60-718293a4b5c6',
+    team: 'team-a',
+    pipeline: 'diabetes',
+    state: 'failed',
+    trigger: 'manual',
+    spec: {
+      pipeline: 'diabetes',
+      task: 'regression',
+      data: { source: 'sklearn', name: 'diabetes' },
+      model: { estimator: 'sklearn.linear_model.Ridge', params: {} },
+      split: { test_size: 0.2, seed: 42 },
+    },
+    params: {},
+    priority: 100,
+    timeoutSeconds: 3600,
+    maxAttempts: 3,
+    attempts: 1,
+    idempotencyKey: null,
+    tags: { owner: 'ana' },
+    progressStep: 'training',
+    progressFraction: 0.5,
+    mlflowExperimentId: '3',
+    mlflowRunId: 'run-1',
+    metrics: { rmse: 51.2 },
+    modelUri: null,
+    modelVersion: null,
+    failureReason: 'training_error',
+    failureMessage: 'boom',
+    cancelRequestedAt: null,
+    logBytes: '0',
+    logTruncated: false,
+    createdAt: new Date('2026-01-02T03:04:05.006Z'),
+    updatedAt: new Date('2026-01-02T03:05:00.000Z'),
+    startedAt: new Date('2026-01-02T03:04:06.000Z'),
+    finishedAt: new Date('2026-01-02T03:05:00.000Z'),
+    ...overrides,
+  });
+}
+
+const attempt = Object.assign(new JobAttemptEntity(), {
+  id: '1',
+  jobId: '7f1c1a2e-3b4d-4c5e-8f60-718293a4b5c6',
+  attempt: 1,
+  mlflowRunId: 'run-1',
+  worker: 'host:1',
+  outcome: 'failed',
+  failureReason: 'training_error',
+  message: 'boom',
+  startedAt: new Date('2026-01-02T03:04:06.000Z'),
+  finishedAt: new Date('2026-01-02T03:05:00.000Z'),
+});
+
+describe('toJobDto', () => {
+  it('gives a valid shared Job, with progress and history', () => {
+    const sut = toJobDto(jobRow(), [attempt]);
+    expect(jobSchema.parse(sut)).toEqual(sut);
+    expect(sut).toMatchObject({
+      progress: { step: 'training', fraction: 0.5 },
+      createdAt: '2026-01-02T03:04:05.006Z',
+      history: [{ attempt: 1, outcome: 'failed', worker: 'host:1', finishedAt: '2026-01-02T03:05:00.000Z' }],
+    });
+  });
+
+  it('shows dates that are not set yet as null', () => {
+    const sut = toJobDto(jobRow({ state: 'queued', startedAt: null, finishedAt: null, attempts: 0 }), []);
+    expect(jobSchema.parse(sut)).toMatchObject({ startedAt: null, finishedAt: null, history: [] });
+  });
+
+  it('does not leak internal columns', () => {
+    const sut = toJobDto(jobRow(), []) as Record<string, unknown>;
+    for (const column of ['logBytes', 'logTruncated', 'cancelRequestedAt', 'params'])
+      expect(sut).not.toHaveProperty(column);
+  });
+});

@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { DatabaseModule } from '../database/database.module.js';
+import { QueueModule } from '../queue/queue.module.js';
+import { RedisModule } from '../redis/redis.module.js';
+import { CancelJobService } from './cancel-job.service.js';
+import { JobEventsService } from './job-events.service.js';
+import { JobLogsService } from './job-logs.service.js';
+import { JobQueriesService } from './job-queries.service.js';
+import { JobStateEvents } from './job-state-events.js';
+import { JobsController } from './jobs.controller.js';
+import { ReconcilerService } from './reconciler.service.js';
+import { RetryJobService } from './retry-job.service.js';
+import { SubmitJobService } from './submit-job.service.js';
+
+@Module({
+  imports: [DatabaseModule, QueueModule, RedisModule],
+  controllers: [JobsController],
+  providers: [
+    SubmitJobService,
+    JobQueriesService,
+    CancelJobService,
+    RetryJobService,
+    JobLogsService,
+    JobEventsService,
+    JobStateEvents,
+    ReconcilerService,
+  ],
+})
+export class JobsModule {}

@@ -1,0 +1,63 @@
+import { type JobEntity, JobStore } from '@ct/db';
+import type { Job } from '@ct/shared';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Principal } from '../auth/principal.js';
+import { ApiError } from '../errors/api-error.js';
+import { TrainingQueue } from '../queue/training-queue.js';
+import { JobQueriesService } from './job-queries.service.js';
+import { JobStateEvents } from './job-state-events.js';
+
+/** `POST /v1/jobs/:id/retry`: a failed or cancelled job runs again, as a new attempt of the same job. */
+@Injectable()
+export class RetryJobService {
+  private readonly logger = new Logger(RetryJobService.name);
+
+  constructor(
+    private readonly jobs: JobStore,
+    private readonly queue: TrainingQueue,
+    private readonly stateEvents: JobStateEvents,
+    private readonly queries: JobQueriesService,
+  ) {}
+
+  async retry(principal: Principal, id: string): Promise<Job> {
+    const job = await this.queries.visibleRow(principal, id);
+    if (job.state !== 'failed' && job.state !== 'cancelled')
+      throw new ApiError(
+        'illegal_transition',
+        `only a failed or cancelled job can be retried; job ${id} is ${job.state}`,
+        {
+          state: job.state,
+        },
+      );
+    const queued = await this.jobs.transition(
+      id,
+      'queued',
+      {
+        failureReason: null,
+        failureMessage: null,
+        cancelRequestedAt: null,
+        finishedAt: null,
+        progressStep: null,
+        progressFraction: 0,
+      },
+      ['failed', 'cancelled'],
+    );
+    if (!queued) throw new ApiError('illegal_transition', `job ${id} changed state meanwhile; look again`);
+    await this.stateEvents.record(queued, 'retried');
+    await this.requeue(queued);
+    return this.queries.toDto(queued);
+  }
+
+  /** BullMQ still holds the finished job under the same id (kept for a while): it must go first. */
+  private async requeue(job: JobEntity): Promise<void> {
+    try {
+      if (!(await this.queue.replace(job)))
+        this.logger.warn(`job ${job.id}: a worker still holds its last run; the reconciler will queue it`);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === 'dependency_unavailable')) throw error;
+      this.logger.warn(
+        `job ${job.id} is queued in Postgres only, the reconciler will queue it: ${error.message}`,
+      );
+    }
+  }
+}

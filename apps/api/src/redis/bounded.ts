@@ -1,0 +1,36 @@
+import { ApiError } from '../errors/api-error.js';
+
+/** How long a request waits for Redis before answering without it. */
+export const REDIS_TIMEOUT_MS = 2_000;
+
+/**
+ * Waits for a Redis operation at most `REDIS_TIMEOUT_MS`. A timeout, or a failure while Redis is
+ * unreachable, becomes `dependency_unavailable`; the operation itself may still complete later, so only
+ * idempotent operations belong here.
+ */
+export async function bounded<T>(
+  operation: Promise<T>,
+  what: string,
+  reachable: () => boolean,
+  timeoutMs = REDIS_TIMEOUT_MS,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new ApiError('dependency_unavailable', `Redis did not answer within ${timeoutMs} ms ${what}`)),
+      timeoutMs,
+    );
+  });
+  // The operation may fail after the timeout answered: that failure has nobody left to tell.
+  operation.catch(() => undefined);
+  try {
+    return await Promise.race([operation, timeout]);
+  } catch (error) {
+    if (error instanceof ApiError || reachable()) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ApiError('dependency_unavailable', `Redis is unreachable ${what}: ${reason}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
