@@ -1,6 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { WORKER_CONFIG, type WorkerConfig } from './config/worker-config.js';
+import { Database } from './database/database.js';
 import { RedisConnection } from './redis/redis-connection.js';
+import { TrainingModule } from './training/training.module.js';
 
 @Module({})
 export class WorkerModule {
@@ -8,8 +10,9 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       global: true,
-      providers: [{ provide: WORKER_CONFIG, useValue: config }, RedisConnection],
-      exports: [WORKER_CONFIG, RedisConnection],
+      imports: [TrainingModule],
+      providers: [{ provide: WORKER_CONFIG, useValue: config }, RedisConnection, Database],
+      exports: [WORKER_CONFIG, RedisConnection, Database],
     };
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, workerEnvSchema } from '@ct/shared';
@@ -8,6 +9,8 @@ const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 describe('the built worker process (real Redis)', () => {
   const redisUrl = loadConfig(workerEnvSchema, process.env).redisUrl;
+  // A queue of its own: the worker must not pick up jobs of the local stack or of other tests.
+  const BULLMQ_PREFIX = `ct-test-${randomUUID().slice(0, 8)}`;
 
   it('refuses to start on a bad environment, naming the variable', async () => {
     const sut = await runToEnd(process.execPath, [MAIN], {
@@ -19,10 +22,11 @@ describe('the built worker process (real Redis)', () => {
   });
 
   it('connects to Redis under its own client name and exits 0 on SIGTERM', async () => {
-    const sut = startChild(process.execPath, [MAIN], { ...process.env, REDIS_URL: redisUrl });
+    const sut = startChild(process.execPath, [MAIN], { ...process.env, REDIS_URL: redisUrl, BULLMQ_PREFIX });
     const observer = new Redis(redisUrl);
     try {
       await sut.waitForOutput('worker ready: connected to Redis');
+      await sut.waitForOutput(`consuming ct-training (prefix ${BULLMQ_PREFIX}, concurrency 1)`);
       const clientName = `name=ct-worker:${hostname()}:${sut.process.pid} `;
       await waitFor('the worker in CLIENT LIST', async () =>
         ((await observer.client('LIST')) as string).includes(clientName),
@@ -47,6 +51,7 @@ describe('the built worker process (real Redis)', () => {
     const sut = startChild(process.execPath, [MAIN], {
       ...process.env,
       REDIS_URL: `redis://127.0.0.1:${port}`,
+      BULLMQ_PREFIX,
     });
     try {
       await sut.waitForOutput(`waiting for Redis at redis://127.0.0.1:${port}`);

@@ -7,7 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
+import { redactedUrl, WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
 
 const RETRY_LOG_EVERY_MS = 10_000;
 
@@ -53,10 +53,4 @@ export class RedisConnection implements OnApplicationBootstrap, OnApplicationShu
     else this.client.disconnect();
     this.logger.log('disconnected from Redis');
   }
-}
-
-function redactedUrl(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
 }

@@ -1,0 +1,61 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createDataSource, EventStore, JobStore, LogStore } from '@ct/db';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { redactedUrl, WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
+import { describeError } from '../errors/infrastructure-error.js';
+
+const RETRY_EVERY_MS = 1_000;
+const RETRY_LOG_EVERY_MS = 10_000;
+
+/**
+ * The worker's Postgres connection and the stores over it. Like Redis, Postgres may come up after the
+ * worker: `ready()` keeps trying, says so, and gives up only when the worker stops.
+ */
+@Injectable()
+export class Database implements OnApplicationShutdown {
+  readonly jobs: JobStore;
+  readonly events: EventStore;
+  readonly logs: LogStore;
+  private readonly logger = new Logger(Database.name);
+  private readonly dataSource: DataSource;
+  private connecting: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(@Inject(WORKER_CONFIG) private readonly config: WorkerConfig) {
+    this.dataSource = createDataSource(config.databaseUrl);
+    this.jobs = new JobStore(this.dataSource);
+    this.events = new EventStore(this.dataSource);
+    this.logs = new LogStore(this.dataSource, config.jobLogMaxBytes);
+  }
+
+  /** Resolves once connected; rejects only if the worker stops first. */
+  ready(): Promise<void> {
+    this.connecting ??= this.connect();
+    return this.connecting;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  private async connect(): Promise<void> {
+    const target = redactedUrl(this.config.databaseUrl);
+    let lastLog = 0;
+    for (;;) {
+      if (this.stopped) throw new Error('the worker stopped before Postgres was reachable');
+      try {
+        await this.dataSource.initialize();
+        this.logger.log(`connected to Postgres at ${target}`);
+        return;
+      } catch (error) {
+        if (Date.now() - lastLog >= RETRY_LOG_EVERY_MS) {
+          lastLog = Date.now();
+          this.logger.warn(`waiting for Postgres at ${target}: ${describeError(error)}`);
+        }
+        await sleep(RETRY_EVERY_MS);
+      }
+    }
+  }
+}

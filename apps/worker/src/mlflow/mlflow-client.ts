@@ -1,0 +1,181 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
+import { causeOf, describeError, InfrastructureError } from '../errors/infrastructure-error.js';
+
+export const RUN_END_STATUSES = ['FINISHED', 'FAILED', 'KILLED'] as const;
+export type RunEndStatus = (typeof RUN_END_STATUSES)[number];
+
+export interface MlflowRun {
+  runId: string;
+  experimentId: string;
+  status: string;
+  endTime: number | null;
+  tags: Record<string, string>;
+}
+
+/** What a run records about the job attempt it belongs to (tags `ct.*` and `mlflow.runName`). */
+export interface RunTags {
+  jobId: string;
+  team: string;
+  pipeline: string;
+  attempt: number;
+  trigger: string;
+  runName: string;
+}
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+const errorBody = z.object({ error_code: z.string() }).partial();
+const experimentBody = z.object({
+  experiment: z.object({ experiment_id: z.string(), lifecycle_stage: z.string().optional() }),
+});
+const runBody = z.object({
+  run: z.object({
+    info: z.object({
+      run_id: z.string(),
+      experiment_id: z.string(),
+      status: z.string(),
+      end_time: z.coerce.number().optional(),
+    }),
+    data: z.object({ tags: z.array(z.object({ key: z.string(), value: z.string() })).optional() }).optional(),
+  }),
+});
+
+/** MLflow answered with an error status; `code` is its error_code (RESOURCE_DOES_NOT_EXIST...). */
+class MlflowStatusError extends InfrastructureError {
+  constructor(
+    readonly status: number,
+    readonly code: string | undefined,
+    what: string,
+    body: string,
+  ) {
+    super('mlflow', `${what} answered HTTP ${status}: ${body.slice(0, 500)}`);
+  }
+}
+
+/** The only module that talks to MLflow's REST API. Every failure is an {@link InfrastructureError}. */
+@Injectable()
+export class MlflowClient {
+  private readonly baseUrl: string;
+
+  constructor(@Inject(WORKER_CONFIG) config: Pick<WorkerConfig, 'mlflowTrackingUri'>) {
+    this.baseUrl = `${config.mlflowTrackingUri}/api/2.0/mlflow`;
+  }
+
+  /** The id of the experiment named `name`, created (or restored from deletion) when needed. */
+  async getOrCreateExperiment(name: string): Promise<string> {
+    const existing = await this.findExperiment(name);
+    if (existing !== null) return existing;
+    try {
+      const created = await this.call('POST', 'experiments/create', { name });
+      return z.object({ experiment_id: z.string() }).parse(created).experiment_id;
+    } catch (error) {
+      // Another worker created it between our two calls.
+      if (!(error instanceof MlflowStatusError && error.code === 'RESOURCE_ALREADY_EXISTS')) throw error;
+      const raced = await this.findExperiment(name);
+      if (raced === null) throw error;
+      return raced;
+    }
+  }
+
+  /** Creates a RUNNING run tagged with the job it belongs to; returns its id. */
+  async createRun(experimentId: string, tags: RunTags): Promise<string> {
+    const named: Record<string, string> = {
+      'ct.job_id': tags.jobId,
+      'ct.team': tags.team,
+      'ct.pipeline': tags.pipeline,
+      'ct.attempt': String(tags.attempt),
+      'ct.trigger': tags.trigger,
+      'mlflow.runName': tags.runName,
+    };
+    const body = await this.call('POST', 'runs/create', {
+      experiment_id: experimentId,
+      run_name: tags.runName,
+      start_time: Date.now(),
+      tags: Object.entries(named).map(([key, value]) => ({ key, value })),
+    });
+    return this.parse(runBody, body, 'runs/create').run.info.run_id;
+  }
+
+  async updateRun(runId: string, status: RunEndStatus, endTime = Date.now()): Promise<void> {
+    await this.call('POST', 'runs/update', { run_id: runId, status, end_time: endTime });
+  }
+
+  /** The run, or null when MLflow has no run with that id. */
+  async getRun(runId: string): Promise<MlflowRun | null> {
+    let body: unknown;
+    try {
+      body = await this.call('GET', `runs/get?${new URLSearchParams({ run_id: runId })}`);
+    } catch (error) {
+      if (error instanceof MlflowStatusError && error.code === 'RESOURCE_DOES_NOT_EXIST') return null;
+      throw error;
+    }
+    const { info, data } = this.parse(runBody, body, 'runs/get').run;
+    return {
+      runId: info.run_id,
+      experimentId: info.experiment_id,
+      status: info.status,
+      endTime: info.end_time ?? null,
+      tags: Object.fromEntries((data?.tags ?? []).map((tag) => [tag.key, tag.value])),
+    };
+  }
+
+  private async findExperiment(name: string): Promise<string | null> {
+    try {
+      const body = await this.call(
+        'GET',
+        `experiments/get-by-name?${new URLSearchParams({ experiment_name: name })}`,
+      );
+      const { experiment } = this.parse(experimentBody, body, 'experiments/get-by-name');
+      if (experiment.lifecycle_stage === 'deleted')
+        await this.call('POST', 'experiments/restore', { experiment_id: experiment.experiment_id });
+      return experiment.experiment_id;
+    } catch (error) {
+      if (error instanceof MlflowStatusError && error.code === 'RESOURCE_DOES_NOT_EXIST') return null;
+      throw error;
+    }
+  }
+
+  private async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+    const what = `MLflow ${path.split('?')[0]}`;
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}/${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (error) {
+      // fetch says only "fetch failed"; the reason (ECONNREFUSED, a timeout...) is its cause.
+      const cause = causeOf(error) === undefined ? '' : ` (${describeError(causeOf(error))})`;
+      throw new InfrastructureError('mlflow', `${what} failed: ${describeError(error)}${cause}`, {
+        cause: error,
+      });
+    }
+    const text = await response.text().catch(() => '');
+    if (!response.ok) {
+      const code = safeJson(text, errorBody)?.error_code;
+      throw new MlflowStatusError(response.status, code, what, text);
+    }
+    const json = safeJson(text, z.unknown());
+    if (json === undefined) throw new InfrastructureError('mlflow', `${what} answered with invalid JSON`);
+    return json;
+  }
+
+  private parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw new InfrastructureError('mlflow', `unexpected answer from ${what}`);
+    return parsed.data;
+  }
+}
+
+function safeJson<T>(text: string, schema: z.ZodType<T>): T | undefined {
+  try {
+    const parsed = schema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

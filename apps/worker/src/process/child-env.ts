@@ -1,0 +1,35 @@
+/** What a pipeline process may know about its surroundings; nothing else of the worker's environment. */
+export interface ChildEnvInput {
+  workDir: string;
+  jobId: string;
+  dataRoot: string;
+  mlflowTrackingUri: string;
+  mlflowRunId: string;
+  /** OMP_NUM_THREADS and OPENBLAS_* as set for the worker. */
+  threadEnv: Readonly<Record<string, string>>;
+}
+
+/** The events pipe is the child's fd 3 (stdio: ignore, stdout, stderr, events). */
+export const EVENTS_FD = 3;
+const MINIMAL_PATH = '/usr/local/bin:/usr/bin:/bin';
+
+/** The complete environment of a pipeline process: secrets of the worker (DATABASE_URL...) never leak. */
+export function childEnv(input: ChildEnvInput): Record<string, string> {
+  return {
+    ...input.threadEnv,
+    PATH: MINIMAL_PATH,
+    HOME: input.workDir,
+    LANG: 'C.UTF-8',
+    // Output reaches the job's log as it is written, not in bursts when a buffer fills.
+    PYTHONUNBUFFERED: '1',
+    // MLflow's client otherwise retries for minutes; an unreachable server should fail the attempt soon,
+    // as an infrastructure failure that BullMQ retries with backoff.
+    MLFLOW_HTTP_REQUEST_MAX_RETRIES: '3',
+    MLFLOW_HTTP_REQUEST_TIMEOUT: '30',
+    MLFLOW_TRACKING_URI: input.mlflowTrackingUri,
+    MLFLOW_RUN_ID: input.mlflowRunId,
+    CT_EVENTS_FD: String(EVENTS_FD),
+    CT_JOB_ID: input.jobId,
+    CT_DATA_ROOT: input.dataRoot,
+  };
+}

@@ -1,0 +1,186 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  describeError,
+  type InfrastructureDependency,
+  InfrastructureError,
+} from '../errors/infrastructure-error.js';
+import { childEnv, EVENTS_FD } from './child-env.js';
+import { EventLineParser, type ParsedLine } from './event-line-parser.js';
+import { OutputCapture } from './output-capture.js';
+import type { LaunchRequest, PipelineExit, RunningPipeline } from './pipeline-launcher.js';
+import { signalGroup } from './process-group.js';
+
+/** How the launcher starts pipelines; set by the platform, never by a job. */
+export interface LauncherOptions {
+  python: string;
+  /** Arguments before `--spec <file>`: the platform's own entry point. */
+  entrypoint: readonly string[];
+  /** Each run gets a fresh directory here, removed when the run ends. */
+  workRoot: string;
+  dataRoot: string;
+  mlflowTrackingUri: string;
+  threadEnv: Readonly<Record<string, string>>;
+  killGraceMs: number;
+  maxOutputBytes: number;
+}
+
+// After the child exits, its pipes close as soon as what it left behind is killed; do not wait forever
+// for a descendant that escaped the process group and still holds one.
+const PIPES_CLOSE_TIMEOUT_MS = 2_000;
+
+type Ended = { code: number | null; signal: NodeJS.Signals | null };
+
+/** One supervised child process: spawned once, never reused, its whole process group stopped on the way out. */
+export class ChildRun implements RunningPipeline {
+  readonly exited: Promise<PipelineExit>;
+  private child: ChildProcess | null = null;
+  private stopReason: 'timeout' | 'cancel' | null = null;
+  private ended = false;
+  private killTimer: NodeJS.Timeout | undefined;
+  private output: OutputCapture;
+  private readonly startedAt = performance.now();
+
+  constructor(
+    private readonly options: LauncherOptions,
+    private readonly request: LaunchRequest,
+  ) {
+    this.output = new OutputCapture(options.maxOutputBytes, request.onOutput, request.onWarning);
+    this.exited = this.run();
+  }
+
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  cancel(): void {
+    this.stop('cancel');
+  }
+
+  private stop(reason: 'timeout' | 'cancel'): void {
+    if (this.stopReason !== null || this.ended) return;
+    this.stopReason = reason;
+    const pid = this.child?.pid;
+    if (pid !== undefined) this.terminate(pid);
+  }
+
+  private terminate(pid: number): void {
+    signalGroup(pid, 'SIGTERM');
+    this.killTimer = setTimeout(() => signalGroup(pid, 'SIGKILL'), this.options.killGraceMs);
+  }
+
+  private async run(): Promise<PipelineExit> {
+    let workDir: string | null = null;
+    let dependency: InfrastructureDependency = 'filesystem';
+    try {
+      await mkdir(this.options.workRoot, { recursive: true, mode: 0o700 });
+      workDir = await mkdtemp(join(this.options.workRoot, `${this.request.jobId}-`));
+      const specPath = join(workDir, 'spec.json');
+      await writeFile(specPath, JSON.stringify(this.request.spec), { mode: 0o600 });
+      if (this.stopReason !== null) return this.result({});
+      dependency = 'process';
+      return await this.spawnAndWait(workDir, specPath);
+    } catch (error) {
+      const spawnError = new InfrastructureError(dependency, describeError(error), { cause: error });
+      return this.result({ spawnError });
+    } finally {
+      this.ended = true;
+      clearTimeout(this.killTimer);
+      if (workDir !== null) {
+        await rm(workDir, { recursive: true, force: true }).catch((error: unknown) =>
+          this.request.onWarning(`could not remove the work dir ${workDir}: ${describeError(error)}`),
+        );
+      }
+    }
+  }
+
+  private async spawnAndWait(workDir: string, specPath: string): Promise<PipelineExit> {
+    const { options, request } = this;
+    const child = spawn(options.python, [...options.entrypoint, '--spec', specPath], {
+      cwd: workDir,
+      env: childEnv({ ...options, workDir, jobId: request.jobId, mlflowRunId: request.mlflowRunId }),
+      detached: true,
+      shell: false,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    const parser = new EventLineParser();
+    const events = child.stdio[EVENTS_FD] as Readable | null;
+    const onEvents = (chunk: Buffer) => this.deliver(parser.push(chunk));
+    const onStdout = (chunk: Buffer) => this.output.write('stdout', chunk);
+    const onStderr = (chunk: Buffer) => this.output.write('stderr', chunk);
+    const onStreamError = (error: Error) => request.onWarning(`pipe error: ${error.message}`);
+    let spawnError: Error | null = null;
+    const started = new Promise<boolean>((resolve) => {
+      child.once('spawn', () => resolve(true));
+      child.once('error', (error) => {
+        spawnError ??= error;
+        resolve(false);
+      });
+    });
+    const exited = new Promise<Ended>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    const streams = [child.stdout, child.stderr, events].filter((s): s is Readable => s !== null);
+    child.stdout?.on('data', onStdout);
+    child.stderr?.on('data', onStderr);
+    events?.on('data', onEvents);
+    for (const stream of streams) stream.on('error', onStreamError);
+    let timeout: NodeJS.Timeout | undefined;
+    try {
+      const pid = child.pid;
+      if (!(await started) || pid === undefined) {
+        const cause = spawnError ?? new Error('no pid');
+        return this.result({
+          spawnError: new InfrastructureError('process', describeError(cause), { cause }),
+        });
+      }
+      request.onSpawn?.(pid);
+      if (this.stopReason !== null) this.terminate(pid);
+      timeout = setTimeout(() => this.stop('timeout'), request.timeoutMs);
+      const { code, signal } = await exited;
+      this.ended = true;
+      clearTimeout(timeout);
+      // A finished pipeline leaves nothing behind: whatever still runs in its group goes with it.
+      signalGroup(pid, 'SIGKILL');
+      await Promise.race([closed, sleep(PIPES_CLOSE_TIMEOUT_MS, undefined, { ref: false })]);
+      this.deliver(parser.end());
+      this.output.end();
+      return this.result({ exitCode: code, signal });
+    } finally {
+      clearTimeout(timeout);
+      child.stdout?.off('data', onStdout);
+      child.stderr?.off('data', onStderr);
+      events?.off('data', onEvents);
+      for (const stream of streams) {
+        stream.off('error', onStreamError);
+        stream.destroy();
+      }
+    }
+  }
+
+  private deliver(lines: ParsedLine[]): void {
+    for (const line of lines) {
+      if (line.ok) this.request.onEvent(line.event);
+      else this.request.onWarning(line.problem);
+    }
+  }
+
+  private result(partial: Partial<PipelineExit>): PipelineExit {
+    return {
+      pid: this.child?.pid ?? null,
+      exitCode: null,
+      signal: null,
+      timedOut: this.stopReason === 'timeout',
+      cancelled: this.stopReason === 'cancel',
+      spawnError: null,
+      outputTruncated: this.output.truncated,
+      durationMs: Math.round(performance.now() - this.startedAt),
+      ...partial,
+    };
+  }
+}

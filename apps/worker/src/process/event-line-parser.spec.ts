@@ -1,0 +1,72 @@
+import { EventLineParser, type ParsedLine } from './event-line-parser.js';
+
+const envelope = { v: 1, ts: '2026-01-31T12:00:00.123Z' };
+const started = { ...envelope, seq: 1, type: 'step.started', step: 'extraction' };
+const metric = { ...envelope, seq: 2, type: 'metric', key: 'rmse', value: 0.42, step: 3 };
+const line = (event: object) => `${JSON.stringify(event)}\n`;
+
+function parseAll(chunks: (string | Buffer)[]): ParsedLine[] {
+  const sut = new EventLineParser(256);
+  const lines = chunks.flatMap((chunk) => sut.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)));
+  return [...lines, ...sut.end()];
+}
+
+const events = (lines: ParsedLine[]) => lines.map((l) => (l.ok ? l.event : l.problem));
+
+describe('EventLineParser', () => {
+  it('parses several events in one chunk', () => {
+    expect(events(parseAll([line(started) + line(metric)]))).toEqual([started, metric]);
+  });
+
+  it('joins a line split across chunks at any byte', () => {
+    const text = line(started) + line(metric);
+    for (let cut = 1; cut < text.length; cut += 7) {
+      expect(events(parseAll([text.slice(0, cut), text.slice(cut)]))).toEqual([started, metric]);
+    }
+  });
+
+  it('keeps a multi-byte character split between chunks whole', () => {
+    const log = { ...envelope, seq: 3, type: 'log', level: 'info', message: 'naïve – ✓' };
+    const bytes = Buffer.from(line(log));
+    const cut = bytes.indexOf(Buffer.from('✓')) + 1;
+    expect(events(parseAll([bytes.subarray(0, cut), bytes.subarray(cut)]))).toEqual([log]);
+  });
+
+  it('parses a last line that has no newline, and skips blank lines', () => {
+    expect(events(parseAll(['\n\n', JSON.stringify(started)]))).toEqual([started]);
+  });
+
+  it.each([
+    ['not JSON', '{"v":1,', 'event line is not JSON'],
+    ['an array', '[1,2]', 'invalid event'],
+    ['an unknown type', JSON.stringify({ ...started, type: 'step.skipped' }), 'invalid event'],
+    ['an unknown step', JSON.stringify({ ...started, step: 'deploy' }), 'step'],
+    ['an unknown field', JSON.stringify({ ...started, extra: 1 }), 'invalid event'],
+    ['another protocol version', JSON.stringify({ ...started, v: 2 }), 'v:'],
+    [
+      'a fraction above 1',
+      JSON.stringify({ ...envelope, seq: 1, type: 'progress', step: 'training', fraction: 2 }),
+      'fraction',
+    ],
+    [
+      'a result that is not an object',
+      JSON.stringify({ ...envelope, seq: 1, type: 'result', payload: [] }),
+      'payload',
+    ],
+  ])('reports %s as a problem and goes on', (_, bad, problem) => {
+    const sut = parseAll([`${bad}\n`, line(metric)]);
+    expect(sut).toHaveLength(2);
+    expect(sut[0]).toEqual({ ok: false, problem: expect.stringContaining(problem) });
+    expect(sut[1]).toEqual({ ok: true, event: metric });
+  });
+
+  it('drops a line longer than its limit, then parses the next one', () => {
+    const sut = parseAll(['x'.repeat(200), 'y'.repeat(200), '\n', line(metric)]);
+    expect(events(sut)).toEqual(['event line longer than 256 bytes dropped', metric]);
+  });
+
+  it('shortens the quoted line in a problem', () => {
+    const [sut] = new EventLineParser().push(Buffer.from(`${'z'.repeat(5000)}\n`));
+    expect(sut?.ok === false && sut.problem.length).toBeLessThan(300);
+  });
+});

@@ -1,0 +1,28 @@
+import type { JobEventBody } from '@ct/shared';
+import type { PipelineEvent } from '../process/pipeline-event.js';
+
+const MAX_LOG_MESSAGE_CHARS = 4_000;
+
+/** A pipeline event as the job's stored event; `result` is not one (it decides the outcome instead). */
+export function toJobEventBody(event: PipelineEvent): JobEventBody | null {
+  switch (event.type) {
+    case 'step.started':
+      return { type: 'step.started', step: event.step };
+    case 'step.finished':
+      return {
+        type: 'step.finished',
+        step: event.step,
+        status: event.status,
+        durationMs: event.duration_ms,
+        reason: event.reason ?? null,
+      };
+    case 'progress':
+      return { type: 'progress', step: event.step, fraction: event.fraction, message: event.message ?? null };
+    case 'metric':
+      return { type: 'metric', key: event.key, value: event.value };
+    case 'log':
+      return { type: 'log', level: event.level, message: event.message.slice(0, MAX_LOG_MESSAGE_CHARS) };
+    case 'result':
+      return null;
+  }
+}

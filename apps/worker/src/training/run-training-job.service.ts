@@ -1,0 +1,116 @@
+import type { JobEntity } from '@ct/db';
+import { isFinished, type JobState, type TrainingSpec, trainingSpecSchema } from '@ct/shared';
+import { Injectable, Logger } from '@nestjs/common';
+import { Database } from '../database/database.js';
+import { MlflowClient } from '../mlflow/mlflow-client.js';
+import { JobEventRecorder } from './job-event-recorder.js';
+import { type AttemptOptions, TrainingAttempt } from './training-attempt.js';
+import { TrainingJobError } from './training-job-error.js';
+
+/** A validated request to run a training job, built by the processor from the BullMQ job. */
+export interface TrainingCommand extends AttemptOptions {
+  jobId: string;
+  team: string;
+}
+
+export interface TrainingJobResult {
+  state: JobState;
+}
+
+/** The message an attempt gets when the worker running it disappeared. */
+export const WORKER_LOST = 'worker lost';
+
+/**
+ * The use case "run a training job": loads the job from Postgres (the source of truth), settles an attempt
+ * that a lost worker left running, honours a cancel, validates the spec again, then runs one attempt.
+ * @throws TrainingJobError when the job failed; `retry` says whether BullMQ should try again.
+ */
+@Injectable()
+export class RunTrainingJob {
+  constructor(
+    private readonly db: Database,
+    private readonly mlflow: MlflowClient,
+    private readonly events: JobEventRecorder,
+    private readonly attempt: TrainingAttempt,
+  ) {}
+
+  async execute(command: TrainingCommand): Promise<TrainingJobResult> {
+    const logger = new Logger(`job ${command.jobId}`);
+    let job = await this.db.jobs.get(command.jobId, command.team);
+    if (job === null)
+      throw new TrainingJobError(`job ${command.jobId} of team ${command.team} does not exist`, false);
+    if (isFinished(job.state)) {
+      logger.warn(`is already ${job.state}: nothing to run`);
+      return { state: job.state };
+    }
+    if (job.state === 'running') job = await this.settleLostAttempt(job, logger);
+    if (job.cancelRequestedAt !== null) return this.cancelBeforeStart(job, logger);
+    const spec = mergedSpec(job);
+    if (!spec.success) return this.rejectSpec(job, spec.error.issues, logger);
+    const outcome = await this.attempt.run(job, spec.data, command);
+    if (outcome === null) {
+      const now = await this.db.jobs.get(job.id);
+      logger.log(`was ${now?.state ?? 'deleted'} before its attempt started: nothing to run`);
+      return { state: now?.state ?? 'cancelled' };
+    }
+    if (outcome.then === 'complete') return { state: outcome.state };
+    throw new TrainingJobError(`${outcome.failureReason}: ${outcome.message}`, outcome.then === 'retry');
+  }
+
+  /** A stalled job picked up again: its last attempt failed with the worker; its MLflow run must not stay RUNNING. */
+  private async settleLostAttempt(job: JobEntity, logger: Logger): Promise<JobEntity> {
+    logger.warn(`attempt ${job.attempts} was left running by a lost worker: marking it failed`);
+    if (job.mlflowRunId !== null) {
+      const run = await this.mlflow.getRun(job.mlflowRunId);
+      if (run !== null && (run.status === 'RUNNING' || run.status === 'SCHEDULED'))
+        await this.mlflow.updateRun(job.mlflowRunId, 'FAILED');
+    }
+    const failure = { failureReason: 'infrastructure', message: WORKER_LOST } as const;
+    await this.db.jobs.finishAttempt(job.id, job.attempts, 'failed', failure);
+    const queued = await this.db.jobs.transition(
+      job.id,
+      'queued',
+      { failureReason: failure.failureReason, failureMessage: WORKER_LOST },
+      ['running'],
+    );
+    if (queued === null) return (await this.db.jobs.get(job.id)) ?? job;
+    await this.events.state(job.id, job.attempts, 'queued', failure.failureReason, WORKER_LOST);
+    return queued;
+  }
+
+  private async cancelBeforeStart(job: JobEntity, logger: Logger): Promise<TrainingJobResult> {
+    const message = 'cancelled before it started';
+    const patch = { failureReason: 'cancelled', failureMessage: message, finishedAt: new Date() } as const;
+    const cancelled = await this.db.jobs.transition(job.id, 'cancelled', patch, ['queued']);
+    if (cancelled !== null) await this.events.state(job.id, job.attempts, 'cancelled', 'cancelled', message);
+    logger.log(message);
+    return { state: 'cancelled' };
+  }
+
+  private async rejectSpec(
+    job: JobEntity,
+    issues: readonly { path: PropertyKey[]; message: string }[],
+    logger: Logger,
+  ): Promise<never> {
+    const message = `invalid spec: ${issues.map((i) => `${i.path.join('.') || '(spec)'}: ${i.message}`).join('; ')}`;
+    const patch = {
+      failureReason: 'invalid_input',
+      failureMessage: message,
+      finishedAt: new Date(),
+    } as const;
+    const failed = await this.db.jobs.transition(job.id, 'failed', patch, ['queued']);
+    if (failed !== null) await this.events.state(job.id, job.attempts, 'failed', 'invalid_input', message);
+    logger.warn(message);
+    throw new TrainingJobError(`invalid_input: ${message}`, false);
+  }
+}
+
+/** The stored spec with the submission's param overrides merged in, validated again. */
+function mergedSpec(job: JobEntity): ReturnType<typeof trainingSpecSchema.safeParse> {
+  const spec = job.spec as Partial<TrainingSpec> | null;
+  const model = spec?.model;
+  return trainingSpecSchema.safeParse({
+    ...spec,
+    model: { ...model, params: { ...model?.params, ...job.params } },
+  });
+}

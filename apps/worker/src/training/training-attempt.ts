@@ -1,0 +1,193 @@
+import type { JobEntity, JobPatch } from '@ct/db';
+import type { PipelineStep, TrainingSpec } from '@ct/shared';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { WORKER_NAME } from '../config/worker-config.js';
+import { Database } from '../database/database.js';
+import { describeError } from '../errors/infrastructure-error.js';
+import { MlflowClient } from '../mlflow/mlflow-client.js';
+import { PIPELINE_LAUNCHER, type PipelineExit, type PipelineLauncher } from '../process/pipeline-launcher.js';
+import { AttemptRecorder } from './attempt-recorder.js';
+import { JobEventRecorder } from './job-event-recorder.js';
+import { type JobControl, RunningJobs } from './running-jobs.js';
+import { type AttemptResult, decideOutcome, type Outcome } from './training-outcome.js';
+
+/** What the use case knows about the BullMQ job that carries the attempt. */
+export interface AttemptOptions {
+  canRetry: boolean;
+  reportProgress(progress: { step: PipelineStep; fraction: number }): Promise<void>;
+}
+
+// The cancel channel is the fast path; this poll catches a request published while Redis was away.
+const CANCEL_POLL_MS = 3_000;
+
+/** Tracks what an attempt has created so far, so its end can close exactly that. */
+interface Progress {
+  runId: string | null;
+  attemptStarted: boolean;
+}
+
+/** One attempt of a queued job: start it, run the pipeline under supervision, record how it ended. */
+@Injectable()
+export class TrainingAttempt {
+  constructor(
+    private readonly db: Database,
+    private readonly mlflow: MlflowClient,
+    @Inject(PIPELINE_LAUNCHER) private readonly launcher: PipelineLauncher,
+    private readonly running: RunningJobs,
+    private readonly events: JobEventRecorder,
+  ) {}
+
+  /** The outcome, or null when the job left `queued` before this attempt could start (a cancel). */
+  async run(job: JobEntity, spec: TrainingSpec, options: AttemptOptions): Promise<Outcome | null> {
+    const attempt = job.attempts + 1;
+    const logger = new Logger(`job ${job.id}`);
+    const started = await this.db.jobs.transition(
+      job.id,
+      'running',
+      {
+        attempts: attempt,
+        startedAt: new Date(),
+        mlflowRunId: null,
+        progressStep: null,
+        progressFraction: 0,
+        failureReason: null,
+        failureMessage: null,
+      },
+      ['queued'],
+    );
+    if (started === null) return null;
+    const control = this.running.register(job.id);
+    const { jobs, logs } = this.db;
+    const deps = { jobs, logs, events: this.events, logger, reportProgress: options.reportProgress };
+    const recorder = new AttemptRecorder(deps, job.id, attempt);
+    const progress: Progress = { runId: null, attemptStarted: false };
+    try {
+      let outcome: Outcome;
+      try {
+        await this.events.state(job.id, attempt, 'running');
+        outcome = decideOutcome(
+          await this.attempt(job, spec, attempt, control, recorder, progress),
+          options.canRetry,
+        );
+      } catch (error) {
+        logger.error(`attempt ${attempt} failed around the pipeline: ${describeError(error)}`);
+        outcome = decideOutcome({ kind: 'error', error }, options.canRetry);
+      }
+      await this.finish(job, attempt, outcome, recorder, progress, logger);
+      return outcome;
+    } finally {
+      this.running.unregister(job.id, control);
+    }
+  }
+
+  private async attempt(
+    job: JobEntity,
+    spec: TrainingSpec,
+    attempt: number,
+    control: JobControl,
+    recorder: AttemptRecorder,
+    progress: Progress,
+  ): Promise<AttemptResult> {
+    const experimentId = await this.mlflow.getOrCreateExperiment(`ct/${job.team}/${job.pipeline}`);
+    const runName = `${job.pipeline}-${job.id.slice(0, 8)}-${attempt}`;
+    const tags = {
+      jobId: job.id,
+      team: job.team,
+      pipeline: job.pipeline,
+      attempt,
+      trigger: job.trigger,
+      runName,
+    };
+    const runId = await this.mlflow.createRun(experimentId, tags);
+    progress.runId = runId;
+    await this.db.jobs.patch(job.id, { mlflowExperimentId: experimentId, mlflowRunId: runId });
+    await this.db.jobs.startAttempt(job.id, attempt, WORKER_NAME, runId);
+    progress.attemptStarted = true;
+    recorder.system(
+      `attempt ${attempt} of ${job.maxAttempts} started on ${WORKER_NAME}; MLflow run ${runId}`,
+    );
+    const pipeline = this.launcher.launch({
+      jobId: job.id,
+      spec,
+      mlflowRunId: runId,
+      timeoutMs: job.timeoutSeconds * 1000,
+      onSpawn: (pid) => recorder.system(`pipeline started as process ${pid}`),
+      onEvent: (event) => recorder.pipelineEvent(event),
+      onWarning: (message) => recorder.warning(message),
+      onOutput: (stream, text) => recorder.output(stream, text),
+    });
+    control.attach(pipeline);
+    void this.pollCancel(job.id, control, recorder);
+    const poll = setInterval(() => void this.pollCancel(job.id, control, recorder), CANCEL_POLL_MS);
+    let exit: PipelineExit;
+    try {
+      exit = await pipeline.exited;
+    } finally {
+      clearInterval(poll);
+    }
+    recorder.system(`pipeline ended: ${describeExit(exit)}`);
+    const stopCause = control.stopCause;
+    return { kind: 'exited', exit, stopCause, result: recorder.result, stderrTail: recorder.stderrTail };
+  }
+
+  private async pollCancel(jobId: string, control: JobControl, recorder: AttemptRecorder): Promise<void> {
+    try {
+      const job = await this.db.jobs.get(jobId);
+      if (job?.cancelRequestedAt && control.stop('user')) recorder.system('cancel requested: stopping');
+    } catch (error) {
+      recorder.warning(`cannot check for a cancel request: ${describeError(error)}`);
+    }
+  }
+
+  /** Ends the MLflow run first, so that a finished job never points at a run still RUNNING. */
+  private async finish(
+    job: JobEntity,
+    attempt: number,
+    outcome: Outcome,
+    recorder: AttemptRecorder,
+    progress: Progress,
+    logger: Logger,
+  ): Promise<void> {
+    if (progress.runId !== null) {
+      try {
+        await this.mlflow.updateRun(progress.runId, outcome.runStatus);
+      } catch (error) {
+        recorder.warning(
+          `MLflow run ${progress.runId} not ended as ${outcome.runStatus}: ${describeError(error)}`,
+        );
+      }
+    }
+    if (!progress.attemptStarted)
+      await this.db.jobs.startAttempt(job.id, attempt, WORKER_NAME, progress.runId);
+    const { failureReason, message } = outcome;
+    await this.db.jobs.finishAttempt(job.id, attempt, outcome.attempt, { failureReason, message });
+    const why = failureReason === null ? '' : ` (${failureReason}${message ? `: ${message}` : ''})`;
+    recorder.system(`attempt ${attempt} ${outcome.attempt}${why}; job ${outcome.state}`);
+    await recorder.flush();
+    const moved = await this.db.jobs.transition(job.id, outcome.state, outcomePatch(outcome), ['running']);
+    if (moved === null) {
+      logger.warn(`left running while attempt ${attempt} ran; its outcome (${outcome.state}) is not applied`);
+      return;
+    }
+    await this.events.state(job.id, attempt, outcome.state, failureReason, message);
+  }
+}
+
+function outcomePatch(outcome: Outcome): JobPatch {
+  const failure = { failureReason: outcome.failureReason, failureMessage: outcome.message };
+  if (outcome.state === 'queued') return failure;
+  if (outcome.success === null) return { ...failure, finishedAt: new Date() };
+  const { metrics, modelUri } = outcome.success;
+  return { ...failure, metrics, modelUri, progressFraction: 1, finishedAt: new Date() };
+}
+
+function describeExit(exit: PipelineExit): string {
+  const how = exit.spawnError
+    ? `did not start (${exit.spawnError.message})`
+    : exit.signal
+      ? `killed by ${exit.signal}`
+      : `exit code ${exit.exitCode}`;
+  const why = exit.timedOut ? ', at its time limit' : exit.cancelled ? ', stopped on request' : '';
+  const truncated = exit.outputTruncated ? '; output truncated' : '';
+  return `${how}${why} after ${(exit.durationMs / 1000).toFixed(1)} s${truncated}`;
+}

@@ -1,0 +1,199 @@
+import { InfrastructureError } from '../errors/infrastructure-error.js';
+import type { PipelineExit } from '../process/pipeline-launcher.js';
+import { type AttemptResult, decideOutcome, type Outcome, type StopCause } from './training-outcome.js';
+
+const SUCCEEDED = {
+  status: 'succeeded',
+  metrics: { rmse: 55.9, r2: 0.41 },
+  model_uri: 'models:/m-1',
+  run_id: 'r1',
+  rows: { train: 353, test: 89 },
+};
+const failedResult = (reason: string, message: string) => ({
+  status: 'failed',
+  reason,
+  message,
+  step: 'training',
+});
+
+function exited(
+  exit: Partial<PipelineExit>,
+  result: Record<string, unknown> | null = null,
+  stopCause: StopCause | null = null,
+  stderrTail = '',
+): AttemptResult {
+  const base: PipelineExit = {
+    pid: 4242,
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    cancelled: false,
+    spawnError: null,
+    outputTruncated: false,
+    durationMs: 1_000,
+  };
+  return { kind: 'exited', exit: { ...base, ...exit }, result, stopCause, stderrTail };
+}
+
+type Row = Pick<Outcome, 'state' | 'attempt' | 'failureReason' | 'runStatus' | 'then'>;
+const row = (
+  state: Row['state'],
+  attempt: Row['attempt'],
+  failureReason: Row['failureReason'],
+  runStatus: Row['runStatus'],
+  then: Row['then'],
+): Row => ({ state, attempt, failureReason, runStatus, then });
+
+const SUCCESS = row('succeeded', 'succeeded', null, 'FINISHED', 'complete');
+const CANCELLED = row('cancelled', 'cancelled', 'cancelled', 'KILLED', 'complete');
+const failed = (reason: Row['failureReason'], runStatus: Row['runStatus'] = 'FAILED') =>
+  row('failed', 'failed', reason, runStatus, 'fail');
+const retrying = (runStatus: Row['runStatus'] = 'FAILED') =>
+  row('queued', 'retrying', 'infrastructure', runStatus, 'retry');
+
+describe('decideOutcome', () => {
+  // [case, attempt result, attempts remain?, expected]
+  it.each<[string, AttemptResult, boolean, Row]>([
+    ['exit 0 with a succeeded result', exited({ exitCode: 0 }, SUCCEEDED), true, SUCCESS],
+    [
+      'success that won a race with a cancel',
+      exited({ exitCode: 0, cancelled: true }, SUCCEEDED, 'user'),
+      true,
+      SUCCESS,
+    ],
+    ['exit 0 without a result', exited({ exitCode: 0 }), true, failed('training_error')],
+    [
+      'exit 0 with a malformed result',
+      exited({ exitCode: 0 }, { status: 'succeeded' }),
+      true,
+      failed('training_error'),
+    ],
+    ['a cancel by a user', exited({ signal: 'SIGTERM', cancelled: true }, null, 'user'), true, CANCELLED],
+    [
+      'a cancel killed with SIGKILL',
+      exited({ signal: 'SIGKILL', cancelled: true }, null, 'user'),
+      false,
+      CANCELLED,
+    ],
+    [
+      'a cancel before the process started',
+      exited({ pid: null, cancelled: true }, null, 'user'),
+      true,
+      CANCELLED,
+    ],
+    [
+      'shutdown, attempts left',
+      exited({ signal: 'SIGTERM', cancelled: true }, null, 'shutdown'),
+      true,
+      retrying('KILLED'),
+    ],
+    [
+      'shutdown, no attempt left',
+      exited({ signal: 'SIGTERM', cancelled: true }, null, 'shutdown'),
+      false,
+      failed('infrastructure', 'KILLED'),
+    ],
+    ['the time limit', exited({ signal: 'SIGTERM', timedOut: true }), true, failed('timeout', 'KILLED')],
+    [
+      'the time limit, then SIGKILL',
+      exited({ signal: 'SIGKILL', timedOut: true }),
+      true,
+      failed('timeout', 'KILLED'),
+    ],
+    [
+      'exit 2',
+      exited({ exitCode: 2 }, failedResult('invalid_input', 'unknown param')),
+      true,
+      failed('invalid_input'),
+    ],
+    [
+      'exit 3',
+      exited({ exitCode: 3 }, failedResult('data_error', 'too few rows')),
+      true,
+      failed('data_error'),
+    ],
+    [
+      'exit 4',
+      exited({ exitCode: 4 }, failedResult('training_error', 'fit failed')),
+      true,
+      failed('training_error'),
+    ],
+    [
+      'exit 5, attempts left',
+      exited({ exitCode: 5 }, failedResult('infrastructure', 'MLflow down')),
+      true,
+      retrying(),
+    ],
+    ['exit 5, no attempt left', exited({ exitCode: 5 }), false, failed('infrastructure')],
+    ['exit 1 (a crash)', exited({ exitCode: 1 }), true, failed('training_error')],
+    ['exit 137', exited({ exitCode: 137 }), true, failed('training_error')],
+    ['a signal the worker did not send', exited({ signal: 'SIGKILL' }), true, failed('training_error')],
+    [
+      'a spawn failure, attempts left',
+      exited({ pid: null, spawnError: new Error('ENOENT') }),
+      true,
+      retrying(),
+    ],
+    [
+      'a spawn failure, no attempt left',
+      exited({ pid: null, spawnError: new Error('ENOENT') }),
+      false,
+      failed('infrastructure'),
+    ],
+    [
+      'MLflow down, attempts left',
+      { kind: 'error', error: new InfrastructureError('mlflow', 'refused') },
+      true,
+      retrying(),
+    ],
+    [
+      'Postgres down, no attempt left',
+      { kind: 'error', error: new Error('connection reset') },
+      false,
+      failed('infrastructure'),
+    ],
+  ])('%s', (_, result, canRetry, expected) => {
+    expect(decideOutcome(result, canRetry)).toMatchObject(expected);
+  });
+
+  it('keeps the metrics and model of a success', () => {
+    expect(decideOutcome(exited({ exitCode: 0 }, SUCCEEDED), false).success).toEqual({
+      metrics: { rmse: 55.9, r2: 0.41 },
+      modelUri: 'models:/m-1',
+    });
+  });
+
+  it.each<[string, AttemptResult, string]>([
+    [
+      'the message of a failed result',
+      exited({ exitCode: 3 }, failedResult('data_error', 'too few rows')),
+      'too few rows',
+    ],
+    [
+      'the last stderr line of a crash',
+      exited({ exitCode: 1 }, null, null, 'Traceback\n  ...\nKeyError: x\n'),
+      'the pipeline exited with code 1: KeyError: x',
+    ],
+    ['the signal', exited({ signal: 'SIGSEGV' }), 'the pipeline was killed by SIGSEGV'],
+    [
+      'the infrastructure error',
+      { kind: 'error', error: new InfrastructureError('mlflow', 'HTTP 503') },
+      'mlflow: HTTP 503',
+    ],
+    [
+      'why it did not start',
+      exited({ spawnError: new Error('spawn python ENOENT') }),
+      'the pipeline did not start: spawn python ENOENT',
+    ],
+  ])('explains the failure with %s', (_, result, message) => {
+    expect(decideOutcome(result, true).message).toBe(message);
+  });
+
+  it('caps a long message', () => {
+    const sut = decideOutcome(
+      exited({ exitCode: 4 }, failedResult('training_error', 'x'.repeat(10_000))),
+      true,
+    );
+    expect(sut.message?.length).toBeLessThanOrEqual(2_001);
+  });
+});

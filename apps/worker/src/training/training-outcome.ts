@@ -1,0 +1,121 @@
+import { type FailureReason, failureForExitCode, isRetryable } from '@ct/shared';
+import { z } from 'zod';
+import { describeError } from '../errors/infrastructure-error.js';
+import type { RunEndStatus } from '../mlflow/mlflow-client.js';
+import type { PipelineExit } from '../process/pipeline-launcher.js';
+
+/** Why the worker stopped a run: a user's cancel, or its own shutdown (the job is then retried). */
+export type StopCause = 'user' | 'shutdown';
+
+/** What happened to one attempt: the pipeline ran (or could not start), or the worker's own work failed. */
+export type AttemptResult =
+  | {
+      kind: 'exited';
+      exit: PipelineExit;
+      stopCause: StopCause | null;
+      /** The payload of the pipeline's `result` event, if it sent one. */
+      result: Record<string, unknown> | null;
+      stderrTail: string;
+    }
+  /** MLflow, Postgres, Redis or the disk failed around the run: always an infrastructure failure. */
+  | { kind: 'error'; error: unknown };
+
+export interface Outcome {
+  state: 'succeeded' | 'failed' | 'cancelled' | 'queued';
+  attempt: 'succeeded' | 'failed' | 'cancelled' | 'retrying';
+  failureReason: FailureReason | null;
+  message: string | null;
+  runStatus: RunEndStatus;
+  /** What BullMQ should see: a completed job, a failure to retry, or a failure never to retry. */
+  then: 'complete' | 'retry' | 'fail';
+  success: { metrics: Record<string, number>; modelUri: string } | null;
+}
+
+const succeeded = z.object({
+  status: z.literal('succeeded'),
+  metrics: z.record(z.string(), z.number()),
+  model_uri: z.string(),
+});
+const failed = z.object({ status: z.literal('failed'), message: z.string() });
+
+const MAX_MESSAGE_CHARS = 2_000;
+
+/** The decision table: how an attempt's result becomes the job's state, MLflow status and BullMQ's verdict. */
+export function decideOutcome(result: AttemptResult, canRetry: boolean): Outcome {
+  if (result.kind === 'error')
+    return failure('infrastructure', describeError(result.error), canRetry, 'FAILED');
+  const { exit } = result;
+  if (exit.spawnError)
+    return failure(
+      'infrastructure',
+      `the pipeline did not start: ${exit.spawnError.message}`,
+      canRetry,
+      'FAILED',
+    );
+  const success = exit.exitCode === 0 ? succeeded.safeParse(result.result) : undefined;
+  if (success?.success) {
+    const { metrics, model_uri: modelUri } = success.data;
+    return {
+      ...base('succeeded', 'succeeded', null, null, 'FINISHED', 'complete'),
+      success: { metrics, modelUri },
+    };
+  }
+  if (exit.cancelled && result.stopCause === 'shutdown')
+    return failure('infrastructure', 'the worker shut down while the job ran', canRetry, 'KILLED');
+  if (exit.cancelled)
+    return base('cancelled', 'cancelled', 'cancelled', 'cancelled on request', 'KILLED', 'complete');
+  if (exit.timedOut) return failure('timeout', 'stopped at its time limit', false, 'KILLED');
+  if (exit.exitCode === 0)
+    return failure(
+      'training_error',
+      'the pipeline exited with code 0 without a succeeded result',
+      false,
+      'FAILED',
+    );
+  if (exit.exitCode !== null) {
+    const reported = failed.safeParse(result.result);
+    const message = reported.success
+      ? reported.data.message
+      : withTail(`the pipeline exited with code ${exit.exitCode}`, result.stderrTail);
+    return failure(failureForExitCode(exit.exitCode), message, canRetry, 'FAILED');
+  }
+  return failure(
+    'training_error',
+    withTail(`the pipeline was killed by ${exit.signal}`, result.stderrTail),
+    false,
+    'FAILED',
+  );
+}
+
+function failure(
+  reason: FailureReason,
+  message: string,
+  canRetry: boolean,
+  runStatus: RunEndStatus,
+): Outcome {
+  const retry = isRetryable(reason) && canRetry;
+  return retry
+    ? base('queued', 'retrying', reason, message, runStatus, 'retry')
+    : base('failed', 'failed', reason, message, runStatus, 'fail');
+}
+
+function base(
+  state: Outcome['state'],
+  attempt: Outcome['attempt'],
+  failureReason: FailureReason | null,
+  message: string | null,
+  runStatus: RunEndStatus,
+  then: Outcome['then'],
+): Outcome {
+  const capped =
+    message !== null && message.length > MAX_MESSAGE_CHARS
+      ? `${message.slice(0, MAX_MESSAGE_CHARS)}…`
+      : message;
+  return { state, attempt, failureReason, message: capped, runStatus, then, success: null };
+}
+
+/** The last non-empty line of stderr, which for a Python crash names the exception. */
+function withTail(message: string, stderrTail: string): string {
+  const last = stderrTail.trimEnd().split('\n').at(-1)?.trim();
+  return last ? `${message}: ${last}` : message;
+}

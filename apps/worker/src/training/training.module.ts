@@ -1,0 +1,47 @@
+import { Module } from '@nestjs/common';
+import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
+import { MlflowClient } from '../mlflow/mlflow-client.js';
+import {
+  ChildPipelineLauncher,
+  LAUNCHER_OPTIONS,
+  TRAIN_ENTRYPOINT,
+} from '../process/child-pipeline-launcher.js';
+import type { LauncherOptions } from '../process/child-run.js';
+import { PIPELINE_LAUNCHER } from '../process/pipeline-launcher.js';
+import { JobChannels } from '../redis/job-channels.js';
+import { CancelListener } from './cancel-listener.js';
+import { JobEventRecorder } from './job-event-recorder.js';
+import { RunTrainingJob } from './run-training-job.service.js';
+import { RunningJobs } from './running-jobs.js';
+import { TrainingProcessor } from './training.processor.js';
+import { TrainingAttempt } from './training-attempt.js';
+
+function launcherOptions(config: WorkerConfig): LauncherOptions {
+  return {
+    python: config.pipelinePython,
+    entrypoint: TRAIN_ENTRYPOINT,
+    workRoot: config.workDir,
+    dataRoot: config.dataRoot,
+    mlflowTrackingUri: config.mlflowTrackingUri,
+    threadEnv: config.threadEnv,
+    killGraceMs: config.killGraceMs,
+    maxOutputBytes: config.jobLogMaxBytes,
+  };
+}
+
+/** Training jobs: the queue's processor, the use case, and the pipeline processes it supervises. */
+@Module({
+  providers: [
+    { provide: LAUNCHER_OPTIONS, useFactory: launcherOptions, inject: [WORKER_CONFIG] },
+    { provide: PIPELINE_LAUNCHER, useClass: ChildPipelineLauncher },
+    MlflowClient,
+    JobChannels,
+    JobEventRecorder,
+    RunningJobs,
+    TrainingAttempt,
+    RunTrainingJob,
+    CancelListener,
+    TrainingProcessor,
+  ],
+})
+export class TrainingModule {}

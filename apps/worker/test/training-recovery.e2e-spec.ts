@@ -1,0 +1,111 @@
+import { submitJobSchema, trainingJobOptions } from '@ct/shared';
+import { freePort, waitFor } from '@ct/test-support';
+import { groupGone } from './support/processes.js';
+import { LONG_SPEC, spec, TEAM, TrainingFixture } from './support/training-fixture.js';
+
+const TEST_TIMEOUT_MS = 180_000;
+
+describe('training jobs that a worker loses, a dependency fails, or a shutdown interrupts', () => {
+  let fx: TrainingFixture | undefined;
+
+  afterEach(async () => {
+    await fx?.close();
+    fx = undefined;
+  });
+
+  it(
+    'settles the attempt of a lost worker (MLflow run FAILED), then runs a new attempt',
+    async () => {
+      fx = await TrainingFixture.create();
+      const { job } = await fx.jobs.create(
+        TEAM,
+        submitJobSchema.parse({ spec: spec(), params: { no_such_param: 1 } }),
+      );
+      // What a worker that died mid-run leaves: the row running, attempt 1 open, its MLflow run RUNNING.
+      const experimentId = await fx.mlflow.getOrCreateExperiment(`ct/${TEAM}/${job.pipeline}`);
+      const lostRun = await fx.mlflow.createRun(experimentId, {
+        jobId: job.id,
+        team: TEAM,
+        pipeline: job.pipeline,
+        attempt: 1,
+        trigger: 'manual',
+        runName: 'lost',
+      });
+      await fx.jobs.transition(job.id, 'running', {
+        attempts: 1,
+        startedAt: new Date(),
+        mlflowRunId: lostRun,
+      });
+      await fx.jobs.startAttempt(job.id, 1, 'a-lost-worker:1', lostRun);
+      await fx.startWorker();
+      await fx.queue.add('train', { jobId: job.id, team: TEAM }, trainingJobOptions(job));
+
+      const finished = await fx.waitUntilFinished(job.id, 120_000);
+      expect(finished).toMatchObject({ state: 'failed', failureReason: 'invalid_input', attempts: 2 });
+      expect(await fx.mlflow.getRun(lostRun)).toMatchObject({ status: 'FAILED' });
+      expect(await fx.jobs.attempts(job.id)).toMatchObject([
+        { attempt: 1, outcome: 'failed', failureReason: 'infrastructure', message: 'worker lost' },
+        { attempt: 2, outcome: 'failed', failureReason: 'invalid_input' },
+      ]);
+      const states = (await fx.events.after(job.id)).flatMap((e) => (e.type === 'state' ? [e.state] : []));
+      expect(states).toEqual(['queued', 'running', 'failed']);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'retries an infrastructure failure (MLflow unreachable) with backoff, then fails it',
+    async () => {
+      fx = await TrainingFixture.create({ MLFLOW_TRACKING_URI: `http://127.0.0.1:${await freePort()}` });
+      await fx.startWorker();
+      const submitted = await fx.submit({ spec: spec(), maxAttempts: 2 });
+      const job = await fx.waitUntilFinished(submitted.id, 60_000);
+      expect(job).toMatchObject({
+        state: 'failed',
+        failureReason: 'infrastructure',
+        attempts: 2,
+        mlflowRunId: null,
+      });
+      expect(job.failureMessage).toContain('mlflow:');
+      expect(await fx.jobs.attempts(job.id)).toMatchObject([
+        { attempt: 1, outcome: 'retrying', failureReason: 'infrastructure' },
+        { attempt: 2, outcome: 'failed', failureReason: 'infrastructure' },
+      ]);
+      const bullJob = await fx.queue.getJob(job.id);
+      await waitFor('BullMQ to fail the job', async () => (await bullJob?.getState()) === 'failed');
+      expect((await fx.queue.getJob(job.id))?.attemptsMade).toBe(2);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'on shutdown, stops a job past the grace period and queues it again; a new worker picks it up',
+    async () => {
+      fx = await TrainingFixture.create({ WORKER_SHUTDOWN_GRACE_MS: '500' });
+      await fx.startWorker();
+      const submitted = await fx.submit({ spec: LONG_SPEC });
+      const pid = await fx.pipelinePid(submitted.id);
+      await fx.stopWorker();
+
+      const requeued = await fx.jobs.get(submitted.id);
+      expect(requeued).toMatchObject({ state: 'queued', failureReason: 'infrastructure', attempts: 1 });
+      expect(requeued?.failureMessage).toBe('the worker shut down while the job ran');
+      expect(await fx.mlflow.getRun(requeued?.mlflowRunId ?? '')).toMatchObject({ status: 'KILLED' });
+      expect(await fx.jobs.attempts(submitted.id)).toMatchObject([{ attempt: 1, outcome: 'retrying' }]);
+      expect(groupGone(pid)).toBe(true);
+      expect(['delayed', 'waiting', 'prioritized']).toContain(await fx.queue.getJobState(submitted.id));
+
+      await fx.startWorker();
+      await fx.waitForState(
+        submitted.id,
+        (job) => job.state === 'running' && job.attempts === 2,
+        'attempt 2',
+      );
+      await fx.pipelinePid(submitted.id);
+      await fx.publishCancel(submitted.id);
+      const job = await fx.waitUntilFinished(submitted.id, 30_000);
+      expect(job).toMatchObject({ state: 'cancelled', attempts: 2 });
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
