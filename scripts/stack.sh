@@ -2,7 +2,7 @@
 # The local ct stack: one script for the README, the tests and CI.
 #   setup                 install Node 24, pnpm, uv, Redis, PostgreSQL and the JS/Python dependencies
 #   services up|down      start or stop Redis, PostgreSQL and MLflow on loopback ports
-#   up                    setup, services, build, then the api and worker; shows that everything answers
+#   up                    setup, services, build, the api and worker, then a real training job end to end
 #   down                  stop the api, the worker and the services
 #   status                what runs and where
 #   test                  setup, services, then every check and test suite; stops the services it started
@@ -29,6 +29,7 @@ show_ready() {
   curl -fsS "$(api_url)/health/ready" | node -e 'process.stdin.pipe(process.stdout)'
   echo
   say "MLflow UI: $MLFLOW_TRACKING_URI"
+  say "Admin API key (team admin): .ct/admin-key; try: curl -H \"Authorization: Bearer \$(cat .ct/admin-key)\" $(api_url)/v1/jobs"
   say "Stop everything with: bash scripts/stack.sh down"
 }
 
@@ -62,7 +63,7 @@ case "${1:-}" in
       down) services_down ;;
       *) die "usage: stack.sh services up|down" ;;
     esac ;;
-  up) setup; services_up; build_apps; apps_up; show_ready ;;
+  up) setup; services_up; build_apps; apps_up; run_demo_job; show_ready ;;
   down) apps_down; services_down ;;
   stop-apps) apps_down ;;
   status) status ;;

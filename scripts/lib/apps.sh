@@ -9,6 +9,18 @@ build_apps() {
   step "Building the workspace (turbo)" build pnpm exec turbo run build
 }
 
+# The local stack's admin key: made once, kept in .ct/admin-key (readable by you only).
+ensure_admin_key() {
+  local file="$STATE_DIR/admin-key"
+  if [[ -z "${CT_BOOTSTRAP_ADMIN_KEY:-}" ]]; then
+    if [[ ! -s "$file" ]]; then
+      (umask 077 && node -e 'process.stdout.write("ct_" + require("crypto").randomBytes(32).toString("base64url"))' >"$file")
+    fi
+    CT_BOOTSTRAP_ADMIN_KEY="$(cat "$file")"
+  fi
+  export CT_BOOTSTRAP_ADMIN_KEY
+}
+
 start_app() {
   local name="$1" log="$LOG_DIR/$1.log"
   if pid_alive "$name"; then
@@ -20,6 +32,7 @@ start_app() {
 }
 
 apps_up() {
+  ensure_admin_key
   start_app api
   start_app worker
   wait_until "the API at $(api_url)/health/ready" 60 "$LOG_DIR/api.log" api_ready
@@ -28,6 +41,14 @@ apps_up() {
 }
 
 apps_down() {
-  stop_daemon worker
+  # The worker lets running jobs finish for WORKER_SHUTDOWN_GRACE_MS (30 s), then stops them for a retry.
+  stop_daemon worker 60
   stop_daemon api
+}
+
+# A real training job through the API, followed to the end: the proof that the whole stack works.
+run_demo_job() {
+  say "Running a demo training job (examples/diabetes-lgbm.job.json) through the API"
+  CT_API_URL="$(api_url)" CT_API_KEY="$CT_BOOTSTRAP_ADMIN_KEY" node "$ROOT/scripts/follow-job.mjs" \
+    "$ROOT/examples/diabetes-lgbm.job.json" || die "the demo job did not succeed; see .ct/logs/worker.log"
 }

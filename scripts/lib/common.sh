@@ -28,6 +28,9 @@ export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$CT_REDIS_PORT}"
 export DATABASE_URL="${DATABASE_URL:-postgres://ct:ct@127.0.0.1:$CT_POSTGRES_PORT/ct}"
 export MLFLOW_TRACKING_URI="${MLFLOW_TRACKING_URI:-http://127.0.0.1:$CT_MLFLOW_PORT}"
 export API_PORT
+export CT_PIPELINE_PYTHON="${CT_PIPELINE_PYTHON:-$ROOT/pipeline/.venv/bin/python}"
+export CT_DATA_ROOT="${CT_DATA_ROOT:-$DATA_DIR/datasets}"
+mkdir -p "$CT_DATA_ROOT"
 export UV_PYTHON_DOWNLOADS=never
 export TURBO_TELEMETRY_DISABLED=1
 export DO_NOT_TRACK=1
@@ -107,9 +110,9 @@ start_daemon() {
   echo $! >"$RUN_DIR/$name.pid"
 }
 
-# stop_daemon NAME: SIGTERM to the process group, SIGKILL after 15 s.
+# stop_daemon NAME [SECONDS]: SIGTERM to the process group, SIGKILL after SECONDS (default 15).
 stop_daemon() {
-  local name="$1" pidfile="$RUN_DIR/$1.pid" pid
+  local name="$1" pidfile="$RUN_DIR/$1.pid" pid grace="${2:-15}"
   if ! pid_alive "$name"; then
     rm -f "$pidfile"
     return 0
@@ -117,12 +120,12 @@ stop_daemon() {
   pid="$(cat "$pidfile")"
   say "Stopping $name (pid $pid)"
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 150); do
+  for _ in $(seq 1 $((grace * 10))); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
   if kill -0 "$pid" 2>/dev/null; then
-    note "$name did not stop within 15s; sending SIGKILL"
+    note "$name did not stop within ${grace}s; sending SIGKILL"
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$pidfile"

@@ -1,0 +1,135 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { type Job, loadConfig, type SubmitJobInput, workerEnvSchema } from '@ct/shared';
+import {
+  type FreshDatabase,
+  freePort,
+  freshDatabase,
+  type RunningChild,
+  startChild,
+  waitFor,
+} from '@ct/test-support';
+
+const API_MAIN = fileURLToPath(new URL('../../apps/api/dist/main.js', import.meta.url));
+const WORKER_MAIN = fileURLToPath(new URL('../../apps/worker/dist/main.js', import.meta.url));
+export const PIPELINE_PYTHON = fileURLToPath(new URL('../../pipeline/.venv/bin/python', import.meta.url));
+
+/** The built api and worker processes on a fresh database and their own BullMQ prefix. */
+export interface Stack {
+  readonly apiUrl: string;
+  readonly adminKey: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly workers: RunningChild[];
+  startWorker(extraEnv?: NodeJS.ProcessEnv): Promise<RunningChild>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(
+  options: { mlflowUri?: string; workerEnv?: NodeJS.ProcessEnv } = {},
+): Promise<Stack> {
+  const db: FreshDatabase = await freshDatabase();
+  const base = loadConfig(workerEnvSchema, process.env);
+  const port = await freePort();
+  const adminKey = `ct_test_${randomBytes(24).toString('base64url')}`;
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    CT_ENV: 'test',
+    LOG_LEVEL: 'log',
+    REDIS_URL: base.redisUrl,
+    DATABASE_URL: db.url,
+    MLFLOW_TRACKING_URI: options.mlflowUri ?? base.mlflowTrackingUri,
+    BULLMQ_PREFIX: `ct-e2e-${randomUUID().slice(0, 8)}`,
+    API_PORT: String(port),
+    CT_BOOTSTRAP_ADMIN_KEY: adminKey,
+    CT_BOOTSTRAP_TEAM: 'platform',
+    RECONCILE_INTERVAL_MS: '2000',
+    CT_PIPELINE_PYTHON: PIPELINE_PYTHON,
+    WORKER_LOCK_DURATION_MS: '5000',
+    WORKER_KILL_GRACE_MS: '2000',
+    WORKER_SHUTDOWN_GRACE_MS: '5000',
+  };
+  const api = startChild(process.execPath, [API_MAIN], env);
+  await api.waitForOutput(`listening on http://127.0.0.1:${port}`, 60_000);
+  const workers: RunningChild[] = [];
+  const startWorker = async (extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningChild> => {
+    const worker = startChild(process.execPath, [WORKER_MAIN], { ...env, ...options.workerEnv, ...extraEnv });
+    workers.push(worker);
+    await worker.waitForOutput('worker ready', 30_000);
+    return worker;
+  };
+  await startWorker();
+  return {
+    apiUrl: `http://127.0.0.1:${port}`,
+    adminKey,
+    env,
+    workers,
+    startWorker,
+    stop: async () => {
+      await Promise.all(workers.map((worker) => worker.stop('SIGTERM', 20_000)));
+      await api.stop('SIGTERM');
+      await db.drop();
+    },
+  };
+}
+
+/** A tiny client for the parts of the API these tests use. */
+export function client(stack: Stack, key = stack.adminKey) {
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${stack.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      body: text ? (JSON.parse(text) as unknown) : null,
+      headers: response.headers,
+    };
+  };
+  return {
+    call,
+    submit: async (submission: SubmitJobInput) => {
+      const res = await call('POST', '/v1/jobs', submission);
+      if (res.status !== 201) throw new Error(`submit answered ${res.status}: ${JSON.stringify(res.body)}`);
+      return res.body as Job;
+    },
+    get: async (id: string) => (await call('GET', `/v1/jobs/${id}`)).body as Job,
+    cancel: (id: string) => call('POST', `/v1/jobs/${id}/cancel`),
+    untilState: (id: string, states: Job['state'][], timeoutMs = 180_000) =>
+      waitFor(
+        `job ${id} to reach ${states.join(' or ')}`,
+        async () => {
+          const job = (await call('GET', `/v1/jobs/${id}`)).body as Job;
+          return states.includes(job.state) ? job : undefined;
+        },
+        { timeoutMs, intervalMs: 250 },
+      ),
+  };
+}
+
+export const DIABETES_LGBM: SubmitJobInput['spec'] = {
+  pipeline: 'diabetes-lgbm',
+  task: 'regression',
+  data: { source: 'sklearn', name: 'diabetes' },
+  model: { estimator: 'lightgbm.LGBMRegressor', params: { n_estimators: 50, learning_rate: 0.1 } },
+};
+
+/** Far more trees than finish within a test: for cancel and timeout (about 20 ms a tree on 200k rows). */
+export const LONG_SYNTHETIC: SubmitJobInput['spec'] = {
+  pipeline: 'long-synthetic',
+  task: 'regression',
+  data: { source: 'synthetic', rows: 200_000, features: 20, seed: 7 },
+  model: {
+    estimator: 'lightgbm.LGBMRegressor',
+    params: { n_estimators: 100_000, num_leaves: 63, n_jobs: 1 },
+  },
+};
+
+/** Long enough to be interrupted in training, short enough to run again (about 15 s on an idle machine). */
+export const MEDIUM_SYNTHETIC: SubmitJobInput['spec'] = {
+  ...LONG_SYNTHETIC,
+  pipeline: 'medium-synthetic',
+  model: { estimator: 'lightgbm.LGBMRegressor', params: { n_estimators: 600, num_leaves: 63, n_jobs: 1 } },
+};
