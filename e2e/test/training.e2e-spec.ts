@@ -83,6 +83,15 @@ describe('a training job end to end: HTTP → BullMQ → worker → Python → M
     const logs = (await api.call('GET', `/v1/jobs/${job.id}/logs`)).body as JobLogs;
     expect(logs.size).toBeGreaterThan(0);
     expect(logs.text).toContain(job.mlflowRunId ?? 'missing run id');
+    const loggedSteps = [...logs.text.matchAll(/step (\w+) (started|finished ok)/g)].map(
+      (m) => `${m[1]} ${m[2]}`,
+    );
+    expect(loggedSteps).toEqual(
+      ['extraction', 'preparation', 'training', 'evaluation'].flatMap((step) => [
+        `${step} started`,
+        `${step} finished ok`,
+      ]),
+    );
   });
 
   it('fails a job whose model param is unknown at once, as invalid_input, without retrying', async () => {

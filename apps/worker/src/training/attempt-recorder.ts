@@ -60,7 +60,14 @@ export class AttemptRecorder {
     const body = toJobEventBody(event);
     if (body) this.enqueue('an event', () => this.deps.events.record(this.jobId, this.attempt, body));
     if (event.type === 'progress') this.reportProgress(event.step, event.fraction);
-    if (event.type === 'step.started') this.reportProgress(event.step, 0);
+    if (event.type === 'step.started') {
+      this.reportProgress(event.step, 0);
+      this.system(`step ${event.step} started`);
+    }
+    if (event.type === 'step.finished') {
+      const reason = event.reason ? `: ${event.reason}` : '';
+      this.system(`step ${event.step} finished ${event.status} in ${event.duration_ms} ms${reason}`);
+    }
   }
 
   output(stream: OutputStream, text: string): void {
