@@ -1,4 +1,13 @@
 import { z } from 'zod';
+import {
+  CLASSIFICATION_METRICS,
+  type MetricName,
+  metricsRulesSchema,
+  promotionSchema,
+  REGRESSION_METRICS,
+  transformSchema,
+  validationRulesSchema,
+} from './pipeline-rules.js';
 
 /** Estimators the platform can train; the Python pipeline (`ct_pipeline`) holds the same catalogue. */
 export const ESTIMATORS = {
@@ -36,28 +45,47 @@ export const SKLEARN_DATASETS = {
 const paramValue = z.union([z.number(), z.string().max(1000), z.boolean(), z.null()]);
 export const modelParamsSchema = z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/), paramValue);
 
+const relativePath = z
+  .string()
+  .min(1)
+  .max(500)
+  .refine((path) => !path.startsWith('/') && !path.split(/[\\/]/).includes('..'), {
+    error: 'must be a path relative to the data root, without ..',
+  });
+
+/** Columns of a tabular source: the target, the features (default: every other column), a time filter. */
+const tabularColumns = {
+  target: z.string().min(1).max(200),
+  features: z
+    .array(z.string().min(1).max(200))
+    .min(1)
+    .max(1000)
+    .refine((names) => new Set(names).size === names.length, { error: 'must not repeat a column' })
+    .optional(),
+  /** With `since`: only rows whose `time_column` is at or after `since` are used. */
+  time_column: z.string().min(1).max(200).optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+};
+
 const dataSourceSchema = z.discriminatedUnion('source', [
   z.strictObject({
     source: z.literal('sklearn'),
-    name: z.enum(['diabetes', 'breast_cancer', 'iris', 'wine']),
+    name: z.enum(Object.keys(SKLEARN_DATASETS) as [keyof typeof SKLEARN_DATASETS]),
   }),
+  // Files under the platform's data root (CT_DATA_ROOT); the pipeline refuses paths that leave it.
+  z.strictObject({ source: z.literal('csv'), path: relativePath, ...tabularColumns }),
+  z.strictObject({ source: z.literal('parquet'), path: relativePath, ...tabularColumns }),
+  // A read-only query on the Postgres named by CT_SOURCE_DATABASE_URL, run in a READ ONLY transaction.
   z.strictObject({
-    source: z.literal('csv'),
-    // Relative to the platform's data root; the pipeline refuses paths that leave it.
-    path: z
+    source: z.literal('postgres'),
+    query: z
       .string()
       .min(1)
-      .max(500)
-      .refine((path) => !path.startsWith('/') && !path.split(/[\\/]/).includes('..'), {
-        error: 'must be a path relative to the data root, without ..',
+      .max(20_000)
+      .refine((query) => /^\s*(select|with)\b/i.test(query), {
+        error: 'must be a SELECT (or WITH ... SELECT) query',
       }),
-    target: z.string().min(1).max(200),
-    features: z
-      .array(z.string().min(1).max(200))
-      .min(1)
-      .max(1000)
-      .refine((names) => new Set(names).size === names.length, { error: 'must not repeat a column' })
-      .optional(),
+    ...tabularColumns,
   }),
   z.strictObject({
     source: z.literal('synthetic'),
@@ -82,8 +110,16 @@ export const trainingSpecSchema = z
       .strictObject({
         test_size: z.number().min(0.05).max(0.9).default(0.2),
         seed: seedSchema.default(42),
+        /** Split by time instead of at random: the newest `test_size` share of rows is the test set. */
+        time_column: z.string().min(1).max(200).optional(),
       })
       .default({ test_size: 0.2, seed: 42 }),
+    validation: validationRulesSchema.default({ min_rows: { rows: 20, severity: 'error' } }),
+    preparation: z
+      .strictObject({ transforms: z.array(transformSchema).max(100).default([]) })
+      .default({ transforms: [] }),
+    metrics: metricsRulesSchema.default({ min_improvement: 0, guards: [], thresholds: {} }),
+    promotion: promotionSchema.default({ policy: 'auto' }),
   })
   .superRefine((spec, ctx) => {
     const data = spec.data;
@@ -94,7 +130,7 @@ export const trainingSpecSchema = z
         message: `the ${data.name} dataset is for ${SKLEARN_DATASETS[data.name]}, not ${spec.task}`,
       });
     }
-    if (data.source === 'csv' && data.features?.includes(data.target)) {
+    if ('target' in data && data.features?.includes(data.target)) {
       ctx.addIssue({
         code: 'custom',
         path: ['data', 'features'],
@@ -107,6 +143,24 @@ export const trainingSpecSchema = z
         path: ['data', 'features'],
         message: 'multiclass data needs at least 2 features',
       });
+    }
+    if ('since' in data && data.since !== undefined && data.time_column === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['data', 'time_column'], message: 'is required with since' });
+    }
+    const allowed = spec.task === 'regression' ? REGRESSION_METRICS : CLASSIFICATION_METRICS;
+    const named = [
+      ['primary', spec.metrics.primary],
+      ...spec.metrics.guards.map((guard, i) => [`guards.${i}.metric`, guard.metric] as const),
+      ...Object.keys(spec.metrics.thresholds).map((metric) => [`thresholds.${metric}`, metric] as const),
+    ] as const;
+    for (const [path, metric] of named) {
+      if (metric !== undefined && !allowed.includes(metric as MetricName)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['metrics', ...path.split('.')],
+          message: `${metric} is not computed for ${spec.task}; use one of ${allowed.join(', ')}`,
+        });
+      }
     }
     const kind = ESTIMATORS[spec.model.estimator];
     const wants = spec.task === 'regression' ? 'regression' : 'classification';
