@@ -1,4 +1,5 @@
-// Submits a job file to the API and follows it to the end, printing each state, step and metric.
+// Submits a job file to the API and follows it to the end, printing each state, step and metric, then the
+// registered model version, the promotion decision and where the champion alias points.
 // Usage: node scripts/follow-job.mjs <job.json>   (CT_API_URL, CT_API_KEY from the environment)
 // Exits 0 only when the job succeeds.
 import { readFileSync } from 'node:fs';
@@ -35,4 +36,20 @@ console.log(
 );
 for (const [key, value] of Object.entries(job.metrics)) console.log(`  ${key} = ${Number(value).toFixed(4)}`);
 if (job.mlflowRunId) console.log(`  MLflow run ${job.mlflowRunId}, model ${job.modelUri}`);
+if (job.registeredModel && job.modelVersion) {
+  console.log(`  registered ${job.registeredModel} version ${job.modelVersion}`);
+  const d = job.decision;
+  if (d) {
+    const champion = d.primary.champion === null ? 'no champion yet' : `champion ${d.primary.champion}`;
+    console.log(`  decision (${d.policy}): ${d.outcome}${d.alias ? `, alias ${d.alias}` : ''} - ${d.reason}`);
+    console.log(
+      `    ${d.primary.metric} (${d.primary.direction}): challenger ${d.primary.challenger}, ${champion}`,
+    );
+  }
+  const model = await call('GET', `/v1/models/${job.registeredModel}`);
+  console.log(`  champion alias: ${model.aliases.champion ? `version ${model.aliases.champion}` : 'none'}`);
+  console.log(
+    `  MLflow UI: ${process.env.CT_MLFLOW_URL ?? 'http://127.0.0.1:5050'}/#/models/${job.registeredModel}`,
+  );
+}
 process.exit(job.state === 'succeeded' ? 0 : 1);

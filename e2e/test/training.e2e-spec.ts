@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { JobLogs } from '@ct/shared';
+import { type JobLogs, PIPELINE_STEPS } from '@ct/shared';
 import { getRun, tagsOf } from './mlflow.js';
 import { readEventStream } from './sse.js';
 import { client, DIABETES_LGBM, PIPELINE_PYTHON, type Stack, startStack } from './stack.js';
@@ -62,16 +62,9 @@ describe('a training job end to end: HTTP → BullMQ → worker → Python → M
     const steps = events
       .filter((event) => event.event === 'step.started' || event.event === 'step.finished')
       .map((event) => `${event.event}:${(event.data as { step: string }).step}`);
-    expect(steps).toEqual([
-      'step.started:extraction',
-      'step.finished:extraction',
-      'step.started:preparation',
-      'step.finished:preparation',
-      'step.started:training',
-      'step.finished:training',
-      'step.started:evaluation',
-      'step.finished:evaluation',
-    ]);
+    expect(steps).toEqual(
+      PIPELINE_STEPS.flatMap((step) => [`step.started:${step}`, `step.finished:${step}`]),
+    );
     const states = events
       .filter((event) => event.event === 'state')
       .map((event) => (event.data as { state: string }).state);
@@ -86,12 +79,7 @@ describe('a training job end to end: HTTP → BullMQ → worker → Python → M
     const loggedSteps = [...logs.text.matchAll(/step (\w+) (started|finished ok)/g)].map(
       (m) => `${m[1]} ${m[2]}`,
     );
-    expect(loggedSteps).toEqual(
-      ['extraction', 'preparation', 'training', 'evaluation'].flatMap((step) => [
-        `${step} started`,
-        `${step} finished ok`,
-      ]),
-    );
+    expect(loggedSteps).toEqual(PIPELINE_STEPS.flatMap((step) => [`${step} started`, `${step} finished ok`]));
   });
 
   it('fails a job whose model param is unknown at once, as invalid_input, without retrying', async () => {

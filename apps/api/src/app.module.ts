@@ -4,6 +4,7 @@ import { API_CONFIG, type ApiConfig } from './config/api-config.js';
 import { HealthModule } from './health/health.module.js';
 import { HttpModule } from './http/http.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { ModelsModule } from './models/models.module.js';
 
 @Module({})
 export class AppModule {
@@ -14,7 +15,7 @@ export class AppModule {
       global: true,
       providers: [{ provide: API_CONFIG, useValue: config }],
       exports: [API_CONFIG],
-      imports: [HttpModule, AuthModule, HealthModule, JobsModule],
+      imports: [HttpModule, AuthModule, HealthModule, JobsModule, ModelsModule],
     };
   }
 }

@@ -34,6 +34,8 @@ describe('the pipeline launcher (real Python processes)', () => {
     workRoot,
     dataRoot: '/srv/ct-data',
     mlflowTrackingUri: 'http://127.0.0.1:5050',
+    codeVersion: null,
+    sourceDatabaseUrl: null,
     threadEnv: { OMP_NUM_THREADS: '1' },
     killGraceMs: 500,
     maxOutputBytes: 64 * 1024,
@@ -60,6 +62,7 @@ describe('the pipeline launcher (real Python processes)', () => {
       jobId: '00000000-0000-4000-8000-000000000001',
       spec: SPEC,
       mlflowRunId: 'run-1',
+      registeredModel: 'team-a.diabetes',
       timeoutMs,
       onSpawn: (pid) => seen.pids.push(pid),
       onEvent: (event) => seen.events.push(event),
@@ -125,6 +128,7 @@ print(json.dumps({"env": dict(os.environ), "cwd": os.getcwd(), "argv": sys.argv,
       CT_EVENTS_FD: '3',
       CT_JOB_ID: '00000000-0000-4000-8000-000000000001',
       CT_DATA_ROOT: '/srv/ct-data',
+      CT_REGISTERED_MODEL: 'team-a.diabetes',
       OMP_NUM_THREADS: '1',
     });
     expect(child.cwd.startsWith(`${workRoot}/00000000-0000-4000-8000-000000000001-`)).toBe(true);
@@ -190,7 +194,7 @@ print(child.pid, flush=True)`);
     const worker = `import 'reflect-metadata';
       const { ChildPipelineLauncher } = await import(${JSON.stringify(BUILT_LAUNCHER)});
       new ChildPipelineLauncher(${JSON.stringify(options)}).launch({
-        jobId: 'abrupt', spec: {}, mlflowRunId: 'r', timeoutMs: 60000,
+        jobId: 'abrupt', spec: {}, mlflowRunId: 'r', registeredModel: 'a.b', timeoutMs: 60000,
         onSpawn: (pid) => { console.log('pid', pid); setTimeout(() => process.exit(1), 300); },
         onEvent() {}, onWarning() {}, onOutput() {},
       });`;

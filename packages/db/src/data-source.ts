@@ -5,9 +5,17 @@ import { JobEntity } from './entities/job.entity.js';
 import { JobAttemptEntity } from './entities/job-attempt.entity.js';
 import { JobEventEntity } from './entities/job-event.entity.js';
 import { JobLogChunkEntity } from './entities/job-log-chunk.entity.js';
+import { ModelDecisionEntity } from './entities/model-decision.entity.js';
 import { MIGRATIONS } from './migrations/index.js';
 
-export const ENTITIES = [ApiKeyEntity, JobEntity, JobAttemptEntity, JobEventEntity, JobLogChunkEntity];
+export const ENTITIES = [
+  ApiKeyEntity,
+  JobEntity,
+  JobAttemptEntity,
+  JobEventEntity,
+  JobLogChunkEntity,
+  ModelDecisionEntity,
+];
 
 /** The schema is only ever changed by migrations, never by `synchronize`. */
 export function createDataSource(databaseUrl: string, options: { poolSize?: number } = {}): DataSource {

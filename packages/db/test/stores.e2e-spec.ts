@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { EventStore } from '../src/store/event-store.js';
 import { JobStore } from '../src/store/job-store.js';
 import { LogStore } from '../src/store/log-store.js';
+import { ModelDecisionStore } from '../src/store/model-decision-store.js';
 import { freshDatabase, migratedDataSource } from './database.js';
 
 const submission = (extra: Partial<Record<string, unknown>> = {}): SubmitJob =>
@@ -134,6 +135,34 @@ describe('stores (real Postgres)', () => {
       expect((await logs.read(job.id, { offset: 7 })).text).toBe('warning!\n');
       expect((await logs.read(job.id, { tail: 3 })).text).toBe('warning!\n');
       expect((await logs.read(job.id, { offset: 16 })).text).toBe('');
+    });
+  });
+
+  describe('ModelDecisionStore', () => {
+    it('keeps a model’s decisions in order, with the submitting key on the job', async () => {
+      const sut = new ModelDecisionStore(dataSource);
+      const keyId = '00000000-0000-4000-8000-00000000000a';
+      const { job } = await jobs.create('team-a', submission(), keyId);
+      expect(job.submittedBy).toBe(keyId);
+      const decision = { registeredModel: 'team-a.m', team: 'team-a', jobId: job.id, reason: null };
+      await sut.record(
+        { ...decision, version: '1', action: 'registered', actor: 'pipeline' },
+        { ...decision, version: '1', action: 'auto_promoted', actor: 'pipeline' },
+      );
+      await sut.record({ ...decision, version: '1', action: 'approved', actor: keyId, jobId: null });
+      await sut.record({
+        ...decision,
+        registeredModel: 'team-a.other',
+        version: '1',
+        action: 'registered',
+        actor: 'pipeline',
+      });
+      const listed = await sut.list('team-a.m');
+      expect(listed.map((row) => [row.version, row.action, row.actor])).toEqual([
+        ['1', 'registered', 'pipeline'],
+        ['1', 'auto_promoted', 'pipeline'],
+        ['1', 'approved', keyId],
+      ]);
     });
   });
 });

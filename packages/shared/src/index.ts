@@ -12,4 +12,5 @@ export * from './jobs/submit-job.dto.js';
 export * from './jobs/training-spec.js';
 export * from './jobs/training-spec-json-schema.js';
 export * from './lifecycle/shutdown.js';
+export * from './models/model-registry.dto.js';
 export * from './queues/queues.js';

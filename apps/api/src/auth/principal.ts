@@ -1,5 +1,5 @@
 import type { ApiKeyRole } from '@ct/db';
-import { API_KEY_ROLE_ORDER } from '@ct/shared';
+import { ROLE_GRANTS } from '@ct/shared';
 
 /** Who is calling: the key, its team and its role. */
 export interface Principal {
@@ -8,9 +8,9 @@ export interface Principal {
   role: ApiKeyRole;
 }
 
-/** Whether `role` may do what `needed` may (viewer < submitter < admin). */
+/** Whether `role` may do what `needed` may (`ROLE_GRANTS`: approver does not imply submitter). */
 export function hasRole(role: ApiKeyRole, needed: ApiKeyRole): boolean {
-  return API_KEY_ROLE_ORDER.indexOf(role) >= API_KEY_ROLE_ORDER.indexOf(needed);
+  return ROLE_GRANTS[role].includes(needed);
 }
 
 /** The team whose records the principal sees, or null for all teams (admin keys). */

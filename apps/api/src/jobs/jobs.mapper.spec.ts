@@ -1,5 +1,5 @@
 import { JobAttemptEntity, JobEntity } from '@ct/db';
-import { jobSchema } from '@ct/shared';
+import { jobSchema, trainingSpecSchema } from '@ct/shared';
 import { toJobDto } from './jobs.mapper.js';
 
 function jobRow(overrides: Partial<JobEntity> = {}): JobEntity {
@@ -9,13 +9,12 @@ function jobRow(overrides: Partial<JobEntity> = {}): JobEntity {
     pipeline: 'diabetes',
     state: 'failed',
     trigger: 'manual',
-    spec: {
+    spec: trainingSpecSchema.parse({
       pipeline: 'diabetes',
       task: 'regression',
       data: { source: 'sklearn', name: 'diabetes' },
       model: { estimator: 'sklearn.linear_model.Ridge', params: {} },
-      split: { test_size: 0.2, seed: 42 },
-    },
+    }),
     params: {},
     priority: 100,
     timeoutSeconds: 3600,
@@ -29,7 +28,10 @@ function jobRow(overrides: Partial<JobEntity> = {}): JobEntity {
     mlflowRunId: 'run-1',
     metrics: { rmse: 51.2 },
     modelUri: null,
+    registeredModel: null,
     modelVersion: null,
+    decision: null,
+    submittedBy: null,
     failureReason: 'training_error',
     failureMessage: 'boom',
     cancelRequestedAt: null,
@@ -64,6 +66,30 @@ describe('toJobDto', () => {
       progress: { step: 'training', fraction: 0.5 },
       createdAt: '2026-01-02T03:04:05.006Z',
       history: [{ attempt: 1, outcome: 'failed', worker: 'host:1', finishedAt: '2026-01-02T03:05:00.000Z' }],
+    });
+  });
+
+  it('shows the registered version, the promotion decision and the submitting key', () => {
+    const decision = {
+      promoted: true,
+      policy: 'auto',
+      outcome: 'promote',
+      reason: 'first model of the pipeline',
+      primary: { metric: 'rmse', direction: 'minimize', challenger: 51.2, champion: null },
+      champion_version: null,
+      alias: 'champion',
+    } as const;
+    const row = jobRow({
+      registeredModel: 'team-a.diabetes',
+      modelVersion: '1',
+      decision,
+      submittedBy: '0b3c0ffe-0000-4000-8000-000000000001',
+    });
+    expect(jobSchema.parse(toJobDto(row, []))).toMatchObject({
+      registeredModel: 'team-a.diabetes',
+      modelVersion: '1',
+      decision,
+      submittedBy: '0b3c0ffe-0000-4000-8000-000000000001',
     });
   });
 

@@ -24,7 +24,7 @@ export class SubmitJobService {
    * (`created: false`) and queues nothing.
    */
   async submit(principal: Principal, submission: SubmitJob): Promise<{ job: Job; created: boolean }> {
-    const { job, created } = await this.jobs.create(principal.team, submission);
+    const { job, created } = await this.jobs.create(principal.team, submission, principal.keyId);
     if (created) {
       await this.stateEvents.record(job, 'submitted');
       await this.enqueue(job);

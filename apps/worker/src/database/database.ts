@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createDataSource, EventStore, JobStore, LogStore } from '@ct/db';
+import { createDataSource, EventStore, JobStore, LogStore, ModelDecisionStore } from '@ct/db';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { redactedUrl, WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
@@ -17,6 +17,7 @@ export class Database implements OnApplicationShutdown {
   readonly jobs: JobStore;
   readonly events: EventStore;
   readonly logs: LogStore;
+  readonly decisions: ModelDecisionStore;
   private readonly logger = new Logger(Database.name);
   private readonly dataSource: DataSource;
   private connecting: Promise<void> | null = null;
@@ -27,6 +28,7 @@ export class Database implements OnApplicationShutdown {
     this.jobs = new JobStore(this.dataSource);
     this.events = new EventStore(this.dataSource);
     this.logs = new LogStore(this.dataSource, config.jobLogMaxBytes);
+    this.decisions = new ModelDecisionStore(this.dataSource);
   }
 
   /** Resolves once connected; rejects only if the worker stops first. */

@@ -1,15 +1,20 @@
-import { childEnv } from './child-env.js';
+import { type ChildEnvInput, childEnv } from './child-env.js';
+
+const input: ChildEnvInput = {
+  workDir: '/tmp/ct-worker/job-1',
+  jobId: 'job-1',
+  dataRoot: '/srv/data',
+  mlflowTrackingUri: 'http://mlflow:5000',
+  mlflowRunId: 'run-1',
+  registeredModel: 'team-a.diabetes',
+  codeVersion: null,
+  sourceDatabaseUrl: null,
+  threadEnv: { OMP_NUM_THREADS: '2', PATH: '/evil' },
+};
 
 describe('childEnv', () => {
   it('holds exactly the variables of the contract; thread settings cannot override them', () => {
-    const sut = childEnv({
-      workDir: '/tmp/ct-worker/job-1',
-      jobId: 'job-1',
-      dataRoot: '/srv/data',
-      mlflowTrackingUri: 'http://mlflow:5000',
-      mlflowRunId: 'run-1',
-      threadEnv: { OMP_NUM_THREADS: '2', PATH: '/evil' },
-    });
+    const sut = childEnv(input);
     expect(sut).toEqual({
       OMP_NUM_THREADS: '2',
       PATH: '/usr/local/bin:/usr/bin:/bin',
@@ -23,6 +28,15 @@ describe('childEnv', () => {
       CT_EVENTS_FD: '3',
       CT_JOB_ID: 'job-1',
       CT_DATA_ROOT: '/srv/data',
+      CT_REGISTERED_MODEL: 'team-a.diabetes',
+    });
+  });
+
+  it('passes the code version and the source database on when the worker has them', () => {
+    const sut = childEnv({ ...input, codeVersion: '5b7aaa4', sourceDatabaseUrl: 'postgres://reader@db/src' });
+    expect(sut).toMatchObject({
+      CT_CODE_VERSION: '5b7aaa4',
+      CT_SOURCE_DATABASE_URL: 'postgres://reader@db/src',
     });
   });
 });

@@ -5,6 +5,12 @@ export interface ChildEnvInput {
   dataRoot: string;
   mlflowTrackingUri: string;
   mlflowRunId: string;
+  /** The MLflow registered model the run's version goes to (`<team>.<pipeline>`). */
+  registeredModel: string;
+  /** The deployment's git commit, when the worker knows it (its own CT_CODE_VERSION). */
+  codeVersion: string | null;
+  /** The read-only database of `postgres` data sources (the worker's CT_SOURCE_DATABASE_URL). */
+  sourceDatabaseUrl: string | null;
   /** OMP_NUM_THREADS and OPENBLAS_* as set for the worker. */
   threadEnv: Readonly<Record<string, string>>;
 }
@@ -13,7 +19,10 @@ export interface ChildEnvInput {
 export const EVENTS_FD = 3;
 const MINIMAL_PATH = '/usr/local/bin:/usr/bin:/bin';
 
-/** The complete environment of a pipeline process: secrets of the worker (DATABASE_URL...) never leak. */
+/**
+ * The complete environment of a pipeline process: secrets of the worker (DATABASE_URL...) never leak; the
+ * only credential it gets is the one meant for it, the read-only source database.
+ */
 export function childEnv(input: ChildEnvInput): Record<string, string> {
   return {
     ...input.threadEnv,
@@ -31,5 +40,8 @@ export function childEnv(input: ChildEnvInput): Record<string, string> {
     CT_EVENTS_FD: String(EVENTS_FD),
     CT_JOB_ID: input.jobId,
     CT_DATA_ROOT: input.dataRoot,
+    CT_REGISTERED_MODEL: input.registeredModel,
+    ...(input.codeVersion === null ? {} : { CT_CODE_VERSION: input.codeVersion }),
+    ...(input.sourceDatabaseUrl === null ? {} : { CT_SOURCE_DATABASE_URL: input.sourceDatabaseUrl }),
   };
 }

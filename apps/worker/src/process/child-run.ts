@@ -23,6 +23,8 @@ export interface LauncherOptions {
   workRoot: string;
   dataRoot: string;
   mlflowTrackingUri: string;
+  codeVersion: string | null;
+  sourceDatabaseUrl: string | null;
   threadEnv: Readonly<Record<string, string>>;
   killGraceMs: number;
   maxOutputBytes: number;
@@ -101,7 +103,13 @@ export class ChildRun implements RunningPipeline {
     const { options, request } = this;
     const child = spawn(options.python, [...options.entrypoint, '--spec', specPath], {
       cwd: workDir,
-      env: childEnv({ ...options, workDir, jobId: request.jobId, mlflowRunId: request.mlflowRunId }),
+      env: childEnv({
+        ...options,
+        workDir,
+        jobId: request.jobId,
+        mlflowRunId: request.mlflowRunId,
+        registeredModel: request.registeredModel,
+      }),
       detached: true,
       shell: false,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],

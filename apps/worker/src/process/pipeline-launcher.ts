@@ -12,6 +12,8 @@ export interface LaunchRequest {
   /** Validated, with the submission's param overrides merged into `model.params`. */
   spec: TrainingSpec;
   mlflowRunId: string;
+  /** The MLflow registered model of the job's team and pipeline. */
+  registeredModel: string;
   timeoutMs: number;
   /** The process started; it leads its own process group `pid`. */
   onSpawn?(pid: number): void;

@@ -1,5 +1,5 @@
 import type { JobEntity, JobPatch } from '@ct/db';
-import type { PipelineStep, TrainingSpec } from '@ct/shared';
+import { type PipelineStep, registeredModelName, type TrainingSpec } from '@ct/shared';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WORKER_NAME } from '../config/worker-config.js';
 import { Database } from '../database/database.js';
@@ -9,7 +9,7 @@ import { PIPELINE_LAUNCHER, type PipelineExit, type PipelineLauncher } from '../
 import { AttemptRecorder } from './attempt-recorder.js';
 import { JobEventRecorder } from './job-event-recorder.js';
 import { type JobControl, RunningJobs } from './running-jobs.js';
-import { type AttemptResult, decideOutcome, type Outcome } from './training-outcome.js';
+import { type AttemptResult, decideOutcome, type Outcome, type Success } from './training-outcome.js';
 
 /** What the use case knows about the BullMQ job that carries the attempt. */
 export interface AttemptOptions {
@@ -110,6 +110,7 @@ export class TrainingAttempt {
       jobId: job.id,
       spec,
       mlflowRunId: runId,
+      registeredModel: registeredModelName(job.team, job.pipeline),
       timeoutMs: job.timeoutSeconds * 1000,
       onSpawn: (pid) => recorder.system(`pipeline started as process ${pid}`),
       onEvent: (event) => recorder.pipelineEvent(event),
@@ -164,6 +165,8 @@ export class TrainingAttempt {
     const why = failureReason === null ? '' : ` (${failureReason}${message ? `: ${message}` : ''})`;
     recorder.system(`attempt ${attempt} ${outcome.attempt}${why}; job ${outcome.state}`);
     await recorder.flush();
+    // Before the state: a job that shows succeeded has its registry decisions on record.
+    if (outcome.success !== null) await this.recordDecisions(job, outcome.success);
     const moved = await this.db.jobs.transition(job.id, outcome.state, outcomePatch(outcome), ['running']);
     if (moved === null) {
       logger.warn(`left running while attempt ${attempt} ran; its outcome (${outcome.state}) is not applied`);
@@ -171,14 +174,28 @@ export class TrainingAttempt {
     }
     await this.events.state(job.id, attempt, outcome.state, failureReason, message);
   }
+
+  /** The audit trail of the registry: the new version, and its promotion when the pipeline moved `champion`. */
+  private async recordDecisions(job: JobEntity, success: Success): Promise<void> {
+    const { registeredModel, modelVersion, decision } = success;
+    if (registeredModel === null || modelVersion === null) return;
+    const base = { registeredModel, version: modelVersion, team: job.team, actor: 'pipeline', jobId: job.id };
+    await this.db.decisions.record(
+      { ...base, action: 'registered', reason: decision?.reason ?? null },
+      ...(decision?.alias === 'champion'
+        ? [{ ...base, action: 'auto_promoted' as const, reason: decision.reason }]
+        : []),
+    );
+  }
 }
 
 function outcomePatch(outcome: Outcome): JobPatch {
   const failure = { failureReason: outcome.failureReason, failureMessage: outcome.message };
   if (outcome.state === 'queued') return failure;
   if (outcome.success === null) return { ...failure, finishedAt: new Date() };
-  const { metrics, modelUri } = outcome.success;
-  return { ...failure, metrics, modelUri, progressFraction: 1, finishedAt: new Date() };
+  const { metrics, modelUri, registeredModel, modelVersion, decision } = outcome.success;
+  const model = { metrics, modelUri, registeredModel, modelVersion, decision };
+  return { ...failure, ...model, progressFraction: 1, finishedAt: new Date() };
 }
 
 function describeExit(exit: PipelineExit): string {

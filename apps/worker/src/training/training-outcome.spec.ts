@@ -160,7 +160,35 @@ describe('decideOutcome', () => {
     expect(decideOutcome(exited({ exitCode: 0 }, SUCCEEDED), false).success).toEqual({
       metrics: { rmse: 55.9, r2: 0.41 },
       modelUri: 'models:/m-1',
+      registeredModel: null,
+      modelVersion: null,
+      decision: null,
     });
+  });
+
+  it('keeps the registered version and the promotion decision of a success', () => {
+    const decision = {
+      promoted: false,
+      policy: 'auto',
+      outcome: 'reject',
+      reason: 'rmse 60.1 is not better than the champion 55.9',
+      primary: { metric: 'rmse', direction: 'minimize', challenger: 60.1, champion: 55.9 },
+      champion_version: '1',
+      alias: null,
+    } as const;
+    const result = { ...SUCCEEDED, registered_model: 'team-a.m', model_version: '2', decision };
+    expect(decideOutcome(exited({ exitCode: 0 }, result), false).success).toMatchObject({
+      registeredModel: 'team-a.m',
+      modelVersion: '2',
+      decision,
+    });
+  });
+
+  it('names what is wrong with a malformed decision', () => {
+    const result = { ...SUCCEEDED, model_version: '2', decision: { promoted: 'yes' } };
+    const sut = decideOutcome(exited({ exitCode: 0 }, result), false);
+    expect(sut).toMatchObject({ state: 'failed', failureReason: 'training_error' });
+    expect(sut.message).toContain('decision.');
   });
 
   it.each<[string, AttemptResult, string]>([

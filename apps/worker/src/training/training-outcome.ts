@@ -1,4 +1,10 @@
-import { type FailureReason, failureForExitCode, isRetryable } from '@ct/shared';
+import {
+  type FailureReason,
+  failureForExitCode,
+  isRetryable,
+  type PromotionDecision,
+  promotionDecisionSchema,
+} from '@ct/shared';
 import { z } from 'zod';
 import { describeError } from '../errors/infrastructure-error.js';
 import type { RunEndStatus } from '../mlflow/mlflow-client.js';
@@ -28,13 +34,26 @@ export interface Outcome {
   runStatus: RunEndStatus;
   /** What BullMQ should see: a completed job, a failure to retry, or a failure never to retry. */
   then: 'complete' | 'retry' | 'fail';
-  success: { metrics: Record<string, number>; modelUri: string } | null;
+  success: Success | null;
+}
+
+/** What a succeeded run reports: its metrics and model, and the registered version with the decision on it. */
+export interface Success {
+  metrics: Record<string, number>;
+  modelUri: string;
+  registeredModel: string | null;
+  modelVersion: string | null;
+  decision: PromotionDecision | null;
 }
 
 const succeeded = z.object({
   status: z.literal('succeeded'),
   metrics: z.record(z.string(), z.number()),
   model_uri: z.string(),
+  // Absent when the pipeline registered no version (a run outside the promotion flow).
+  registered_model: z.string().nullable().optional(),
+  model_version: z.string().nullable().optional(),
+  decision: promotionDecisionSchema.nullable().optional(),
 });
 const failed = z.object({ status: z.literal('failed'), message: z.string() });
 
@@ -54,10 +73,16 @@ export function decideOutcome(result: AttemptResult, canRetry: boolean): Outcome
     );
   const success = exit.exitCode === 0 ? succeeded.safeParse(result.result) : undefined;
   if (success?.success) {
-    const { metrics, model_uri: modelUri } = success.data;
+    const { metrics, model_uri: modelUri, registered_model, model_version, decision } = success.data;
     return {
       ...base('succeeded', 'succeeded', null, null, 'FINISHED', 'complete'),
-      success: { metrics, modelUri },
+      success: {
+        metrics,
+        modelUri,
+        registeredModel: registered_model ?? null,
+        modelVersion: model_version ?? null,
+        decision: decision ?? null,
+      },
     };
   }
   if (exit.cancelled && result.stopCause === 'shutdown')
@@ -65,13 +90,16 @@ export function decideOutcome(result: AttemptResult, canRetry: boolean): Outcome
   if (exit.cancelled)
     return base('cancelled', 'cancelled', 'cancelled', 'cancelled on request', 'KILLED', 'complete');
   if (exit.timedOut) return failure('timeout', 'stopped at its time limit', false, 'KILLED');
-  if (exit.exitCode === 0)
+  if (exit.exitCode === 0) {
+    const issue = success?.error?.issues[0];
+    const why = issue ? ` (${issue.path.join('.') || 'result'}: ${issue.message})` : '';
     return failure(
       'training_error',
-      'the pipeline exited with code 0 without a succeeded result',
+      `the pipeline exited with code 0 without a valid succeeded result${why}`,
       false,
       'FAILED',
     );
+  }
   if (exit.exitCode !== null) {
     const reported = failed.safeParse(result.result);
     const message = reported.success

@@ -23,6 +23,8 @@ function launcherOptions(config: WorkerConfig): LauncherOptions {
     workRoot: config.workDir,
     dataRoot: config.dataRoot,
     mlflowTrackingUri: config.mlflowTrackingUri,
+    codeVersion: config.codeVersion,
+    sourceDatabaseUrl: config.sourceDatabaseUrl,
     threadEnv: config.threadEnv,
     killGraceMs: config.killGraceMs,
     maxOutputBytes: config.jobLogMaxBytes,

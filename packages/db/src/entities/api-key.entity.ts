@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export const API_KEY_ROLES = ['viewer', 'submitter', 'admin'] as const;
+export const API_KEY_ROLES = ['viewer', 'submitter', 'approver', 'admin'] as const;
 export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
 
 /** An API key: only its SHA-256 hash is stored; the key itself is shown once, when it is created. */

@@ -1,4 +1,12 @@
-import type { FailureReason, JobState, PipelineStep, SubmitJob, TrainingSpec, Trigger } from '@ct/shared';
+import type {
+  FailureReason,
+  JobState,
+  PipelineStep,
+  PromotionDecision,
+  SubmitJob,
+  TrainingSpec,
+  Trigger,
+} from '@ct/shared';
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 /** A training job. Postgres is the source of truth; the BullMQ job carries only its id. */
@@ -70,6 +78,18 @@ export class JobEntity {
 
   @Column({ name: 'model_version', type: 'text', nullable: true })
   modelVersion!: string | null;
+
+  /** The MLflow registered model the run's version belongs to (`<team>.<pipeline>`). */
+  @Column({ name: 'registered_model', type: 'text', nullable: true })
+  registeredModel!: string | null;
+
+  /** The promotion step's decision on the version, as the pipeline reported it. */
+  @Column({ type: 'jsonb', nullable: true })
+  decision!: PromotionDecision | null;
+
+  /** The API key that submitted the job: an approver may not approve the version it made. */
+  @Column({ name: 'submitted_by', type: 'uuid', nullable: true })
+  submittedBy!: string | null;
 
   @Column({ name: 'failure_reason', type: 'text', nullable: true })
   failureReason!: FailureReason | null;

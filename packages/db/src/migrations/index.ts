@@ -1,5 +1,9 @@
 import type { MigrationInterface } from 'typeorm';
 import { InitialSchema1764288000000 } from './1764288000000-initial-schema.js';
+import { ModelRegistry1764892800000 } from './1764892800000-model-registry.js';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
-export const MIGRATIONS: (new () => MigrationInterface)[] = [InitialSchema1764288000000];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [
+  InitialSchema1764288000000,
+  ModelRegistry1764892800000,
+];

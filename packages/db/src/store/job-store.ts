@@ -25,6 +25,8 @@ export type JobPatch = Partial<
     | 'metrics'
     | 'modelUri'
     | 'modelVersion'
+    | 'registeredModel'
+    | 'decision'
     | 'failureReason'
     | 'failureMessage'
     | 'cancelRequestedAt'
@@ -32,6 +34,8 @@ export type JobPatch = Partial<
     | 'finishedAt'
   >
 >;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reads and changes job rows; every state change goes through the shared state machine, atomically. */
 export class JobStore {
@@ -45,10 +49,15 @@ export class JobStore {
    * Stores a new queued job. With an idempotency key already used by the team, returns that team's first
    * job instead and `created: false`.
    */
-  async create(team: string, submission: SubmitJob): Promise<{ job: JobEntity; created: boolean }> {
+  async create(
+    team: string,
+    submission: SubmitJob,
+    submittedBy: string | null = null,
+  ): Promise<{ job: JobEntity; created: boolean }> {
     const row = this.jobs.create({
       id: randomUUID(),
       team,
+      submittedBy,
       pipeline: submission.spec.pipeline,
       state: 'queued',
       trigger: submission.trigger,
@@ -82,6 +91,12 @@ export class JobStore {
   /** A job by id; with a team, only that team's job (null otherwise). */
   async get(id: string, team: string | null = null): Promise<JobEntity | null> {
     return this.jobs.findOneBy(team === null ? { id } : { id, team });
+  }
+
+  /** The jobs with these ids that exist, in any team. */
+  async getMany(ids: readonly string[]): Promise<JobEntity[]> {
+    const valid = ids.filter((id) => UUID.test(id));
+    return valid.length === 0 ? [] : this.jobs.findBy({ id: In(valid) });
   }
 
   /** Newest first; the cursor is opaque to clients. */

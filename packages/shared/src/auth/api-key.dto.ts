@@ -1,8 +1,19 @@
 import { z } from 'zod';
 
-/** What a key may do, weakest first: each role may do everything the roles before it may. */
-export const API_KEY_ROLE_ORDER = ['viewer', 'submitter', 'admin'] as const;
-export type ApiKeyRoleName = (typeof API_KEY_ROLE_ORDER)[number];
+/** The roles a key can have. */
+export const API_KEY_ROLE_NAMES = ['viewer', 'submitter', 'approver', 'admin'] as const;
+export type ApiKeyRoleName = (typeof API_KEY_ROLE_NAMES)[number];
+
+/**
+ * What each role may act as. Not a line: `approver` (approves, rejects and promotes model versions) does not
+ * imply `submitter`, so that the people who judge a model are not the ones who train it; `admin` may do all.
+ */
+export const ROLE_GRANTS: Readonly<Record<ApiKeyRoleName, readonly ApiKeyRoleName[]>> = {
+  viewer: ['viewer'],
+  submitter: ['viewer', 'submitter'],
+  approver: ['viewer', 'approver'],
+  admin: API_KEY_ROLE_NAMES,
+};
 
 /** Team names scope jobs and keys; they also appear in MLflow tags. */
 export const teamNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, {
@@ -12,7 +23,7 @@ export const teamNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, {
 /** Body of `POST /v1/keys` (admin only). */
 export const createApiKeySchema = z.strictObject({
   team: teamNameSchema,
-  role: z.enum(API_KEY_ROLE_ORDER),
+  role: z.enum(API_KEY_ROLE_NAMES),
   name: z.string().trim().min(1).max(100),
 });
 export type CreateApiKey = z.output<typeof createApiKeySchema>;
@@ -23,7 +34,7 @@ const isoDate = z.iso.datetime({ offset: true });
 export const apiKeySchema = z.object({
   id: z.uuid(),
   team: z.string(),
-  role: z.enum(API_KEY_ROLE_ORDER),
+  role: z.enum(API_KEY_ROLE_NAMES),
   name: z.string(),
   prefix: z.string(),
   createdAt: isoDate,

@@ -129,6 +129,16 @@ export const workerEnvSchema = z
     WORKER_WORK_DIR: path().optional(),
     CT_PIPELINE_PYTHON: path(),
     CT_DATA_ROOT: path(),
+    /** The git commit of the deployment, recorded on model versions as their code version. */
+    CT_CODE_VERSION: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/, { error: 'must be 1-100 characters of letters, digits, ., _ and -' })
+      .optional(),
+    /** The read-only database that `postgres` data sources query; passed to pipeline processes. */
+    CT_SOURCE_DATABASE_URL: urlWithScheme(
+      ['postgres:', 'postgresql:'],
+      'postgres://reader@db:5432/features',
+    ).optional(),
   })
   // Other variables are kept, to pick the thread settings of numeric libraries (THREAD_VARIABLE) from them.
   .catchall(z.string())
@@ -147,6 +157,8 @@ export const workerEnvSchema = z
     workDir: env.WORKER_WORK_DIR ?? join(tmpdir(), 'ct-worker'),
     pipelinePython: env.CT_PIPELINE_PYTHON,
     dataRoot: env.CT_DATA_ROOT,
+    codeVersion: env.CT_CODE_VERSION ?? null,
+    sourceDatabaseUrl: env.CT_SOURCE_DATABASE_URL ?? null,
     threadEnv: Object.fromEntries(
       Object.entries(env).filter(
         (entry): entry is [string, string] => THREAD_VARIABLE.test(entry[0]) && typeof entry[1] === 'string',

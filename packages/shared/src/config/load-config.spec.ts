@@ -99,6 +99,8 @@ describe('loadConfig', () => {
       workDir: join(tmpdir(), 'ct-worker'),
       pipelinePython: resolve('pipeline/.venv/bin/python'),
       dataRoot: resolve('data'),
+      codeVersion: null,
+      sourceDatabaseUrl: null,
       threadEnv: {},
     });
   });
@@ -112,6 +114,8 @@ describe('loadConfig', () => {
     ['CT_PIPELINE_PYTHON', '/opt/ct/venv/bin/python', 'pipelinePython', '/opt/ct/venv/bin/python'],
     ['CT_DATA_ROOT', '/srv/datasets', 'dataRoot', '/srv/datasets'],
     ['CT_DATA_ROOT', '.ct/data/datasets', 'dataRoot', resolve('.ct/data/datasets')],
+    ['CT_CODE_VERSION', '5b7aaa4', 'codeVersion', '5b7aaa4'],
+    ['CT_SOURCE_DATABASE_URL', 'postgres://reader@db/src', 'sourceDatabaseUrl', 'postgres://reader@db/src'],
   ] as const)('reads the worker variable %s=%s', (variable, value, key, expected) => {
     expect(loadConfig(workerEnvSchema, { [variable]: value })[key]).toEqual(expected);
   });
@@ -135,6 +139,7 @@ describe('loadConfig', () => {
     ['WORKER_LOCK_DURATION_MS', '1000', 'must be a whole number from 5000 to 600000'],
     ['WORKER_KILL_GRACE_MS', 'soon', 'must be a whole number from 100 to 600000'],
     ['WORKER_SHUTDOWN_GRACE_MS', '-5', 'must be a whole number from 0 to 3600000'],
+    ['CT_CODE_VERSION', 'a b', 'must be 1-100 characters of letters, digits, ., _ and -'],
   ])('rejects the worker variable %s=%s', (variable, value, message) => {
     const sut = configErrorOf(() => loadConfig(workerEnvSchema, { [variable]: value }));
     expect(sut.issues).toEqual([{ variable, message }]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promotionDecisionSchema } from '../models/model-registry.dto.js';
 import { FAILURE_REASONS } from './failure-reason.js';
 import { PIPELINE_STEPS } from './job-event.dto.js';
 import { JOB_STATES } from './job-state.js';
@@ -39,7 +40,12 @@ export const jobSchema = z.object({
   mlflowRunId: z.string().nullable(),
   metrics: z.record(z.string(), z.number()),
   modelUri: z.string().nullable(),
+  /** The MLflow registered model and version the job's run became, and the promotion decision on it. */
+  registeredModel: z.string().nullable(),
   modelVersion: z.string().nullable(),
+  decision: promotionDecisionSchema.nullable(),
+  /** The id of the API key that submitted the job (null for jobs from before keys were recorded). */
+  submittedBy: z.string().nullable(),
   failureReason: z.enum(FAILURE_REASONS).nullable(),
   failureMessage: z.string().nullable(),
   history: z.array(jobAttemptSchema),

@@ -1,0 +1,69 @@
+import {
+  type ModelDecisionRequest,
+  type ModelView,
+  modelDecisionRequestSchema,
+  modelNameSchema,
+  modelVersionNumberSchema,
+} from '@ct/shared';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
+import type { Principal } from '../auth/principal.js';
+import { ModelDecisionsService } from './model-decisions.service.js';
+import { ModelsService } from './models.service.js';
+
+const name = { schema: modelNameSchema };
+const version = { schema: modelVersionNumberSchema };
+const body = { schema: modelDecisionRequestSchema };
+
+/** The MLflow registered models of the caller's team (`<team>.<pipeline>`), and decisions on their versions. */
+@Controller('v1/models')
+export class ModelsController {
+  constructor(
+    private readonly models: ModelsService,
+    private readonly decisions: ModelDecisionsService,
+  ) {}
+
+  @Get(':name')
+  get(@CurrentPrincipal() principal: Principal, @Param('name', name) model: string): Promise<ModelView> {
+    return this.models.view(principal, model);
+  }
+
+  /** The challenger becomes champion. */
+  @Post(':name/versions/:version/approve')
+  @Roles('approver')
+  @HttpCode(200)
+  approve(
+    @CurrentPrincipal() principal: Principal,
+    @Param('name', name) model: string,
+    @Param('version', version) v: string,
+    @Body(body) request: ModelDecisionRequest,
+  ): Promise<ModelView> {
+    return this.decisions.decide('approve', principal, model, v, request?.reason ?? null);
+  }
+
+  /** The version stops being challenger; the champion stays. */
+  @Post(':name/versions/:version/reject')
+  @Roles('approver')
+  @HttpCode(200)
+  reject(
+    @CurrentPrincipal() principal: Principal,
+    @Param('name', name) model: string,
+    @Param('version', version) v: string,
+    @Body(body) request: ModelDecisionRequest,
+  ): Promise<ModelView> {
+    return this.decisions.decide('reject', principal, model, v, request?.reason ?? null);
+  }
+
+  /** Any ready version becomes champion: a rollback or a roll forward. */
+  @Post(':name/versions/:version/promote')
+  @Roles('approver')
+  @HttpCode(200)
+  promote(
+    @CurrentPrincipal() principal: Principal,
+    @Param('name', name) model: string,
+    @Param('version', version) v: string,
+    @Body(body) request: ModelDecisionRequest,
+  ): Promise<ModelView> {
+    return this.decisions.decide('promote', principal, model, v, request?.reason ?? null);
+  }
+}
