@@ -12,9 +12,23 @@ from sklearn.datasets import load_iris
 
 from ct_pipeline.catalogue import CATALOGUE, Task, build_model_pipeline
 from ct_pipeline.errors import DataError
-from ct_pipeline.spec import parse_spec
+from ct_pipeline.spec import Spec, parse_spec
 from ct_pipeline.steps.evaluation import classification_metrics, regression_metrics
-from ct_pipeline.steps.extraction import MIN_ROWS, load_dataset
+from ct_pipeline.steps.extraction import SourceAccess, load_frame
+from ct_pipeline.steps.preparation import MIN_ROWS, select
+
+
+class Dataset:
+    """The extracted rows as preparation selects them: numeric features and the labelled target."""
+
+    def __init__(self, spec: Spec, path: Path | None) -> None:
+        extracted = load_frame(spec, SourceAccess(path=path))
+        self.features, self.target, self.unlabelled_rows = select(spec, extracted.frame, extracted.target)
+
+
+def load_dataset(spec: Spec, path: Path | None) -> Dataset:
+    return Dataset(spec, path)
+
 
 ESTIMATOR = {
     "regression": "sklearn.linear_model.Ridge",

@@ -53,7 +53,7 @@ def test_invalid_spec_is_reported_with_the_field(pipe: EventPipe, tmp_path: Path
     assert main(["--spec", str(spec)], pipe.environ) == INVALID_INPUT
 
     (result,) = pipe.events()
-    assert result["payload"]["message"] == "spec: missing required field(s): model"
+    assert result["payload"]["message"] == "spec: 'model' is a required property"
 
 
 def test_run_id_without_tracking_uri_is_an_infrastructure_error(pipe: EventPipe) -> None:

@@ -62,7 +62,13 @@ def test_unknown_model_is_invalid_input(tmp_path: Path, closed_port: int) -> Non
 
     done = run_job(tmp_path, spec, f"http://127.0.0.1:{closed_port}", "0" * 32)
 
-    assert_failed(done, exit_codes.INVALID_INPUT, "invalid_input", None, "model.estimator: must be one of")
+    assert_failed(
+        done,
+        exit_codes.INVALID_INPUT,
+        "invalid_input",
+        None,
+        "model.estimator: 'sklearn.svm.SVR' is not one of",
+    )
     assert done.of_type("step.started") == []
 
 
@@ -115,7 +121,7 @@ def test_csv_without_the_target_column_is_a_data_error(
 
     done = run_job(tmp_path, spec, tracking_uri, worker_run)
 
-    assert_failed(done, exit_codes.DATA_ERROR, "data_error", "extraction", "target column 'price'")
+    assert_failed(done, exit_codes.DATA_ERROR, "data_error", "preparation", "target column 'price'")
 
 
 def test_estimator_that_raises_in_fit_is_a_training_error(

@@ -19,7 +19,7 @@ from mlflow.tracking import MlflowClient
 from sklearn.datasets import load_breast_cancer, load_diabetes
 
 PIPELINE_DIR = Path(__file__).parent.parent
-STEPS = ["extraction", "preparation", "training", "evaluation"]
+STEPS = ["extraction", "validation", "preparation", "training", "evaluation", "model_validation", "promotion"]
 REGRESSION: dict[str, Any] = {
     "pipeline": "diabetes-lgbm",
     "task": "regression",

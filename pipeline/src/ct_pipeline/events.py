@@ -17,7 +17,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, BinaryIO, Final, Literal
@@ -45,6 +45,11 @@ class EventEmitter:
         self._sink = sink
         self._lock = threading.Lock()
         self._seq = 0
+        self._observers: list[Callable[[dict[str, Any]], None]] = []
+
+    def observe(self, observer: Callable[[dict[str, Any]], None]) -> None:
+        """Also hand every emitted event to ``observer`` (e.g. the CLI's progress lines on stderr)."""
+        self._observers.append(observer)
 
     @property
     def enabled(self) -> bool:
@@ -116,6 +121,8 @@ class EventEmitter:
                 line = json.dumps(event, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
                 self._sink.write(line.encode("utf-8") + b"\n")
                 self._sink.flush()
+        for observer in self._observers:
+            observer(event)
         return event
 
 

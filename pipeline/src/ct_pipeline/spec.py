@@ -1,30 +1,40 @@
-"""The training spec: a JSON file the worker writes for each job, checked here field by field.
+"""The training spec: a JSON (or YAML) document, checked against the exported JSON Schema, then semantically.
 
-The API validates the same shape (zod) before a job is accepted; the pipeline checks it again because it is
-also run by hand. Any problem raises `InvalidInput` whose message starts with the field's path.
+The API validates the same schema (zod, exported as ``schema/training-spec.schema.json``) before a job is
+accepted; the pipeline checks it again because it is also run by hand. The schema check comes first
+(`ct_pipeline.spec_schema`); then the rules a schema cannot express: a bundled dataset for the spec's task,
+metrics that exist for the task, an estimator for the task and its params. Any problem raises `InvalidInput`
+whose message starts with the field's path.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Final
+from typing import Any, Final, Literal
 
-from ct_pipeline import spec_fields as f
+import yaml
+
 from ct_pipeline.catalogue import CATALOGUE, EstimatorEntry, JsonScalar, Task
 from ct_pipeline.errors import InvalidInput
+from ct_pipeline.metric_rules import DIRECTIONS, Direction, default_primary, task_metrics
 from ct_pipeline.params import check_params
+from ct_pipeline.spec_schema import check_schema
+from ct_pipeline.spec_transforms import Transform, parse_transforms
+from ct_pipeline.spec_validation import ValidationSpec, parse_validation
 
-PIPELINE_NAME_PATTERN: Final = r"[a-z0-9][a-z0-9_.-]*"
-MAX_SEED: Final = 2**32 - 1  # what numpy and scikit-learn accept as a random_state
 SKLEARN_DATASETS: Final[Mapping[str, Task]] = {
     "diabetes": Task.REGRESSION,
     "breast_cancer": Task.BINARY_CLASSIFICATION,
     "iris": Task.MULTICLASS_CLASSIFICATION,
     "wine": Task.MULTICLASS_CLASSIFICATION,
 }
+_LEADING_COMMENTS: Final = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -36,13 +46,25 @@ class SklearnData:
 
 
 @dataclass(frozen=True)
-class CsvData:
-    """A CSV file under ``CT_DATA_ROOT``; ``features`` None means every column but the target."""
+class TableData:
+    """A table source: a CSV or Parquet file under ``CT_DATA_ROOT``, or a read-only Postgres query.
 
-    path: str
+    ``features`` None means every column but the target and the time columns. With ``time_column`` and
+    ``since``, only rows at or after ``since`` are kept.
+    """
+
+    source: Literal["csv", "parquet", "postgres"]
     target: str
+    path: str | None = None
+    query: str | None = None
     features: tuple[str, ...] | None = None
-    source: str = "csv"
+    time_column: str | None = None
+    since: dt.datetime | None = None
+
+
+def CsvData(path: str, target: str, features: tuple[str, ...] | None = None) -> TableData:
+    """A CSV source (kept for callers of the first spec version)."""
+    return TableData(source="csv", path=path, target=target, features=features)
 
 
 @dataclass(frozen=True)
@@ -56,7 +78,7 @@ class SyntheticData:
     source: str = "synthetic"
 
 
-DataSpec = SklearnData | CsvData | SyntheticData
+DataSpec = SklearnData | TableData | SyntheticData
 
 
 @dataclass(frozen=True)
@@ -74,123 +96,217 @@ class ModelSpec:
 
 @dataclass(frozen=True)
 class SplitSpec:
-    """The seeded train/test split."""
+    """The train/test split: seeded and random, or by time (the newest ``test_size`` share is the test)."""
 
     test_size: float = 0.2
     seed: int = 42
+    time_column: str | None = None
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A metric the challenger may not degrade by more than ``max_degradation`` against the champion."""
+
+    metric: str
+    max_degradation: float = 0.0
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """Absolute bounds a model's metric must meet (either may be None)."""
+
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass(frozen=True)
+class MetricsSpec:
+    """How a challenger is judged against the champion and against absolute thresholds."""
+
+    primary: str
+    direction: Direction
+    min_improvement: float = 0.0
+    guards: tuple[Guard, ...] = ()
+    thresholds: Mapping[str, Threshold] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Spec:
-    """A validated training spec."""
+    """A validated training spec, defaults filled in; ``raw`` is the document as given."""
 
     pipeline: str
     task: Task
     data: DataSpec
     model: ModelSpec
     split: SplitSpec = SplitSpec()
+    validation: ValidationSpec = field(default_factory=ValidationSpec)
+    transforms: tuple[Transform, ...] = ()
+    metrics: MetricsSpec | None = None
+    policy: Literal["auto", "manual"] = "auto"
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def rules(self) -> MetricsSpec:
+        """The metric rules, with the task's defaults when the spec gives none."""
+        return self.metrics or _default_metrics(self.task)
+
+    @property
+    def hash(self) -> str:
+        """sha256 of the canonical JSON of the spec as given (sorted keys, no spaces)."""
+        canonical = json.dumps(self.raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def load_spec(path: str | Path) -> Spec:
-    """Read and validate the spec file at ``path``; raise `InvalidInput` if it is unreadable or invalid."""
+    """Read and validate the spec file at ``path`` (YAML for ``.yaml``/``.yml``, else JSON)."""
+    path = Path(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"cannot read the spec file {str(path)!r}: {exc}") from exc
-    try:
-        raw = json.loads(text, parse_constant=_reject_constant)
-    except (json.JSONDecodeError, ValueError) as exc:
-        raise InvalidInput(f"the spec file {str(path)!r} is not valid JSON: {exc}") from exc
+    if path.suffix.lower() in (".yaml", ".yml"):
+        try:
+            raw = _plain(yaml.safe_load(text))
+        except yaml.YAMLError as exc:
+            raise InvalidInput(f"the spec file {str(path)!r} is not valid YAML: {exc}") from exc
+    else:
+        try:
+            raw = json.loads(text, parse_constant=_reject_constant)
+        except (json.JSONDecodeError, ValueError) as exc:
+            raise InvalidInput(f"the spec file {str(path)!r} is not valid JSON: {exc}") from exc
     return parse_spec(raw)
 
 
 def parse_spec(raw: object) -> Spec:
-    """Validate a decoded JSON spec and return it as a `Spec`, with defaults filled in.
-
-    Checks the shape (unknown fields anywhere are errors), that the estimator is in the catalogue and suits
-    the task, and that each model param exists for the estimator and has a value of an accepted type.
-    """
-    top = f.obj(raw, "spec", required=("pipeline", "task", "data", "model"), optional=("split",))
-    pipeline = f.string(top["pipeline"], "pipeline", pattern=PIPELINE_NAME_PATTERN, max_length=100)
-    task = Task(f.choice(top["task"], "task", [t.value for t in Task]))
-    data = _parse_data(top["data"], task)
-    model = _parse_model(top["model"], task)
-    split = _parse_split(top.get("split", {}))
-    return Spec(pipeline=pipeline, task=task, data=data, model=model, split=split)
-
-
-def _parse_data(raw: object, task: Task) -> DataSpec:
-    if not isinstance(raw, dict) or "source" not in raw:
-        raise f.fail("data", "must be an object with a source", raw)
-    source = f.choice(raw["source"], "data.source", ("sklearn", "csv", "synthetic"))
-    if source == "sklearn":
-        fields = f.obj(raw, "data", required=("source", "name"))
-        name = f.choice(fields["name"], "data.name", SKLEARN_DATASETS)
-        if SKLEARN_DATASETS[name] is not task:
-            raise InvalidInput(f"data.name: the {name} dataset is for {SKLEARN_DATASETS[name]}, not {task}")
-        return SklearnData(name=name)
-    if source == "csv":
-        fields = f.obj(raw, "data", required=("source", "path", "target"), optional=("features",))
-        return CsvData(
-            path=_relative_path(fields["path"], "data.path"),
-            target=f.string(fields["target"], "data.target"),
-            features=_features(fields.get("features"), fields["target"]),
-        )
-    fields = f.obj(raw, "data", required=("source", "rows", "features", "seed"), optional=("noise",))
-    features = f.integer(fields["features"], "data.features", 1, 500)
-    if task is Task.MULTICLASS_CLASSIFICATION and features < 2:
-        raise f.fail("data.features", "must be at least 2 for multiclass_classification", features)
-    return SyntheticData(
-        rows=f.integer(fields["rows"], "data.rows", 100, 5_000_000),
-        features=features,
-        seed=f.integer(fields["seed"], "data.seed", 0, MAX_SEED),
-        noise=f.number(fields.get("noise", 0.1), "data.noise", 0.0),
+    """Validate a decoded spec and return it as a `Spec`, with defaults filled in."""
+    check_schema(raw)
+    assert isinstance(raw, dict)
+    task = Task(raw["task"])
+    split = raw.get("split", {})
+    return Spec(
+        pipeline=raw["pipeline"],
+        task=task,
+        data=_parse_data(raw["data"], task),
+        model=_parse_model(raw["model"], task),
+        split=SplitSpec(
+            float(split.get("test_size", 0.2)), int(split.get("seed", 42)), split.get("time_column")
+        ),
+        validation=parse_validation(raw.get("validation")),
+        transforms=parse_transforms(raw.get("preparation", {}).get("transforms", [])),
+        metrics=_parse_metrics(raw.get("metrics"), task),
+        policy=raw.get("promotion", {}).get("policy", "auto"),
+        raw=raw,
     )
 
 
-def _relative_path(raw: object, path: str) -> str:
-    text = f.string(raw, path, max_length=1024)
+def _parse_data(raw: dict[str, Any], task: Task) -> DataSpec:
+    source = raw["source"]
+    if source == "sklearn":
+        name = raw["name"]
+        if SKLEARN_DATASETS[name] is not task:
+            raise InvalidInput(f"data.name: the {name} dataset is for {SKLEARN_DATASETS[name]}, not {task}")
+        return SklearnData(name=name)
+    if source == "synthetic":
+        if task is Task.MULTICLASS_CLASSIFICATION and raw["features"] < 2:
+            raise InvalidInput("data.features: must be at least 2 for multiclass_classification")
+        # JSON Schema (like JavaScript) takes 1000.0 as an integer: make it one
+        return SyntheticData(
+            int(raw["rows"]), int(raw["features"]), int(raw["seed"]), float(raw.get("noise", 0.1))
+        )
+    features = raw.get("features")
+    if features is not None:
+        if len(set(features)) != len(features):
+            raise InvalidInput("data.features: must not name a column twice")
+        if raw["target"] in features:
+            raise InvalidInput(f"data.features: must not include the target column {raw['target']!r}")
+    if "since" in raw and "time_column" not in raw:
+        raise InvalidInput("data.since: needs data.time_column (the column the threshold applies to)")
+    return TableData(
+        source=source,
+        target=raw["target"],
+        path=_relative_path(raw["path"]) if "path" in raw else None,
+        query=_select_query(raw["query"]) if "query" in raw else None,
+        features=tuple(features) if features is not None else None,
+        time_column=raw.get("time_column"),
+        since=dt.datetime.fromisoformat(raw["since"].replace("Z", "+00:00")) if "since" in raw else None,
+    )
+
+
+def _relative_path(text: str) -> str:
     relative = PurePosixPath(text)
     if relative.is_absolute() or "\x00" in text:
-        raise f.fail(path, "must be a path relative to CT_DATA_ROOT", text)
+        raise InvalidInput(f"data.path: must be a path relative to CT_DATA_ROOT, got {text!r}")
     if ".." in relative.parts:
-        raise f.fail(path, "must not contain '..' (it must stay inside CT_DATA_ROOT)", text)
+        raise InvalidInput(
+            f"data.path: must not contain '..' (it must stay inside CT_DATA_ROOT), got {text!r}"
+        )
     return text
 
 
-def _features(raw: object, target: object) -> tuple[str, ...] | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, list) or not raw:
-        raise f.fail("data.features", "must be a non-empty array of column names", raw)
-    names = tuple(f.string(item, f"data.features[{i}]") for i, item in enumerate(raw))
-    if len(set(names)) != len(names):
-        raise f.fail("data.features", "must not name a column twice", raw)
-    if target in names:
-        raise f.fail("data.features", f"must not include the target column {target!r}", raw)
-    return names
+def _select_query(query: str) -> str:
+    """A query must read: it starts with SELECT or WITH (the transaction is read-only as well)."""
+    body = _LEADING_COMMENTS.sub("", query, count=1)
+    if not re.match(r"(?i)(select|with)\b", body):
+        raise InvalidInput("data.query: must be a SELECT (or WITH ... SELECT) query")
+    return query
 
 
-def _parse_model(raw: object, task: Task) -> ModelSpec:
-    fields = f.obj(raw, "model", required=("estimator",), optional=("params",))
-    estimator = f.choice(fields["estimator"], "model.estimator", CATALOGUE)
+def _parse_model(raw: dict[str, Any], task: Task) -> ModelSpec:
+    estimator = raw["estimator"]
     entry = CATALOGUE[estimator]
     if not entry.supports(task):
         raise InvalidInput(f"model.estimator: {estimator} is a {entry.kind}, it cannot be used for {task}")
-    raw_params = fields.get("params", {})
-    if not isinstance(raw_params, dict):
-        raise f.fail("model.params", "must be an object", raw_params)
-    params = {name: f.scalar(value, f"model.params.{name}") for name, value in raw_params.items()}
+    params = dict(raw.get("params", {}))
     check_params(entry, params)
     return ModelSpec(estimator=estimator, params=params)
 
 
-def _parse_split(raw: object) -> SplitSpec:
-    fields = f.obj(raw, "split", required=(), optional=("test_size", "seed"))
-    return SplitSpec(
-        test_size=f.number(fields.get("test_size", 0.2), "split.test_size", 0.05, 0.9),
-        seed=f.integer(fields.get("seed", 42), "split.seed", 0, MAX_SEED),
+def _default_metrics(task: Task) -> MetricsSpec:
+    primary = default_primary(task)
+    return MetricsSpec(primary=primary, direction=DIRECTIONS[primary])
+
+
+def _parse_metrics(raw: dict[str, Any] | None, task: Task) -> MetricsSpec | None:
+    if raw is None:
+        return None
+    known = task_metrics(task)
+
+    def check(name: str, path: str) -> str:
+        if name not in known:
+            raise InvalidInput(f"{path}: {name} is not a metric of {task} (its metrics: {', '.join(known)})")
+        return name
+
+    primary = check(raw.get("primary", default_primary(task)), "metrics.primary")
+    guards = tuple(
+        Guard(check(g["metric"], f"metrics.guards[{i}].metric"), float(g.get("max_degradation", 0)))
+        for i, g in enumerate(raw.get("guards", []))
     )
+    thresholds = {}
+    for name, bounds in raw.get("thresholds", {}).items():
+        check(name, f"metrics.thresholds.{name}")
+        low, high = bounds.get("min"), bounds.get("max")
+        if low is not None and high is not None and low > high:
+            raise InvalidInput(f"metrics.thresholds.{name}: min {low} is greater than max {high}")
+        thresholds[name] = Threshold(low, high)
+    return MetricsSpec(
+        primary=primary,
+        direction=raw.get("direction", DIRECTIONS[primary]),
+        min_improvement=float(raw.get("min_improvement", 0)),
+        guards=guards,
+        thresholds=thresholds,
+    )
+
+
+def _plain(value: Any) -> Any:
+    """YAML's dates and times as the ISO strings JSON would carry."""
+    if isinstance(value, dt.datetime | dt.date):
+        text = value.isoformat()
+        return text.replace("+00:00", "Z") if isinstance(value, dt.datetime) and value.tzinfo else text
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 def _reject_constant(name: str) -> Any:

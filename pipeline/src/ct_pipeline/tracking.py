@@ -17,7 +17,9 @@ import mlflow
 import mlflow.sklearn
 import pandas as pd
 import skops.io
+from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
+from mlflow.tracking import MlflowClient
 from sklearn.pipeline import Pipeline
 
 from ct_pipeline.errors import InfrastructureError, PipelineFailure
@@ -25,6 +27,7 @@ from ct_pipeline.errors import InfrastructureError, PipelineFailure
 TRACKING_URI_VAR: Final = "MLFLOW_TRACKING_URI"
 RUN_ID_VAR: Final = "MLFLOW_RUN_ID"
 MODEL_NAME: Final = "model"
+MAX_TAG_LENGTH: Final = 5000  # MLflow's limit for a tag value
 RunStatus = Literal["FINISHED", "FAILED", "KILLED"]
 
 
@@ -96,6 +99,68 @@ class Tracker:
                 pip_requirements=[*requirements, f"skops=={version('skops')}"],
             )
         return str(info.model_uri)
+
+    def log_dict(self, data: Mapping[str, Any], artifact_file: str) -> None:
+        """Log ``data`` as a JSON artifact at ``artifact_file`` (e.g. ``validation/report.json``)."""
+        with _mlflow_call(f"logging {artifact_file}"):
+            mlflow.log_dict(dict(data), artifact_file)
+
+    def log_figure(self, figure: Any, artifact_file: str) -> None:
+        """Log a matplotlib figure as an image artifact (e.g. ``plots/confusion_matrix.png``)."""
+        with _mlflow_call(f"logging {artifact_file}"):
+            mlflow.log_figure(figure, artifact_file)
+
+    def set_tags(self, tags: Mapping[str, object]) -> None:
+        """Set run tags (values become strings, cut to MLflow's limit)."""
+        with _mlflow_call("setting tags"):
+            mlflow.set_tags({key: str(value)[:MAX_TAG_LENGTH] for key, value in tags.items()})
+
+    def enable_autolog(self) -> None:
+        """Turn on scikit-learn autologging (params and training metrics); models are logged explicitly."""
+        with _mlflow_call("enabling autologging"):
+            mlflow.sklearn.autolog(
+                log_models=False,
+                log_datasets=False,
+                log_input_examples=False,
+                log_model_signatures=False,
+                log_post_training_metrics=False,
+                silent=True,
+            )
+
+    def disable_autolog(self) -> None:
+        """Turn scikit-learn autologging off again (evaluation and the champion's scoring log nothing)."""
+        with _mlflow_call("disabling autologging"):
+            mlflow.sklearn.autolog(disable=True, silent=True)
+
+    def champion_version(self, name: str, alias: str) -> str | None:
+        """The version of registered model ``name`` that ``alias`` points to; None if no model or alias."""
+        with _mlflow_call(f"looking up {name}@{alias}"):
+            try:
+                model = MlflowClient().get_registered_model(name)
+            except MlflowException as exc:
+                if exc.error_code == "RESOURCE_DOES_NOT_EXIST":
+                    return None
+                raise
+            version = dict(model.aliases or {}).get(alias)
+        return str(version) if version is not None else None
+
+    def load_registered(self, name: str, version: str) -> Any:
+        """Load version ``version`` of registered model ``name`` as a scikit-learn model (may raise)."""
+        os.environ["MLFLOW_ALLOW_PICKLE_DESERIALIZATION"] = "true"  # skops models need it too
+        return mlflow.sklearn.load_model(f"models:/{name}/{version}")
+
+    def register(self, model_uri: str, name: str, tags: Mapping[str, object]) -> str:
+        """Register ``model_uri`` as a new version of ``name`` with ``tags``; return the version number."""
+        with _mlflow_call(f"registering a version of {name}"):
+            version = mlflow.register_model(
+                model_uri, name, tags={key: str(value)[:MAX_TAG_LENGTH] for key, value in tags.items()}
+            )
+        return str(version.version)
+
+    def set_alias(self, name: str, alias: str, version: str) -> None:
+        """Point ``alias`` of registered model ``name`` at ``version``."""
+        with _mlflow_call(f"setting {name}@{alias}"):
+            MlflowClient().set_registered_model_alias(name, alias, version)
 
     def end(self, status: RunStatus) -> None:
         """End the run with ``status`` (the worker may overwrite it); a failure is `InfrastructureError`."""

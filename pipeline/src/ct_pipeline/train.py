@@ -1,8 +1,8 @@
-"""``python -m ct_pipeline.train --spec SPEC.json``: train one model as the spec says, log it to MLflow.
+"""``python -m ct_pipeline.train --spec SPEC``: run the seven-step CT pipeline as the spec says.
 
 The worker runs this as a child process for each training job (see the README for the environment and the
 exit codes in `ct_pipeline.exit_codes`). It logs into the worker's run ``MLFLOW_RUN_ID``; without it (a data
-scientist at a terminal) it creates a run in an experiment named after the pipeline.
+scientist at a terminal, or ``ct-pipeline run``) it creates a run in an experiment named after the pipeline.
 """
 
 from __future__ import annotations
@@ -13,22 +13,17 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ct_pipeline.errors import InfrastructureError, InvalidInput, PipelineFailure
 from ct_pipeline.events import EventEmitter, Step, emitter_from_env
 from ct_pipeline.exit_codes import INFRASTRUCTURE, SUCCESS
-from ct_pipeline.spec import CsvData, Spec, load_spec
+from ct_pipeline.spec import Spec, load_spec
 from ct_pipeline.steps import StepContext
-from ct_pipeline.steps.evaluation import evaluate
-from ct_pipeline.steps.extraction import extract, resolve_csv_path
-from ct_pipeline.steps.preparation import prepare
-from ct_pipeline.steps.training import train
+from ct_pipeline.steps.extraction import SourceAccess, resolve_source
 
 if TYPE_CHECKING:
     from ct_pipeline.tracking import Tracker
-
-DATA_ROOT_VAR: Final = "CT_DATA_ROOT"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,54 +43,101 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.envi
 
 
 def run(argv: Sequence[str] | None, events: EventEmitter, environ: Mapping[str, str]) -> int:
+    """Parse ``--spec`` from ``argv`` and run it (see `execute`)."""
+    try:
+        parser = _Parser(prog="python -m ct_pipeline.train", description=__doc__)
+        parser.add_argument("--spec", required=True, type=Path, help="path to the spec (JSON or YAML)")
+        spec_path = parser.parse_args(argv).spec
+    except PipelineFailure as failure:
+        return report_failure(events, failure)
+    return execute(spec_path, events, environ)
+
+
+def execute(spec_path: Path, events: EventEmitter, environ: Mapping[str, str]) -> int:
     """Validate the inputs, run the steps, and report the outcome as a ``result`` event and exit code."""
     from ct_pipeline.tracking import Tracker  # imports MLflow (seconds): not needed to reject bad input
 
     tracker: Tracker | None = None
     try:
-        parser = _Parser(prog="python -m ct_pipeline.train", description=__doc__)
-        parser.add_argument("--spec", required=True, type=Path, help="path to the training spec (JSON)")
-        spec = load_spec(parser.parse_args(argv).spec)
-        csv_path = _csv_path(spec, environ)
+        spec = load_spec(spec_path)
+        access = resolve_source(spec, environ)
         tracker = Tracker.open(spec.pipeline, environ)
-        payload = _run_steps(spec, events, tracker, csv_path)
+        payload = _run_steps(spec, events, tracker, access, environ)
         tracker.end("FINISHED")
     except PipelineFailure as failure:
         if tracker is not None:
             tracker.end_after_failure("FAILED", mlflow_failed=isinstance(failure, InfrastructureError))
-        return _report_failure(events, failure)
+        return report_failure(events, failure)
     except KeyboardInterrupt:
         if tracker is not None:
             tracker.end_after_failure("KILLED", mlflow_failed=False)
         raise
     events.result(payload)
     metrics = ", ".join(f"{key}={value:.4g}" for key, value in payload["metrics"].items())
-    print(f"run {payload['run_id']} succeeded: {metrics}; model {payload['model_uri']}", flush=True)
+    decision = payload["decision"]
+    print(
+        f"run {payload['run_id']} succeeded: {metrics}; model {payload['model_uri']}; "
+        f"{payload['registered_model']} v{payload['model_version']}: {decision['outcome']}"
+        + (f" ({decision['alias']})" if decision["alias"] else ""),
+        flush=True,
+    )
     return SUCCESS
 
 
-def _csv_path(spec: Spec, environ: Mapping[str, str]) -> Path | None:
-    if not isinstance(spec.data, CsvData):
-        return None
-    return resolve_csv_path(Path(environ.get(DATA_ROOT_VAR) or os.getcwd()), spec.data.path)
+def _run_steps(
+    spec: Spec, events: EventEmitter, tracker: Tracker, access: SourceAccess, environ: Mapping[str, str]
+) -> dict[str, Any]:
+    from ct_pipeline.lineage import lineage_tags
+    from ct_pipeline.steps.evaluation import evaluate
+    from ct_pipeline.steps.extraction import extract
+    from ct_pipeline.steps.model_validation import registered_model_name, validate_model
+    from ct_pipeline.steps.preparation import prepare
+    from ct_pipeline.steps.promotion import promote
+    from ct_pipeline.steps.training import train
+    from ct_pipeline.steps.validation import validate
 
-
-def _run_steps(spec: Spec, events: EventEmitter, tracker: Tracker, csv_path: Path | None) -> dict[str, Any]:
     ctx = StepContext(spec=spec, events=events, tracker=tracker)
+    model_name = registered_model_name(spec.pipeline, environ)
+    tracker.set_tags({"ct.spec_hash": spec.hash, "ct.policy": spec.policy})
     with _step(events, Step.EXTRACTION):
-        dataset = extract(ctx, csv_path)
+        extracted = extract(ctx, access)
+        lineage = lineage_tags(spec.hash, extracted.fingerprint, environ)
+        tracker.set_tags(lineage)
+    with _step(events, Step.VALIDATION):
+        validate(ctx, extracted)
     with _step(events, Step.PREPARATION):
-        split = prepare(ctx, dataset)
+        split = prepare(ctx, extracted)
     with _step(events, Step.TRAINING):
         model = train(ctx, split)
     with _step(events, Step.EVALUATION):
         metrics = evaluate(ctx, model.pipeline, split)
+    with _step(events, Step.MODEL_VALIDATION):
+        decision = validate_model(ctx, model_name, metrics, split)
+    with _step(events, Step.PROMOTION):
+        promotion = promote(ctx, model_name, model.model_uri, decision, lineage, environ)
+    primary = decision.metric
     return {
         "status": "succeeded",
         "metrics": metrics,
         "model_uri": model.model_uri,
         "run_id": tracker.run_id,
         "rows": split.rows,
+        "registered_model": promotion.registered_model,
+        "model_version": promotion.version,
+        "decision": {
+            "promoted": promotion.alias is not None,
+            "policy": spec.policy,
+            "outcome": decision.outcome,
+            "reason": decision.reason,
+            "primary": {
+                "metric": primary,
+                "direction": decision.direction,
+                "challenger": metrics.get(primary),
+                "champion": decision.champion.get(primary) if decision.champion else None,
+            },
+            "champion_version": decision.champion_version,
+            "alias": promotion.alias,
+        },
     }
 
 
@@ -110,7 +152,8 @@ def _step(events: EventEmitter, step: Step) -> Iterator[None]:
         raise
 
 
-def _report_failure(events: EventEmitter, failure: PipelineFailure) -> int:
+def report_failure(events: EventEmitter, failure: PipelineFailure) -> int:
+    """Send the failed ``result`` event, print the reason on stderr, return the exit code."""
     step = failure.step.value if failure.step else None
     payload = {"status": "failed", "reason": failure.reason.value, "message": failure.message, "step": step}
     events.result(payload)

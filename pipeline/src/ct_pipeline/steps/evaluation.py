@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,45 @@ def evaluate(ctx: StepContext, model: Pipeline, split: Split) -> dict[str, float
     ctx.tracker.log_metrics(scores)
     for key, value in scores.items():
         ctx.events.metric(key, value)
+    log_plots(ctx, model, split)
     return scores
+
+
+def score(task: Task, model: Any, x: pd.DataFrame, y: pd.Series) -> dict[str, float]:
+    """The task's metrics of ``model`` on ``x``/``y``, leaving out the undefined ones (NaN)."""
+    if task is Task.REGRESSION:
+        scores = regression_metrics(y, model.predict(x))
+    else:
+        scores = classification_metrics(model, x, y)
+    return {key: value for key, value in scores.items() if math.isfinite(value)}
+
+
+def log_plots(ctx: StepContext, model: Pipeline, split: Split) -> None:
+    """Log the evaluation plots: predicted vs actual or the confusion matrix, and feature importance."""
+    from ct_pipeline import plots  # matplotlib: only once a model is there to plot
+
+    try:
+        if ctx.spec.task is Task.REGRESSION:
+            figures = {
+                "plots/predicted_vs_actual.png": plots.predicted_vs_actual(
+                    split.y_test, model.predict(split.x_test)
+                )
+            }
+        else:
+            figures = {
+                "plots/confusion_matrix.png": plots.confusion_matrix(model, split.x_test, split.y_test)
+            }
+        importance, method = plots.feature_importance(model, split.x_test, split.y_test, ctx.spec.split.seed)
+        figures["plots/feature_importance.png"] = importance
+    except Exception as exc:  # a plot is a nice-to-have: never fail a good model over one
+        ctx.events.log("warning", f"could not draw the evaluation plots: {type(exc).__name__}: {exc}")
+        return
+    for path, figure in figures.items():
+        try:
+            ctx.tracker.log_figure(figure, path)
+        finally:
+            plots.close(figure)
+    ctx.events.log("info", f"logged {len(figures)} plots (feature importance by {method})")
 
 
 def regression_metrics(y_true: pd.Series, y_pred: np.ndarray) -> dict[str, float]:

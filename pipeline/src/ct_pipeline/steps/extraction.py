@@ -1,83 +1,143 @@
-"""Extraction: load the data named by the spec as a numeric feature frame and a target series."""
+"""Extraction: load the rows the spec names into one frame, keep the newer ones, fingerprint them."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 import pandas as pd
 import sklearn.datasets
-from pandas.api.types import is_numeric_dtype
 
 from ct_pipeline.catalogue import Task
-from ct_pipeline.errors import DataError, InvalidInput
-from ct_pipeline.spec import CsvData, SklearnData, Spec, SyntheticData
+from ct_pipeline.errors import DataError
+from ct_pipeline.sources.files import read_file, resolve_data_path
+from ct_pipeline.spec import SklearnData, Spec, SyntheticData, TableData
 from ct_pipeline.steps import StepContext
 
-MIN_ROWS: Final = 20
 TARGET: Final = "target"
+DATA_ROOT_VAR: Final = "CT_DATA_ROOT"
 
 
 @dataclass(frozen=True)
-class Dataset:
-    """Features (numeric, float64) and the target, one row per example."""
+class Extracted:
+    """The extracted rows (every column, the target among them) and the data's fingerprint."""
 
-    features: pd.DataFrame
-    target: pd.Series
-    unlabelled_rows: int = 0
-    """Rows dropped because their target was missing (CSV only)."""
-
-
-def resolve_csv_path(data_root: Path, relative: str) -> Path:
-    """Return ``data_root / relative`` with symlinks resolved; `InvalidInput` if it leaves ``data_root``."""
-    root = data_root.resolve()
-    path = (root / relative).resolve()
-    if Path(relative).is_absolute() or not path.is_relative_to(root):
-        raise InvalidInput(f"data.path: {relative!r} resolves outside CT_DATA_ROOT ({root})")
-    return path
+    frame: pd.DataFrame
+    target: str
+    fingerprint: str
 
 
-def extract(ctx: StepContext, csv_path: Path | None) -> Dataset:
-    """Load the spec's data (``csv_path`` is the resolved CSV for a csv source) and log its size."""
-    data = ctx.spec.data
-    dataset = load_dataset(ctx.spec, csv_path)
-    rows, columns = dataset.features.shape
-    if dataset.unlabelled_rows:
-        ctx.events.log("warning", f"dropped {dataset.unlabelled_rows} rows without a target value")
-    ctx.tracker.log_params({"data.source": data.source, **_describe(data), "data.rows": rows})
-    ctx.tracker.log_metrics({"data.rows": rows, "data.features": columns})
-    ctx.events.log("info", f"loaded {rows} rows with {columns} features from {data.source}")
-    return dataset
+@dataclass(frozen=True)
+class SourceAccess:
+    """Where a table source is read from, resolved before MLflow is contacted (bad input fails first)."""
+
+    path: Path | None = None
+    database_url: str | None = None
 
 
-def load_dataset(spec: Spec, csv_path: Path | None) -> Dataset:
-    """Load the spec's data and check that this pipeline can use it; raise `DataError` if not."""
+def resolve_source(spec: Spec, environ: Mapping[str, str]) -> SourceAccess:
+    """Check the data source's access now: a file inside ``CT_DATA_ROOT``, or the database URL."""
     data = spec.data
-    unlabelled = 0
+    if not isinstance(data, TableData):
+        return SourceAccess()
+    if data.source == "postgres":
+        from ct_pipeline.sources.postgres import database_url
+
+        return SourceAccess(database_url=database_url(environ))
+    assert data.path is not None
+    return SourceAccess(path=resolve_data_path(Path(environ.get(DATA_ROOT_VAR) or os.getcwd()), data.path))
+
+
+def extract(ctx: StepContext, access: SourceAccess) -> Extracted:
+    """Load the spec's data, log its size, source and fingerprint, and return it."""
+    data = ctx.spec.data
+    extracted = load_frame(ctx.spec, access)
+    rows, columns = extracted.frame.shape
+    ctx.tracker.log_params(
+        {
+            "data.source": data.source,
+            **_describe(data),
+            "data.rows": rows,
+            "data.fingerprint": extracted.fingerprint,
+        }
+    )
+    ctx.tracker.log_metrics({"data.rows": rows, "data.columns": columns})
+    ctx.events.log("info", f"extracted {rows} rows with {columns} columns from {data.source}")
+    return extracted
+
+
+def load_frame(spec: Spec, access: SourceAccess) -> Extracted:
+    """Load the spec's rows (filtered by ``since`` when given); raise `DataError` if they cannot be."""
+    data = spec.data
     try:
         if isinstance(data, SklearnData):
-            loader = getattr(sklearn.datasets, f"load_{data.name}")
-            features, target = loader(return_X_y=True, as_frame=True)
+            features, target = getattr(sklearn.datasets, f"load_{data.name}")(return_X_y=True, as_frame=True)
+            frame, target_name = features.assign(**{TARGET: target}), TARGET
         elif isinstance(data, SyntheticData):
-            features, target = _synthetic(data, spec.task)
+            frame, target_name = _synthetic(data, spec.task), TARGET
         else:
-            assert csv_path is not None, "a csv source needs its resolved path"
-            features, target, unlabelled = _read_csv(data, csv_path)
+            frame, target_name = _table(data, access), data.target
     except MemoryError as exc:
         raise DataError(f"not enough memory to load the data ({data.source})") from exc
-    return _usable(features, target, spec.task, unlabelled)
+    frame = frame.reset_index(drop=True)
+    return Extracted(frame=frame, target=target_name, fingerprint=fingerprint(frame))
 
 
-def _describe(data: SklearnData | CsvData | SyntheticData) -> dict[str, object]:
+def fingerprint(frame: pd.DataFrame) -> str:
+    """sha256 of the rows in a stable serialisation: column names, dtypes and row hashes, columns sorted."""
+    ordered = frame[sorted(frame.columns, key=str)]
+    digest = hashlib.sha256()
+    header = [[str(name), str(dtype)] for name, dtype in ordered.dtypes.items()]
+    digest.update(json.dumps(header).encode("utf-8"))
+    if len(ordered.columns):
+        digest.update(pd.util.hash_pandas_object(ordered, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def _table(data: TableData, access: SourceAccess) -> pd.DataFrame:
+    if data.source == "postgres":
+        from ct_pipeline.sources.postgres import read_query
+
+        assert access.database_url is not None and data.query is not None
+        frame = read_query(access.database_url, data.query, data.time_column, data.since)
+        shown = "the query's result"
+    else:
+        assert access.path is not None and data.path is not None
+        frame = read_file(data.source, data.path, access.path)
+        shown = data.path
+    if data.time_column is not None and data.time_column not in frame.columns:
+        raise DataError(
+            f"data.time_column: {data.time_column!r} is not in {shown} (columns: {list(frame.columns)})"
+        )
+    if data.since is not None and data.time_column is not None:
+        frame = frame[to_utc(frame[data.time_column], data.time_column) >= data.since]
+    return frame
+
+
+def to_utc(column: pd.Series, name: str) -> pd.Series:
+    """A column as UTC datetimes (naive values are taken as UTC); `DataError` if it holds no datetimes."""
+    try:
+        return pd.to_datetime(column, utc=True)
+    except (ValueError, TypeError) as exc:
+        raise DataError(f"column {name!r} does not hold dates and times: {exc}") from exc
+
+
+def _describe(data: SklearnData | TableData | SyntheticData) -> dict[str, object]:
     if isinstance(data, SklearnData):
         return {"data.name": data.name}
-    if isinstance(data, CsvData):
-        return {"data.path": data.path, "data.target": data.target}
+    if isinstance(data, TableData):
+        where = {"data.path": data.path} if data.path else {}
+        since = {"data.since": data.since.isoformat()} if data.since else {}
+        return {**where, "data.target": data.target, **since}
     return {"data.seed": data.seed, "data.noise": data.noise}
 
 
-def _synthetic(data: SyntheticData, task: Task) -> tuple[pd.DataFrame, pd.Series]:
+def _synthetic(data: SyntheticData, task: Task) -> pd.DataFrame:
     if task is Task.REGRESSION:
         x, y = sklearn.datasets.make_regression(
             n_samples=data.rows, n_features=data.features, noise=data.noise, random_state=data.seed
@@ -93,46 +153,6 @@ def _synthetic(data: SyntheticData, task: Task) -> tuple[pd.DataFrame, pd.Series
             flip_y=min(data.noise, 1.0),  # for classification, noise is the share of labels drawn at random
             random_state=data.seed,
         )
-    columns = [f"x{i}" for i in range(data.features)]
-    return pd.DataFrame(x, columns=columns), pd.Series(y, name=TARGET)
-
-
-def _read_csv(data: CsvData, path: Path) -> tuple[pd.DataFrame, pd.Series, int]:
-    try:
-        frame = pd.read_csv(path)
-    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise DataError(f"cannot read {data.path}: {type(exc).__name__}: {exc}") from exc
-    if data.target not in frame.columns:
-        raise DataError(
-            f"target column {data.target!r} is not in {data.path} (columns: {list(frame.columns)})"
-        )
-    wanted = list(data.features) if data.features else [c for c in frame.columns if c != data.target]
-    missing = [name for name in wanted if name not in frame.columns]
-    if missing:
-        raise DataError(f"feature column(s) {missing} are not in {data.path}")
-    unlabelled = frame[data.target].isna()
-    frame = frame[~unlabelled]
-    return frame[wanted], frame[data.target], int(unlabelled.sum())
-
-
-def _usable(features: pd.DataFrame, target: pd.Series, task: Task, unlabelled: int) -> Dataset:
-    if len(features) < MIN_ROWS:
-        raise DataError(f"too few rows: {len(features)} < {MIN_ROWS}")
-    if features.shape[1] == 0:
-        raise DataError("no feature columns")
-    text = [str(name) for name in features.columns if not is_numeric_dtype(features[name])]
-    if text:
-        raise DataError(
-            f"non-numeric feature column(s) {text}: this pipeline uses numeric features only "
-            "(list the numeric ones in data.features)"
-        )
-    classes = target.nunique()
-    if task is Task.REGRESSION and not is_numeric_dtype(target):
-        raise DataError(f"regression needs a numeric target, {target.name!r} is {target.dtype}")
-    if task is Task.BINARY_CLASSIFICATION and classes != 2:
-        raise DataError(f"binary_classification needs exactly 2 target classes, found {classes}")
-    if task is Task.MULTICLASS_CLASSIFICATION and classes < 3:
-        raise DataError(f"multiclass_classification needs at least 3 target classes, found {classes}")
-    features = features.astype("float64").reset_index(drop=True)
-    target = target.reset_index(drop=True).rename(TARGET)
-    return Dataset(features=features, target=target, unlabelled_rows=unlabelled)
+    frame = pd.DataFrame(x, columns=[f"x{i}" for i in range(data.features)])
+    frame[TARGET] = y
+    return frame

@@ -1,4 +1,8 @@
-"""Training: fit the model pipeline on the training split, then log it to MLflow with its signature."""
+"""Training: fit the model pipeline on the training split, then log it to MLflow with its signature.
+
+scikit-learn autologging records the pipeline's params and training metrics during the fit; the fitted
+pipeline itself is logged once, explicitly, with its signature, input example and pinned requirements.
+"""
 
 from __future__ import annotations
 
@@ -36,11 +40,14 @@ def train(ctx: StepContext, split: Split) -> TrainedModel:
     rows = split.rows["train"]
     events.progress(Step.TRAINING, 0.0, message=f"fitting {entry.name} on {rows} rows")
     example = split.x_train.head(EXAMPLE_ROWS)
+    ctx.tracker.enable_autolog()
     try:
         pipeline.fit(split.x_train, split.y_train)
         predictions = pipeline.predict(example)
     except Exception as exc:
         raise TrainingError(f"{entry.name} failed to fit: {type(exc).__name__}: {exc}") from exc
+    finally:
+        ctx.tracker.disable_autolog()
     events.progress(Step.TRAINING, 0.8, message="fitted; logging the model to MLflow")
     model_uri = ctx.tracker.log_model(pipeline, example, predictions, model_requirements(entry))
     events.progress(Step.TRAINING, 1.0, message="model logged")

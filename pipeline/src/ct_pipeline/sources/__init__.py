@@ -1,0 +1,1 @@
+"""Data sources: each returns the extracted rows as one pandas frame, the target among its columns."""
