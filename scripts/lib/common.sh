@@ -30,6 +30,8 @@ export MLFLOW_TRACKING_URI="${MLFLOW_TRACKING_URI:-http://127.0.0.1:$CT_MLFLOW_P
 export API_PORT
 export CT_PIPELINE_PYTHON="${CT_PIPELINE_PYTHON:-$ROOT/pipeline/.venv/bin/python}"
 export CT_DATA_ROOT="${CT_DATA_ROOT:-$DATA_DIR/datasets}"
+# Project directories that jobs may name (custom training functions, MLflow Projects): the shipped examples.
+export CT_PROJECTS_ROOT="${CT_PROJECTS_ROOT:-$ROOT/pipeline/examples/projects}"
 mkdir -p "$CT_DATA_ROOT"
 export UV_PYTHON_DOWNLOADS=never
 export TURBO_TELEMETRY_DISABLED=1

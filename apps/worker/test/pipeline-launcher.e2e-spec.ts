@@ -33,6 +33,8 @@ describe('the pipeline launcher (real Python processes)', () => {
     entrypoint: [],
     workRoot,
     dataRoot: '/srv/ct-data',
+    projectsRoot: '/srv/ct-projects',
+    irisUrl: null,
     mlflowTrackingUri: 'http://127.0.0.1:5050',
     codeVersion: null,
     sourceDatabaseUrl: null,

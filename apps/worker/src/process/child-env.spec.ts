@@ -4,6 +4,8 @@ const input: ChildEnvInput = {
   workDir: '/tmp/ct-worker/job-1',
   jobId: 'job-1',
   dataRoot: '/srv/data',
+  projectsRoot: '/srv/projects',
+  irisUrl: null,
   mlflowTrackingUri: 'http://mlflow:5000',
   mlflowRunId: 'run-1',
   registeredModel: 'team-a.diabetes',
@@ -28,15 +30,22 @@ describe('childEnv', () => {
       CT_EVENTS_FD: '3',
       CT_JOB_ID: 'job-1',
       CT_DATA_ROOT: '/srv/data',
+      CT_PROJECTS_ROOT: '/srv/projects',
       CT_REGISTERED_MODEL: 'team-a.diabetes',
     });
   });
 
   it('passes the code version and the source database on when the worker has them', () => {
-    const sut = childEnv({ ...input, codeVersion: '5b7aaa4', sourceDatabaseUrl: 'postgres://reader@db/src' });
+    const sut = childEnv({
+      ...input,
+      codeVersion: '5b7aaa4',
+      sourceDatabaseUrl: 'postgres://reader@db/src',
+      irisUrl: 'iris://reader:secret@iris:1972/USER',
+    });
     expect(sut).toMatchObject({
       CT_CODE_VERSION: '5b7aaa4',
       CT_SOURCE_DATABASE_URL: 'postgres://reader@db/src',
+      CT_IRIS_URL: 'iris://reader:secret@iris:1972/USER',
     });
   });
 });

@@ -3,6 +3,10 @@ export interface ChildEnvInput {
   workDir: string;
   jobId: string;
   dataRoot: string;
+  /** Registered project directories (the worker's CT_PROJECTS_ROOT). */
+  projectsRoot: string;
+  /** The IRIS instance of `iris` data sources (the worker's CT_IRIS_URL). */
+  irisUrl: string | null;
   mlflowTrackingUri: string;
   mlflowRunId: string;
   /** The MLflow registered model the run's version goes to (`<team>.<pipeline>`). */
@@ -40,6 +44,8 @@ export function childEnv(input: ChildEnvInput): Record<string, string> {
     CT_EVENTS_FD: String(EVENTS_FD),
     CT_JOB_ID: input.jobId,
     CT_DATA_ROOT: input.dataRoot,
+    CT_PROJECTS_ROOT: input.projectsRoot,
+    ...(input.irisUrl === null ? {} : { CT_IRIS_URL: input.irisUrl }),
     CT_REGISTERED_MODEL: input.registeredModel,
     ...(input.codeVersion === null ? {} : { CT_CODE_VERSION: input.codeVersion }),
     ...(input.sourceDatabaseUrl === null ? {} : { CT_SOURCE_DATABASE_URL: input.sourceDatabaseUrl }),

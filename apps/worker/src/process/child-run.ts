@@ -22,6 +22,8 @@ export interface LauncherOptions {
   /** Each run gets a fresh directory here, removed when the run ends. */
   workRoot: string;
   dataRoot: string;
+  projectsRoot: string;
+  irisUrl: string | null;
   mlflowTrackingUri: string;
   codeVersion: string | null;
   sourceDatabaseUrl: string | null;

@@ -22,6 +22,8 @@ function launcherOptions(config: WorkerConfig): LauncherOptions {
     entrypoint: TRAIN_ENTRYPOINT,
     workRoot: config.workDir,
     dataRoot: config.dataRoot,
+    projectsRoot: config.projectsRoot,
+    irisUrl: config.irisUrl,
     mlflowTrackingUri: config.mlflowTrackingUri,
     codeVersion: config.codeVersion,
     sourceDatabaseUrl: config.sourceDatabaseUrl,

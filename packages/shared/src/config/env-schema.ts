@@ -129,6 +129,10 @@ export const workerEnvSchema = z
     WORKER_WORK_DIR: path().optional(),
     CT_PIPELINE_PYTHON: path(),
     CT_DATA_ROOT: path(),
+    /** Registered project directories (custom training functions, MLflow Projects); passed to pipelines. */
+    CT_PROJECTS_ROOT: path(),
+    /** The IRIS instance that `iris` data sources read (iris://user:password@host:port/NAMESPACE). */
+    CT_IRIS_URL: urlWithScheme(['iris:'], 'iris://reader:secret@iris:1972/USER').optional(),
     /** The git commit of the deployment, recorded on model versions as their code version. */
     CT_CODE_VERSION: z
       .string()
@@ -157,6 +161,8 @@ export const workerEnvSchema = z
     workDir: env.WORKER_WORK_DIR ?? join(tmpdir(), 'ct-worker'),
     pipelinePython: env.CT_PIPELINE_PYTHON,
     dataRoot: env.CT_DATA_ROOT,
+    projectsRoot: env.CT_PROJECTS_ROOT,
+    irisUrl: env.CT_IRIS_URL ?? null,
     codeVersion: env.CT_CODE_VERSION ?? null,
     sourceDatabaseUrl: env.CT_SOURCE_DATABASE_URL ?? null,
     threadEnv: Object.fromEntries(
@@ -186,6 +192,7 @@ export const ENV_DEFAULTS: Readonly<Record<string, string>> = {
   // Relative to the worker's working directory: the repository root under scripts/stack.sh, /app in the image.
   CT_PIPELINE_PYTHON: 'pipeline/.venv/bin/python',
   CT_DATA_ROOT: 'data',
+  CT_PROJECTS_ROOT: 'projects',
 };
 
 export type ApiConfig = z.output<typeof apiEnvSchema>;

@@ -99,6 +99,8 @@ describe('loadConfig', () => {
       workDir: join(tmpdir(), 'ct-worker'),
       pipelinePython: resolve('pipeline/.venv/bin/python'),
       dataRoot: resolve('data'),
+      projectsRoot: resolve('projects'),
+      irisUrl: null,
       codeVersion: null,
       sourceDatabaseUrl: null,
       threadEnv: {},
@@ -114,6 +116,8 @@ describe('loadConfig', () => {
     ['CT_PIPELINE_PYTHON', '/opt/ct/venv/bin/python', 'pipelinePython', '/opt/ct/venv/bin/python'],
     ['CT_DATA_ROOT', '/srv/datasets', 'dataRoot', '/srv/datasets'],
     ['CT_DATA_ROOT', '.ct/data/datasets', 'dataRoot', resolve('.ct/data/datasets')],
+    ['CT_PROJECTS_ROOT', '/srv/projects', 'projectsRoot', '/srv/projects'],
+    ['CT_IRIS_URL', 'iris://reader:s3cret@iris:1972/USER', 'irisUrl', 'iris://reader:s3cret@iris:1972/USER'],
     ['CT_CODE_VERSION', '5b7aaa4', 'codeVersion', '5b7aaa4'],
     ['CT_SOURCE_DATABASE_URL', 'postgres://reader@db/src', 'sourceDatabaseUrl', 'postgres://reader@db/src'],
   ] as const)('reads the worker variable %s=%s', (variable, value, key, expected) => {
@@ -138,6 +142,11 @@ describe('loadConfig', () => {
   it.each([
     ['WORKER_LOCK_DURATION_MS', '1000', 'must be a whole number from 5000 to 600000'],
     ['WORKER_KILL_GRACE_MS', 'soon', 'must be a whole number from 100 to 600000'],
+    [
+      'CT_IRIS_URL',
+      'http://iris:52773',
+      'must be a URL starting with iris:// (for example iris://reader:secret@iris:1972/USER)',
+    ],
     ['WORKER_SHUTDOWN_GRACE_MS', '-5', 'must be a whole number from 0 to 3600000'],
     ['CT_CODE_VERSION', 'a b', 'must be 1-100 characters of letters, digits, ., _ and -'],
   ])('rejects the worker variable %s=%s', (variable, value, message) => {
