@@ -107,7 +107,7 @@ BAD: list[tuple[str, Any, str]] = [
     (
         "unknown data source",
         spec(data={"source": "s3"}),
-        "data: source must be one of sklearn, csv, parquet, postgres, synthetic, got 's3'",
+        "data: source must be one of sklearn, csv, parquet, postgres, synthetic, iris, got 's3'",
     ),
     (
         "unknown dataset",

@@ -130,6 +130,7 @@ print(json.dumps({"env": dict(os.environ), "cwd": os.getcwd(), "argv": sys.argv,
       CT_EVENTS_FD: '3',
       CT_JOB_ID: '00000000-0000-4000-8000-000000000001',
       CT_DATA_ROOT: '/srv/ct-data',
+      CT_PROJECTS_ROOT: '/srv/ct-projects',
       CT_REGISTERED_MODEL: 'team-a.diabetes',
       OMP_NUM_THREADS: '1',
     });

@@ -23,6 +23,8 @@ import yaml
 from ct_pipeline.catalogue import CATALOGUE, EstimatorEntry, JsonScalar, Task
 from ct_pipeline.errors import InvalidInput
 from ct_pipeline.metric_rules import DIRECTIONS, Direction, default_primary, task_metrics
+from ct_pipeline.models.custom import CustomModel
+from ct_pipeline.models.mlproject import MLProjectModel
 from ct_pipeline.params import check_params
 from ct_pipeline.spec_schema import check_schema
 from ct_pipeline.spec_transforms import Transform, parse_transforms
@@ -47,16 +49,18 @@ class SklearnData:
 
 @dataclass(frozen=True)
 class TableData:
-    """A table source: a CSV or Parquet file under ``CT_DATA_ROOT``, or a read-only Postgres query.
+    """A table source: a CSV or Parquet file under ``CT_DATA_ROOT``, a read-only Postgres query, or an
+    IRIS query or table (``CT_IRIS_URL``).
 
     ``features`` None means every column but the target and the time columns. With ``time_column`` and
     ``since``, only rows at or after ``since`` are kept.
     """
 
-    source: Literal["csv", "parquet", "postgres"]
+    source: Literal["csv", "parquet", "postgres", "iris"]
     target: str
     path: str | None = None
     query: str | None = None
+    table: str | None = None
     features: tuple[str, ...] | None = None
     time_column: str | None = None
     since: dt.datetime | None = None
@@ -92,6 +96,9 @@ class ModelSpec:
     def entry(self) -> EstimatorEntry:
         """The catalogue entry of the estimator."""
         return CATALOGUE[self.estimator]
+
+
+ModelChoice = ModelSpec | CustomModel | MLProjectModel
 
 
 @dataclass(frozen=True)
@@ -137,7 +144,7 @@ class Spec:
     pipeline: str
     task: Task
     data: DataSpec
-    model: ModelSpec
+    model: ModelChoice
     split: SplitSpec = SplitSpec()
     validation: ValidationSpec = field(default_factory=ValidationSpec)
     transforms: tuple[Transform, ...] = ()
@@ -219,6 +226,8 @@ def _parse_data(raw: dict[str, Any], task: Task) -> DataSpec:
             raise InvalidInput("data.features: must not name a column twice")
         if raw["target"] in features:
             raise InvalidInput(f"data.features: must not include the target column {raw['target']!r}")
+    if source == "iris" and ("query" in raw) == ("table" in raw):
+        raise InvalidInput("data: an iris source needs exactly one of query and table")
     if "since" in raw and "time_column" not in raw:
         raise InvalidInput("data.since: needs data.time_column (the column the threshold applies to)")
     return TableData(
@@ -226,6 +235,7 @@ def _parse_data(raw: dict[str, Any], task: Task) -> DataSpec:
         target=raw["target"],
         path=_relative_path(raw["path"]) if "path" in raw else None,
         query=_select_query(raw["query"]) if "query" in raw else None,
+        table=raw.get("table"),
         features=tuple(features) if features is not None else None,
         time_column=raw.get("time_column"),
         since=dt.datetime.fromisoformat(raw["since"].replace("Z", "+00:00")) if "since" in raw else None,
@@ -251,7 +261,20 @@ def _select_query(query: str) -> str:
     return query
 
 
-def _parse_model(raw: dict[str, Any], task: Task) -> ModelSpec:
+def _parse_model(raw: dict[str, Any], task: Task) -> ModelChoice:
+    kinds = [key for key in ("estimator", "custom", "mlproject") if key in raw]
+    if len(kinds) != 1:
+        raise InvalidInput("model: needs exactly one of estimator, custom and mlproject")
+    if kinds[0] != "estimator" and raw.get("params"):
+        raise InvalidInput("model.params: belongs to estimator; give custom.params or mlproject.parameters")
+    if "custom" in raw:
+        custom = raw["custom"]
+        return CustomModel(custom["project"], custom["entrypoint"], dict(custom.get("params", {})))
+    if "mlproject" in raw:
+        project = raw["mlproject"]
+        return MLProjectModel(
+            project["project"], project.get("entry_point", "main"), dict(project.get("parameters", {}))
+        )
     estimator = raw["estimator"]
     entry = CATALOGUE[estimator]
     if not entry.supports(task):

@@ -68,6 +68,11 @@ class Tracker:
                 run = mlflow.start_run()
         return cls(run.info.run_id)
 
+    @property
+    def tracking_uri(self) -> str:
+        """The tracking server's URI, for a process that logs into the same run."""
+        return str(mlflow.get_tracking_uri())
+
     def log_params(self, params: Mapping[str, object]) -> None:
         """Log params (values become strings, None becomes ``"None"``)."""
         with _mlflow_call("logging params"):
@@ -79,7 +84,7 @@ class Tracker:
             mlflow.log_metrics(dict(metrics))
 
     def log_model(
-        self, model: Pipeline, example: pd.DataFrame, predictions: Any, requirements: list[str]
+        self, model: Pipeline | Any, example: pd.DataFrame, predictions: Any, requirements: list[str]
     ) -> str:
         """Log the fitted model with its signature, input example and pip requirements; return its URI.
 

@@ -21,6 +21,7 @@ from ct_pipeline.exit_codes import INFRASTRUCTURE, SUCCESS
 from ct_pipeline.spec import Spec, load_spec
 from ct_pipeline.steps import StepContext
 from ct_pipeline.steps.extraction import SourceAccess, resolve_source
+from ct_pipeline.steps.training import ModelPlan, plan_model
 
 if TYPE_CHECKING:
     from ct_pipeline.tracking import Tracker
@@ -61,8 +62,9 @@ def execute(spec_path: Path, events: EventEmitter, environ: Mapping[str, str]) -
     try:
         spec = load_spec(spec_path)
         access = resolve_source(spec, environ)
+        plan = plan_model(spec, environ)
         tracker = Tracker.open(spec.pipeline, environ)
-        payload = _run_steps(spec, events, tracker, access, environ)
+        payload = _run_steps(spec, events, tracker, access, plan, environ)
         tracker.end("FINISHED")
     except PipelineFailure as failure:
         if tracker is not None:
@@ -85,7 +87,12 @@ def execute(spec_path: Path, events: EventEmitter, environ: Mapping[str, str]) -
 
 
 def _run_steps(
-    spec: Spec, events: EventEmitter, tracker: Tracker, access: SourceAccess, environ: Mapping[str, str]
+    spec: Spec,
+    events: EventEmitter,
+    tracker: Tracker,
+    access: SourceAccess,
+    plan: ModelPlan,
+    environ: Mapping[str, str],
 ) -> dict[str, Any]:
     from ct_pipeline.lineage import lineage_tags
     from ct_pipeline.steps.evaluation import evaluate
@@ -108,7 +115,7 @@ def _run_steps(
     with _step(events, Step.PREPARATION):
         split = prepare(ctx, extracted)
     with _step(events, Step.TRAINING):
-        model = train(ctx, split)
+        model = train(ctx, split, plan)
     with _step(events, Step.EVALUATION):
         metrics = evaluate(ctx, model.pipeline, split)
     with _step(events, Step.MODEL_VALIDATION):

@@ -105,12 +105,21 @@ export class RunTrainingJob {
   }
 }
 
-/** The stored spec with the submission's param overrides merged in, validated again. */
+/**
+ * The stored spec with the submission's param overrides merged in where the model takes them (a catalogue
+ * estimator's params, a custom function's params, an MLflow Project's parameters), validated again.
+ */
 function mergedSpec(job: JobEntity): ReturnType<typeof trainingSpecSchema.safeParse> {
   const spec = job.spec as Partial<TrainingSpec> | null;
   const model = spec?.model;
-  return trainingSpecSchema.safeParse({
-    ...spec,
-    model: { ...model, params: { ...model?.params, ...job.params } },
-  });
+  const overrides = job.params ?? {};
+  const merged = model?.custom
+    ? { ...model, custom: { ...model.custom, params: { ...model.custom.params, ...overrides } } }
+    : model?.mlproject
+      ? {
+          ...model,
+          mlproject: { ...model.mlproject, parameters: { ...model.mlproject.parameters, ...overrides } },
+        }
+      : { ...model, params: { ...model?.params, ...overrides } };
+  return trainingSpecSchema.safeParse({ ...spec, model: merged });
 }

@@ -67,6 +67,59 @@ const tabularColumns = {
   since: z.iso.datetime({ offset: true }).optional(),
 };
 
+/** A project directory under the platform's project root (CT_PROJECTS_ROOT): a plain name, never a path. */
+export const projectNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, {
+  error: 'must be 1-64 characters of a-z, 0-9, _ and -, starting with a letter or digit (a name, not a path)',
+});
+
+/** `module:function`, the module a dotted Python identifier inside the project directory. */
+const entrypointSchema = z
+  .string()
+  .max(200)
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$/, {
+    error: 'must be module:function (dotted Python identifiers)',
+  });
+
+/** A custom training function: `function(X_train, y_train, params)` returns a fitted estimator. */
+export const customModelSchema = z.strictObject({
+  project: projectNameSchema,
+  entrypoint: entrypointSchema,
+  params: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/), paramValue).default({}),
+});
+
+/** An MLflow Project (an `MLproject` file) whose entry point is run in the platform's Python. */
+export const mlprojectModelSchema = z.strictObject({
+  project: projectNameSchema,
+  entry_point: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, { error: 'must be an entry point name' })
+    .default('main'),
+  /** Checked against the entry point's declared types by the pipeline (it reads the MLproject file). */
+  parameters: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/), z.union([z.number(), z.string().max(1000)]))
+    .default({}),
+});
+
+/** The host and namespace come from CT_IRIS_URL; the spec names only what to read. */
+const irisSourceSchema = z.strictObject({
+  source: z.literal('iris'),
+  query: z
+    .string()
+    .min(1)
+    .max(20_000)
+    .refine((query) => /^\s*(select|with)\b/i.test(query), {
+      error: 'must be a SELECT (or WITH ... SELECT) query',
+    })
+    .optional(),
+  table: z
+    .string()
+    .regex(/^[A-Za-z_%][A-Za-z0-9_]*(\.[A-Za-z_%][A-Za-z0-9_]*)?$/, {
+      error: 'must be a table name, optionally schema-qualified (Schema.Table)',
+    })
+    .optional(),
+  ...tabularColumns,
+});
+
 const dataSourceSchema = z.discriminatedUnion('source', [
   z.strictObject({
     source: z.literal('sklearn'),
@@ -94,7 +147,21 @@ const dataSourceSchema = z.discriminatedUnion('source', [
     seed: seedSchema,
     noise: z.number().min(0).default(0.1),
   }),
+  // A query or a table in InterSystems IRIS (CT_IRIS_URL), read through the optional driver.
+  irisSourceSchema,
 ]);
+
+/**
+ * The model: exactly one of a catalogue `estimator` (with `params`), a `custom` training function, or an
+ * `mlproject`. One object rather than a union so that errors name the field (`model.estimator`) and the
+ * worker can still merge `params` overrides; `params` belongs to `estimator` only.
+ */
+const modelSchema = z.strictObject({
+  estimator: z.enum(Object.keys(ESTIMATORS) as [Estimator, ...Estimator[]]).optional(),
+  params: modelParamsSchema.default({}),
+  custom: customModelSchema.optional(),
+  mlproject: mlprojectModelSchema.optional(),
+});
 
 /** What a training job trains: data, task, model and split. Validated here and again in Python. */
 export const trainingSpecSchema = z
@@ -102,10 +169,7 @@ export const trainingSpecSchema = z
     pipeline: pipelineNameSchema,
     task: z.enum(TASKS),
     data: dataSourceSchema,
-    model: z.strictObject({
-      estimator: z.enum(Object.keys(ESTIMATORS) as [Estimator, ...Estimator[]]),
-      params: modelParamsSchema.default({}),
-    }),
+    model: modelSchema,
     split: z
       .strictObject({
         test_size: z.number().min(0.05).max(0.9).default(0.2),
@@ -162,13 +226,35 @@ export const trainingSpecSchema = z
         });
       }
     }
-    const kind = ESTIMATORS[spec.model.estimator];
+    if (data.source === 'iris' && (data.query === undefined) === (data.table === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['data'], message: 'needs exactly one of query and table' });
+    }
+    const { estimator, custom, mlproject, params } = spec.model;
+    const kinds = [estimator, custom, mlproject].filter((kind) => kind !== undefined).length;
+    if (kinds !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['model'],
+        message: 'needs exactly one of estimator, custom and mlproject',
+      });
+    }
+    if (estimator === undefined) {
+      if (Object.keys(params).length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['model', 'params'],
+          message: 'belongs to estimator; give custom.params or mlproject.parameters instead',
+        });
+      }
+      return;
+    }
+    const kind = ESTIMATORS[estimator];
     const wants = spec.task === 'regression' ? 'regression' : 'classification';
     if (kind !== wants) {
       ctx.addIssue({
         code: 'custom',
         path: ['model', 'estimator'],
-        message: `${spec.model.estimator} is a ${kind} estimator and cannot do ${spec.task}`,
+        message: `${estimator} is a ${kind} estimator and cannot do ${spec.task}`,
       });
     }
   });

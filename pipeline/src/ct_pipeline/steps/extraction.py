@@ -16,6 +16,7 @@ import sklearn.datasets
 from ct_pipeline.catalogue import Task
 from ct_pipeline.errors import DataError
 from ct_pipeline.sources.files import read_file, resolve_data_path
+from ct_pipeline.sources.iris import IrisConnection, iris_connection, load_driver, read_iris
 from ct_pipeline.spec import SklearnData, Spec, SyntheticData, TableData
 from ct_pipeline.steps import StepContext
 
@@ -38,6 +39,7 @@ class SourceAccess:
 
     path: Path | None = None
     database_url: str | None = None
+    iris: IrisConnection | None = None
 
 
 def resolve_source(spec: Spec, environ: Mapping[str, str]) -> SourceAccess:
@@ -49,6 +51,10 @@ def resolve_source(spec: Spec, environ: Mapping[str, str]) -> SourceAccess:
         from ct_pipeline.sources.postgres import database_url
 
         return SourceAccess(database_url=database_url(environ))
+    if data.source == "iris":
+        connection = iris_connection(environ)
+        load_driver()  # a missing driver is invalid input, found before MLflow is contacted
+        return SourceAccess(iris=connection)
     assert data.path is not None
     return SourceAccess(path=resolve_data_path(Path(environ.get(DATA_ROOT_VAR) or os.getcwd()), data.path))
 
@@ -106,6 +112,10 @@ def _table(data: TableData, access: SourceAccess) -> pd.DataFrame:
         assert access.database_url is not None and data.query is not None
         frame = read_query(access.database_url, data.query, data.time_column, data.since)
         shown = "the query's result"
+    elif data.source == "iris":
+        assert access.iris is not None
+        frame = read_iris(access.iris, data.query, data.table, data.time_column, data.since)
+        shown = f"the IRIS {'query' if data.query else 'table ' + str(data.table)}"
     else:
         assert access.path is not None and data.path is not None
         frame = read_file(data.source, data.path, access.path)
@@ -132,6 +142,7 @@ def _describe(data: SklearnData | TableData | SyntheticData) -> dict[str, object
         return {"data.name": data.name}
     if isinstance(data, TableData):
         where = {"data.path": data.path} if data.path else {}
+        where |= {"data.table": data.table} if data.table else {}
         since = {"data.since": data.since.isoformat()} if data.since else {}
         return {**where, "data.target": data.target, **since}
     return {"data.seed": data.seed, "data.noise": data.noise}

@@ -1,19 +1,25 @@
-"""Training: fit the model pipeline on the training split, then log it to MLflow with its signature.
+"""Training: fit the model on the training split, then log it to MLflow with its signature.
 
-scikit-learn autologging records the pipeline's params and training metrics during the fit; the fitted
-pipeline itself is logged once, explicitly, with its signature, input example and pinned requirements.
+The model is a catalogue estimator inside the model pipeline, a custom training function, or an MLflow
+Project's entry point (`ct_pipeline.models`). scikit-learn autologging records params and training metrics
+during an in-process fit; the fitted model itself is logged once, explicitly, with its signature, input
+example and pinned requirements.
 """
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from pathlib import Path
+from typing import Any, Final
 
-from sklearn.pipeline import Pipeline
-
-from ct_pipeline.catalogue import build_model_pipeline, model_requirements
+from ct_pipeline.catalogue import BASE_PACKAGES, build_model_pipeline, model_requirements
 from ct_pipeline.errors import TrainingError
 from ct_pipeline.event_schema import Step
+from ct_pipeline.models import mlproject
+from ct_pipeline.models.custom import CustomModel, load_function
+from ct_pipeline.spec import ModelSpec, Spec
 from ct_pipeline.steps import StepContext
 from ct_pipeline.steps.preparation import Split
 
@@ -21,35 +27,121 @@ EXAMPLE_ROWS: Final = 5
 
 
 @dataclass(frozen=True)
-class TrainedModel:
-    """The fitted model pipeline and the URI MLflow logged it under."""
+class ModelPlan:
+    """How the model will be fitted, resolved before MLflow is contacted (bad input fails first)."""
 
-    pipeline: Pipeline
+    name: str
+    params: Mapping[str, object]
+    fit: Callable[[StepContext, Split], Any]
+    requirements: list[str]
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """The fitted model and the URI MLflow logged it under."""
+
+    pipeline: Any
     model_uri: str
 
 
-def train(ctx: StepContext, split: Split) -> TrainedModel:
-    """Fit the spec's estimator (inside imputer and scaler) on the training rows and log the model."""
-    spec, events = ctx.spec, ctx.events
-    entry = spec.model.entry
-    params = {**entry.defaults, **spec.model.params}
-    ctx.tracker.log_params(
-        {"task": spec.task.value, "estimator": entry.name, **{f"model.{k}": v for k, v in params.items()}}
+def plan_model(spec: Spec, environ: Mapping[str, str]) -> ModelPlan:
+    """Check the spec's model can run here (project, module, parameters) and say how it is fitted."""
+    model = spec.model
+    base = [f"{name}=={_version(name)}" for name in BASE_PACKAGES]
+    if isinstance(model, ModelSpec):
+        entry = model.entry
+        pipeline_params = dict(model.params)
+        logged = {**entry.defaults, **pipeline_params}
+        return ModelPlan(
+            entry.name,
+            {"estimator": entry.name, **{f"model.{k}": v for k, v in logged.items()}},
+            lambda ctx, split: _fit_in_process(build_model_pipeline(entry, pipeline_params).fit, split),
+            model_requirements(entry),
+        )
+    if isinstance(model, CustomModel):
+        function = load_function(model, environ)
+        params = dict(model.params)
+        return ModelPlan(
+            f"{model.project}:{model.entrypoint}",
+            {"model.kind": "custom", "model.project": model.project, "model.entrypoint": model.entrypoint}
+            | {f"model.{k}": v for k, v in params.items()},
+            lambda ctx, split: function(split.x_train, split.y_train, dict(params)),
+            base,
+        )
+    project = mlproject.resolve(model, environ)
+    return ModelPlan(
+        f"MLflow Project {model.project} ({model.entry_point})",
+        {"model.kind": "mlproject", "model.project": model.project, "model.entry_point": model.entry_point}
+        | {f"model.{k}": v for k, v in project.values.items()},
+        lambda ctx, split: _fit_mlproject(ctx, split, project, environ),
+        base,
     )
-    pipeline = build_model_pipeline(entry, spec.model.params)
-    rows = split.rows["train"]
-    events.progress(Step.TRAINING, 0.0, message=f"fitting {entry.name} on {rows} rows")
+
+
+def train(ctx: StepContext, split: Split, plan: ModelPlan) -> TrainedModel:
+    """Fit the planned model on the training rows, check it can predict, and log it."""
+    ctx.tracker.log_params({"task": ctx.spec.task.value, **plan.params})
+    events = ctx.events
+    events.progress(Step.TRAINING, 0.0, message=f"fitting {plan.name} on {split.rows['train']} rows")
     example = split.x_train.head(EXAMPLE_ROWS)
     ctx.tracker.enable_autolog()
     try:
-        pipeline.fit(split.x_train, split.y_train)
-        predictions = pipeline.predict(example)
+        model = plan.fit(ctx, split)
+        _check_fitted(model, ctx.spec.task.is_classification)
+        predictions = model.predict(example)
+    except TrainingError:
+        raise
     except Exception as exc:
-        raise TrainingError(f"{entry.name} failed to fit: {type(exc).__name__}: {exc}") from exc
+        raise TrainingError(f"{plan.name} failed to fit: {type(exc).__name__}: {exc}") from exc
     finally:
         ctx.tracker.disable_autolog()
     events.progress(Step.TRAINING, 0.8, message="fitted; logging the model to MLflow")
-    model_uri = ctx.tracker.log_model(pipeline, example, predictions, model_requirements(entry))
+    model_uri = ctx.tracker.log_model(model, example, predictions, plan.requirements)
     events.progress(Step.TRAINING, 1.0, message="model logged")
     events.log("info", f"model logged as {model_uri}")
-    return TrainedModel(pipeline=pipeline, model_uri=model_uri)
+    return TrainedModel(pipeline=model, model_uri=model_uri)
+
+
+def _fit_in_process(fit: Callable[[Any, Any], Any], split: Split) -> Any:
+    return fit(split.x_train, split.y_train)
+
+
+def _check_fitted(model: Any, classification: bool) -> None:
+    wanted = ("predict", "predict_proba") if classification else ("predict",)
+    missing = [name for name in wanted if not callable(getattr(model, name, None))]
+    if missing:
+        raise TrainingError(f"the training function returned {type(model).__name__} without {missing}")
+
+
+def _fit_mlproject(
+    ctx: StepContext, split: Split, project: mlproject.ResolvedProject, environ: Mapping[str, str]
+) -> Any:
+    import skops.io
+
+    with tempfile.TemporaryDirectory(prefix="ct-mlproject-") as tmp:
+        folder = Path(tmp)
+        split.x_train.to_parquet(folder / "x_train.parquet")
+        split.y_train.to_frame(name=split.y_train.name or "target").to_parquet(folder / "y_train.parquet")
+        model_path = folder / "model.skops"
+        env = mlproject.script_env(
+            environ,
+            {
+                "MLFLOW_TRACKING_URI": ctx.tracker.tracking_uri,
+                "MLFLOW_RUN_ID": ctx.tracker.run_id,
+                "CT_TRAIN_X": str(folder / "x_train.parquet"),
+                "CT_TRAIN_Y": str(folder / "y_train.parquet"),
+                "CT_MODEL_PATH": str(model_path),
+                "CT_TASK": ctx.spec.task.value,
+            },
+        )
+        mlproject.run(project, env)
+        if not model_path.is_file():
+            raise TrainingError("the MLflow Project entry point ended without writing CT_MODEL_PATH")
+        # The file was written moments ago by the platform-known project into our private folder.
+        return skops.io.load(model_path, trusted=skops.io.get_untrusted_types(file=model_path))
+
+
+def _version(name: str) -> str:
+    from importlib.metadata import version
+
+    return version(name)
