@@ -107,7 +107,6 @@ CSV_ERRORS: list[tuple[str, pd.DataFrame, dict[str, Any], str, str]] = [
         "regression",
         "feature column(s) ['zz']",
     ),
-    ("text feature", csv_frame().assign(c="x"), {}, "regression", "non-numeric feature column(s) ['c']"),
     ("text target for regression", csv_frame().assign(y="x"), {}, "regression", "numeric target"),
     (
         "three classes for binary",
@@ -184,3 +183,18 @@ def test_binary_metrics_work_with_string_labels() -> None:
 
 def test_task_knows_which_tasks_classify() -> None:
     assert [t.is_classification for t in Task] == [False, True, True]
+
+
+def test_text_features_stay_categorical_and_datetime_features_are_refused(tmp_path: Path) -> None:
+    spec = spec_for("regression", {"source": "csv", "path": "d.csv", "target": "y"})
+    frame = csv_frame().assign(city=["lyon", None] * 20)
+
+    features, _, _ = select(spec, frame, "y")
+
+    assert features["a"].dtype == "float64"
+    assert features["city"].dtype == object
+    assert features["city"].tolist()[:2] == ["lyon", features["city"].tolist()[1]]
+    assert pd.isna(features["city"].tolist()[1])
+    with pytest.raises(DataError) as caught:
+        select(spec, frame.assign(when=pd.Timestamp("2026-01-01")), "y")
+    assert "datetime feature column(s) ['when']" in caught.value.message

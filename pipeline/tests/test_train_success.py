@@ -155,3 +155,32 @@ def test_hand_run_creates_its_own_run_in_the_pipeline_experiment(tracking_uri: s
     assert run.info.status == "FINISHED"
     assert MlflowClient(tracking_uri).get_experiment(run.info.experiment_id).name == "diabetes-lgbm"
     assert {"mae", "rmse", "r2"} <= set(run.data.metrics)
+
+
+def test_csv_job_one_hot_encodes_categorical_features_inside_the_model(
+    tmp_path: Path, tracking_uri: str, worker_run: str
+) -> None:
+    rng = np.random.default_rng(1)
+    city = rng.choice(["lyon", "oslo", "kyiv"], size=120)
+    frame = pd.DataFrame({"a": rng.normal(size=120), "city": city})
+    frame["y"] = frame["a"] * 2 + np.select([city == "lyon", city == "oslo"], [10.0, -10.0], 0.0)
+    frame.loc[[4, 7], "city"] = None
+    (tmp_path / "data").mkdir()
+    frame.to_csv(tmp_path / "data" / "cities.csv", index=False)
+    spec = {
+        "pipeline": "cities-ridge",
+        "task": "regression",
+        "data": {"source": "csv", "path": "cities.csv", "target": "y"},
+        "model": {"estimator": "sklearn.linear_model.Ridge", "params": {"alpha": 0.1}},
+    }
+
+    done = run_job(tmp_path, spec, tracking_uri, worker_run)
+
+    assert done.returncode == 0, done.stderr
+    # Without the city the error would be about 8; encoded, only the rows whose city was missing miss.
+    assert done.result["metrics"]["rmse"] < 4
+    model = mlflow.sklearn.load_model(done.result["model_uri"])
+    assert "OneHotEncoder" in repr(model)
+    unseen = pd.DataFrame({"a": [0.5, 0.5], "city": ["lyon", "paris"]})
+    predicted = model.predict(unseen)
+    assert predicted[0] == pytest.approx(11.0, abs=1.5) and predicted[1] == pytest.approx(1.0, abs=1.5)

@@ -7,7 +7,7 @@ another estimator, add an `EstimatorEntry`; `ct_pipeline.params` checks its para
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib.metadata import version
@@ -15,9 +15,10 @@ from types import MappingProxyType
 from typing import Any, Final, Literal
 
 from sklearn.base import BaseEstimator
+from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 JsonScalar = bool | int | float | str | None
 
@@ -89,17 +90,43 @@ CATALOGUE: Final[Mapping[str, EstimatorEntry]] = MappingProxyType(
 )
 
 
-def build_model_pipeline(entry: EstimatorEntry, params: Mapping[str, Any]) -> Pipeline:
-    """Return the unfitted model pipeline: median imputation, scaling for linear models, the estimator.
+def build_model_pipeline(
+    entry: EstimatorEntry,
+    params: Mapping[str, Any],
+    categorical: Sequence[str] = (),
+    numeric: Sequence[str] = (),
+) -> Pipeline:
+    """Return the unfitted model pipeline: imputation, scaling for linear models, one-hot, the estimator.
 
-    Everything that learns from data sits in this one pipeline, so it is fitted on the training split only
-    and the logged model applies exactly the same transforms at prediction time.
+    The `numeric` columns get median imputation (and scaling for linear models); the `categorical` ones
+    get most-frequent imputation and a one-hot encoding that ignores categories unseen in training. Everything
+    that learns from data sits in this one pipeline, so it is fitted on the training split only and the
+    logged model applies exactly the same transforms at prediction time.
     """
     steps: list[tuple[str, Any]] = [("impute", SimpleImputer(strategy="median"))]
     if entry.scaled:
         steps.append(("scale", StandardScaler()))
-    steps.append(("model", entry.make(params)))
-    return Pipeline(steps)
+    if not categorical:
+        return Pipeline([*steps, ("model", entry.make(params))])
+    encode = Pipeline(
+        [
+            ("impute", SimpleImputer(strategy="most_frequent")),
+            ("one_hot", OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
+        ]
+    )
+    columns = ColumnTransformer(
+        [("numeric", Pipeline(steps), list(numeric)), ("categorical", encode, list(categorical))],
+        verbose_feature_names_out=False,
+    )
+    return Pipeline([("prepare", columns), ("model", entry.make(params))])
+
+
+def feature_kinds(frame: Any) -> tuple[list[str], list[str]]:
+    """The numeric and the categorical (text, category, boolean) feature columns of a frame."""
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    numeric = [str(c) for c in frame.columns if is_numeric_dtype(frame[c]) and not is_bool_dtype(frame[c])]
+    return numeric, [str(c) for c in frame.columns if str(c) not in numeric]
 
 
 def model_requirements(entry: EstimatorEntry) -> list[str]:

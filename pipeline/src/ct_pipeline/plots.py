@@ -56,9 +56,12 @@ def feature_importance(model: Pipeline, x: pd.DataFrame, y: pd.Series, seed: int
         sample = x.sample(min(len(x), PERMUTATION_ROWS), random_state=seed)
         found = permutation_importance(model, sample, y.loc[sample.index], n_repeats=3, random_state=seed)
         values, method = found.importances_mean, "permutation"
+    names = [str(name) for name in x.columns]
+    if len(values) != len(names) and hasattr(model[0], "get_feature_names_out"):
+        names = [str(name) for name in model[0].get_feature_names_out()]  # one-hot columns
     order = np.argsort(values)[::-1][:TOP_FEATURES][::-1]
     fig, ax = plt.subplots(figsize=(6, max(2.5, 0.3 * len(order) + 1)))
-    ax.barh([str(x.columns[i]) for i in order], values[order])
+    ax.barh([names[i] for i in order], values[order])
     ax.set(xlabel=method, title="Feature importance")
     fig.tight_layout()
     return fig, method

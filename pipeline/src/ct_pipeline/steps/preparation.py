@@ -12,8 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
-from pandas.api.types import is_numeric_dtype
+from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 from sklearn.model_selection import train_test_split
 
 from ct_pipeline.catalogue import Task
@@ -108,7 +109,11 @@ def _apply(frame: pd.DataFrame, transform: Transform) -> pd.DataFrame:
 
 
 def select(spec: Spec, frame: pd.DataFrame, target: str) -> tuple[pd.DataFrame, pd.Series, int]:
-    """The numeric feature columns and the labelled target; `DataError` when they cannot be used."""
+    """The feature columns and the labelled target; `DataError` when they cannot be used.
+
+    Numeric features become float64; text, category and boolean features stay categorical (the model
+    pipeline one-hot encodes them, missing values as NaN); datetime features must be cast or dropped first.
+    """
     if target not in frame.columns:
         raise DataError(
             f"target column {target!r} is not in the data (columns: {[str(c) for c in frame.columns]})"
@@ -125,7 +130,18 @@ def select(spec: Spec, frame: pd.DataFrame, target: str) -> tuple[pd.DataFrame, 
     labelled = frame[frame[target].notna()].reset_index(drop=True)
     features, labels = labelled[wanted], labelled[target]
     _check_usable(features, labels, spec.task)
-    return features.astype("float64"), labels, len(frame) - len(labelled)
+    return _typed(features), labels, len(frame) - len(labelled)
+
+
+def _typed(features: pd.DataFrame) -> pd.DataFrame:
+    out = features.copy()
+    for name in out.columns:
+        column = out[name]
+        if is_numeric_dtype(column) and not is_bool_dtype(column):
+            out[name] = column.astype("float64")
+        else:
+            out[name] = column.map(lambda value: np.nan if pd.isna(value) else str(value)).astype(object)
+    return out
 
 
 def _check_usable(features: pd.DataFrame, target: pd.Series, task: Task) -> None:
@@ -133,11 +149,10 @@ def _check_usable(features: pd.DataFrame, target: pd.Series, task: Task) -> None
         raise DataError(f"too few rows: {len(features)} < {MIN_ROWS}")
     if features.shape[1] == 0:
         raise DataError("no feature columns")
-    text = [str(name) for name in features.columns if not is_numeric_dtype(features[name])]
-    if text:
+    dates = [str(name) for name in features.columns if is_datetime64_any_dtype(features[name])]
+    if dates:
         raise DataError(
-            f"non-numeric feature column(s) {text}: this pipeline uses numeric features only "
-            "(list the numeric ones in data.features, or cast them in preparation.transforms)"
+            f"datetime feature column(s) {dates}: cast them to numbers or drop them in preparation.transforms"
         )
     classes = target.nunique()
     if task is Task.REGRESSION and not is_numeric_dtype(target):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from ct_pipeline.catalogue import BASE_PACKAGES, build_model_pipeline, model_requirements
+from ct_pipeline.catalogue import BASE_PACKAGES, build_model_pipeline, feature_kinds, model_requirements
 from ct_pipeline.errors import TrainingError
 from ct_pipeline.event_schema import Step
 from ct_pipeline.models import mlproject
@@ -55,7 +55,9 @@ def plan_model(spec: Spec, environ: Mapping[str, str]) -> ModelPlan:
         return ModelPlan(
             entry.name,
             {"estimator": entry.name, **{f"model.{k}": v for k, v in logged.items()}},
-            lambda ctx, split: _fit_in_process(build_model_pipeline(entry, pipeline_params).fit, split),
+            lambda ctx, split: _fit_in_process(
+                _catalogue_pipeline(entry, pipeline_params, split.x_train).fit, split
+            ),
             model_requirements(entry),
         )
     if isinstance(model, CustomModel):
@@ -100,6 +102,11 @@ def train(ctx: StepContext, split: Split, plan: ModelPlan) -> TrainedModel:
     events.progress(Step.TRAINING, 1.0, message="model logged")
     events.log("info", f"model logged as {model_uri}")
     return TrainedModel(pipeline=model, model_uri=model_uri)
+
+
+def _catalogue_pipeline(entry: Any, params: Mapping[str, Any], x_train: Any) -> Any:
+    numeric, categorical = feature_kinds(x_train)
+    return build_model_pipeline(entry, params, categorical=categorical, numeric=numeric)
 
 
 def _fit_in_process(fit: Callable[[Any, Any], Any], split: Split) -> Any:
