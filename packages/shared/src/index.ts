@@ -12,5 +12,6 @@ export * from './jobs/submit-job.dto.js';
 export * from './jobs/training-spec.js';
 export * from './jobs/training-spec-json-schema.js';
 export * from './lifecycle/shutdown.js';
+export * from './mlflow/mlflow-rest.js';
 export * from './models/model-registry.dto.js';
 export * from './queues/queues.js';

@@ -1,3 +1,4 @@
+import { callMlflow, type MlflowAnswer, MlflowUnreachableError, tagRecord } from '@ct/shared';
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
@@ -46,10 +47,10 @@ const searchBody = z.object({
  */
 @Injectable()
 export class MlflowRegistryClient {
-  private readonly baseUrl: string;
+  private readonly trackingUri: string;
 
   constructor(@Inject(API_CONFIG) config: Pick<ApiConfig, 'mlflowTrackingUri'>) {
-    this.baseUrl = `${config.mlflowTrackingUri}/api/2.0/mlflow`;
+    this.trackingUri = config.mlflowTrackingUri;
   }
 
   async getModel(name: string): Promise<RegisteredModel | null> {
@@ -94,23 +95,19 @@ export class MlflowRegistryClient {
 
   /** The answer's JSON, or null when MLflow says the resource does not exist. */
   private async call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
-    const what = `MLflow ${path.split('?')[0]}`;
-    let response: Response;
+    let answer: MlflowAnswer;
     try {
-      response = await fetch(`${this.baseUrl}/${path}`, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
+      answer = await callMlflow(this.trackingUri, method, path, body, REQUEST_TIMEOUT_MS);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ApiError('dependency_unavailable', `${what} did not answer: ${reason}`);
+      if (!(error instanceof MlflowUnreachableError)) throw error;
+      throw new ApiError('dependency_unavailable', error.message);
     }
-    const text = await response.text().catch(() => '');
-    if (response.ok) return text ? JSON.parse(text) : {};
-    if (text.includes('"RESOURCE_DOES_NOT_EXIST"')) return null;
-    throw new ApiError('dependency_unavailable', `${what} answered HTTP ${response.status}`);
+    if (answer.ok) return answer.json;
+    if (answer.errorCode === 'RESOURCE_DOES_NOT_EXIST') return null;
+    throw new ApiError(
+      'dependency_unavailable',
+      `MLflow ${path.split('?')[0]} answered HTTP ${answer.status}`,
+    );
   }
 }
 
@@ -120,7 +117,7 @@ function toVersion(raw: z.infer<typeof versionBody>): RegistryVersion {
     status: raw.status,
     createdAt: new Date(raw.creation_timestamp),
     runId: raw.run_id || null,
-    tags: Object.fromEntries((raw.tags ?? []).map((tag) => [tag.key, tag.value])),
+    tags: tagRecord(raw.tags),
   };
 }
 

@@ -1,7 +1,8 @@
+import { callMlflow, type MlflowAnswer, MlflowUnreachableError, tagRecord } from '@ct/shared';
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
-import { causeOf, describeError, InfrastructureError } from '../errors/infrastructure-error.js';
+import { InfrastructureError } from '../errors/infrastructure-error.js';
 
 export const RUN_END_STATUSES = ['FINISHED', 'FAILED', 'KILLED'] as const;
 export type RunEndStatus = (typeof RUN_END_STATUSES)[number];
@@ -26,7 +27,6 @@ export interface RunTags {
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
-const errorBody = z.object({ error_code: z.string() }).partial();
 const experimentBody = z.object({
   experiment: z.object({ experiment_id: z.string(), lifecycle_stage: z.string().optional() }),
 });
@@ -57,10 +57,10 @@ class MlflowStatusError extends InfrastructureError {
 /** The only module that talks to MLflow's REST API. Every failure is an {@link InfrastructureError}. */
 @Injectable()
 export class MlflowClient {
-  private readonly baseUrl: string;
+  private readonly trackingUri: string;
 
   constructor(@Inject(WORKER_CONFIG) config: Pick<WorkerConfig, 'mlflowTrackingUri'>) {
-    this.baseUrl = `${config.mlflowTrackingUri}/api/2.0/mlflow`;
+    this.trackingUri = config.mlflowTrackingUri;
   }
 
   /** The id of the experiment named `name`, created (or restored from deletion) when needed. */
@@ -117,7 +117,7 @@ export class MlflowClient {
       experimentId: info.experiment_id,
       status: info.status,
       endTime: info.end_time ?? null,
-      tags: Object.fromEntries((data?.tags ?? []).map((tag) => [tag.key, tag.value])),
+      tags: tagRecord(data?.tags),
     };
   }
 
@@ -138,44 +138,20 @@ export class MlflowClient {
   }
 
   private async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
-    const what = `MLflow ${path.split('?')[0]}`;
-    let response: Response;
+    let answer: MlflowAnswer;
     try {
-      response = await fetch(`${this.baseUrl}/${path}`, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
+      answer = await callMlflow(this.trackingUri, method, path, body, REQUEST_TIMEOUT_MS);
     } catch (error) {
-      // fetch says only "fetch failed"; the reason (ECONNREFUSED, a timeout...) is its cause.
-      const cause = causeOf(error) === undefined ? '' : ` (${describeError(causeOf(error))})`;
-      throw new InfrastructureError('mlflow', `${what} failed: ${describeError(error)}${cause}`, {
-        cause: error,
-      });
+      if (!(error instanceof MlflowUnreachableError)) throw error;
+      throw new InfrastructureError('mlflow', error.message, { cause: error.cause });
     }
-    const text = await response.text().catch(() => '');
-    if (!response.ok) {
-      const code = safeJson(text, errorBody)?.error_code;
-      throw new MlflowStatusError(response.status, code, what, text);
-    }
-    const json = safeJson(text, z.unknown());
-    if (json === undefined) throw new InfrastructureError('mlflow', `${what} answered with invalid JSON`);
-    return json;
+    if (answer.ok) return answer.json;
+    throw new MlflowStatusError(answer.status, answer.errorCode, `MLflow ${path.split('?')[0]}`, answer.text);
   }
 
   private parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
     const parsed = schema.safeParse(body);
     if (!parsed.success) throw new InfrastructureError('mlflow', `unexpected answer from ${what}`);
     return parsed.data;
-  }
-}
-
-function safeJson<T>(text: string, schema: z.ZodType<T>): T | undefined {
-  try {
-    const parsed = schema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
   }
 }

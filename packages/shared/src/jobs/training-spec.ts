@@ -100,17 +100,19 @@ export const mlprojectModelSchema = z.strictObject({
     .default({}),
 });
 
+/** A query a data source runs; the pipeline also runs it in a read-only transaction. */
+const readOnlyQuery = z
+  .string()
+  .min(1)
+  .max(20_000)
+  .refine((query) => /^\s*(select|with)\b/i.test(query), {
+    error: 'must be a SELECT (or WITH ... SELECT) query',
+  });
+
 /** The host and namespace come from CT_IRIS_URL; the spec names only what to read. */
 const irisSourceSchema = z.strictObject({
   source: z.literal('iris'),
-  query: z
-    .string()
-    .min(1)
-    .max(20_000)
-    .refine((query) => /^\s*(select|with)\b/i.test(query), {
-      error: 'must be a SELECT (or WITH ... SELECT) query',
-    })
-    .optional(),
+  query: readOnlyQuery.optional(),
   table: z
     .string()
     .regex(/^[A-Za-z_%][A-Za-z0-9_]*(\.[A-Za-z_%][A-Za-z0-9_]*)?$/, {
@@ -131,13 +133,7 @@ const dataSourceSchema = z.discriminatedUnion('source', [
   // A read-only query on the Postgres named by CT_SOURCE_DATABASE_URL, run in a READ ONLY transaction.
   z.strictObject({
     source: z.literal('postgres'),
-    query: z
-      .string()
-      .min(1)
-      .max(20_000)
-      .refine((query) => /^\s*(select|with)\b/i.test(query), {
-        error: 'must be a SELECT (or WITH ... SELECT) query',
-      }),
+    query: readOnlyQuery,
     ...tabularColumns,
   }),
   z.strictObject({
