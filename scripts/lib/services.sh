@@ -48,6 +48,7 @@ start_postgres() {
   fi
   PG_BIN="$(postgres_bindir)" || die "PostgreSQL is not installed"
   PG_DIR="$(postgres_dir)"
+  [[ "$PG_DIR" == "$DATA_DIR"/* ]] || note "the postgres user cannot enter $DATA_DIR: the cluster lives in $PG_DIR"
   # The server writes its log as the postgres user, so the log sits beside the cluster, linked from logs/.
   log="$PG_DIR/postgres.log"
   mkdir -p "$PG_DIR/data" "$PG_DIR/socket"
