@@ -5,7 +5,8 @@
 #   up                    setup, services, build, the api and worker, then a real training job end to end
 #   down                  stop the api, the worker and the services
 #   status                what runs and where
-#   test                  setup, services, then every check and test suite; stops the services it started
+#   test                  setup (and Chromium for the browser tests), services, then every check and test
+#                         suite; stops the services it started
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$ROOT/scripts/lib/toolchain.sh"
@@ -38,6 +39,7 @@ run_tests() {
   # Leave the machine as it was found: services this run starts, it also stops.
   redis_answers || started_services=1
   setup
+  ensure_chromium
   services_up
   if ((started_services)) && [[ -z "${CT_KEEP_SERVICES:-}" ]]; then trap services_down EXIT; fi
   cd "$ROOT"

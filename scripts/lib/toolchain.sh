@@ -85,6 +85,21 @@ ensure_system_packages() {
   fi
 }
 
+# The browser tests (Bull Board) drive Debian's Chromium with playwright-core; nothing is downloaded by Playwright.
+ensure_chromium() {
+  local found
+  found="${CHROMIUM_PATH:-$(command -v chromium || command -v chromium-browser || true)}"
+  if [[ -z "$found" ]]; then
+    if is_root && have apt-get; then
+      apt_install chromium
+      found="$(command -v chromium)"
+    else
+      die "missing chromium, which the browser tests need. Install it (Debian/Ubuntu: sudo apt-get install chromium), or set CHROMIUM_PATH to a Chromium binary."
+    fi
+  fi
+  export CHROMIUM_PATH="$found"
+}
+
 install_dependencies() {
   cd "$ROOT" || exit 1
   step "Installing JS dependencies from pnpm-lock.yaml" pnpm-install pnpm install --frozen-lockfile
