@@ -20,6 +20,7 @@ export interface Stack {
   readonly adminKey: string;
   readonly env: NodeJS.ProcessEnv;
   readonly workers: RunningChild[];
+  readonly api: RunningChild;
   startWorker(extraEnv?: NodeJS.ProcessEnv): Promise<RunningChild>;
   stop(): Promise<void>;
 }
@@ -48,6 +49,8 @@ export async function startStack(
     WORKER_LOCK_DURATION_MS: '5000',
     WORKER_KILL_GRACE_MS: '2000',
     WORKER_SHUTDOWN_GRACE_MS: '5000',
+    // Off unless a test asks for it: several workers run at once and would compete for one port.
+    WORKER_METRICS_PORT: '0',
   };
   const api = startChild(process.execPath, [API_MAIN], env);
   await api.waitForOutput(`listening on http://127.0.0.1:${port}`, 60_000);
@@ -64,6 +67,7 @@ export async function startStack(
     adminKey,
     env,
     workers,
+    api,
     startWorker,
     stop: async () => {
       await Promise.all(workers.map((worker) => worker.stop('SIGTERM', 20_000)));

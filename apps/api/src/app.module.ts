@@ -1,10 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module.js';
 import { API_CONFIG, type ApiConfig } from './config/api-config.js';
+import { DocsModule } from './docs/docs.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HttpModule } from './http/http.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { ModelsModule } from './models/models.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
+import { QueuesModule } from './queues/queues.module.js';
 
 @Module({})
 export class AppModule {
@@ -15,7 +18,16 @@ export class AppModule {
       global: true,
       providers: [{ provide: API_CONFIG, useValue: config }],
       exports: [API_CONFIG],
-      imports: [HttpModule, AuthModule, HealthModule, JobsModule, ModelsModule],
+      imports: [
+        ObservabilityModule,
+        HttpModule,
+        AuthModule,
+        HealthModule,
+        JobsModule,
+        ModelsModule,
+        QueuesModule,
+        DocsModule,
+      ],
     };
   }
 }

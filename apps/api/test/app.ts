@@ -5,8 +5,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { TestingModuleBuilder } from '@nestjs/testing';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import { AppModule } from '../src/app.module.js';
 import { API_APP_OPTIONS, configureApp } from '../src/http/configure-app.js';
+import { nestLoggerOf } from '../src/observability/api-logger.js';
 
 /**
  * The configuration the test setup's services answer on (REDIS_URL etc., or the local defaults), with a
@@ -22,14 +24,19 @@ export function testConfig(overrides: Partial<ApiConfig> = {}): ApiConfig {
   };
 }
 
+/** An API app, silent unless given the root `logger` that `main.ts` would make. */
 export async function startApp(
   config: ApiConfig,
   customize: (builder: TestingModuleBuilder) => TestingModuleBuilder = (builder) => builder,
+  logger: Logger | null = null,
 ): Promise<NestExpressApplication> {
   const builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
   const moduleRef = await customize(builder).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ ...API_APP_OPTIONS, logger: false });
-  configureApp(app, config);
+  const app = moduleRef.createNestApplication<NestExpressApplication>({
+    ...API_APP_OPTIONS,
+    logger: logger ? nestLoggerOf(logger) : false,
+  });
+  configureApp(app, config, logger);
   await app.init();
   return app;
 }

@@ -2,6 +2,7 @@ import { type ApiKeyRole, JobStore } from '@ct/db';
 import type { ApiConfig, SubmitJobInput } from '@ct/shared';
 import { type FreshDatabase, freshDatabase } from '@ct/test-support';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Logger } from 'pino';
 import request from 'supertest';
 import { TrainingQueue } from '../src/queue/training-queue.js';
 import { deleteQueueKeys, startApp, testConfig } from './app.js';
@@ -45,11 +46,11 @@ export function bearer(key: string): { Authorization: string } {
  * one is made and dropped by `close()`.
  */
 export async function startTestApi(
-  options: { db?: FreshDatabase; config?: Partial<ApiConfig> } = {},
+  options: { db?: FreshDatabase; config?: Partial<ApiConfig>; logger?: Logger } = {},
 ): Promise<TestApi> {
   const db = options.db ?? (await freshDatabase());
   const config = testConfig({ databaseUrl: db.url, ...options.config });
-  const app = await startApp(config);
+  const app = await startApp(config, undefined, options.logger);
   const adminKey = config.bootstrapAdmin?.key ?? '';
   const http = () => request(app.getHttpServer());
   return {

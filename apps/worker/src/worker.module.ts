@@ -1,6 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { WORKER_CONFIG, type WorkerConfig } from './config/worker-config.js';
 import { Database } from './database/database.js';
+import { HeartbeatModule } from './heartbeat/heartbeat.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 import { RedisConnection } from './redis/redis-connection.js';
 import { TrainingModule } from './training/training.module.js';
 
@@ -10,7 +12,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       global: true,
-      imports: [TrainingModule],
+      imports: [ObservabilityModule, TrainingModule, HeartbeatModule],
       providers: [{ provide: WORKER_CONFIG, useValue: config }, RedisConnection, Database],
       exports: [WORKER_CONFIG, RedisConnection, Database],
     };

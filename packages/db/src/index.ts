@@ -7,6 +7,7 @@ export * from './entities/job-log-chunk.entity.js';
 export * from './entities/model-decision.entity.js';
 export * from './store/cursor.js';
 export * from './store/event-store.js';
+export * from './store/job-stats-store.js';
 export * from './store/job-store.js';
 export * from './store/log-store.js';
 export * from './store/model-decision-store.js';

@@ -25,5 +25,6 @@ import { SubmitJobService } from './submit-job.service.js';
     JobStateEvents,
     ReconcilerService,
   ],
+  exports: [JobQueriesService, RetryJobService],
 })
 export class JobsModule {}

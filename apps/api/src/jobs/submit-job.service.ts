@@ -3,6 +3,7 @@ import type { Job, SubmitJob } from '@ct/shared';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../errors/api-error.js';
+import { ApiMetrics } from '../observability/api-metrics.js';
 import { TrainingQueue } from '../queue/training-queue.js';
 import { JobQueriesService } from './job-queries.service.js';
 import { JobStateEvents } from './job-state-events.js';
@@ -17,6 +18,7 @@ export class SubmitJobService {
     private readonly queue: TrainingQueue,
     private readonly stateEvents: JobStateEvents,
     private readonly queries: JobQueriesService,
+    private readonly metrics: ApiMetrics,
   ) {}
 
   /**
@@ -28,6 +30,7 @@ export class SubmitJobService {
     if (created) {
       await this.stateEvents.record(job, 'submitted');
       await this.enqueue(job);
+      this.metrics.jobSubmitted(job.team, job.pipeline);
     }
     return { job: await this.queries.toDto(job), created };
   }

@@ -1,7 +1,13 @@
 import { Module } from '@nestjs/common';
 import { RedisModule } from '../redis/redis.module.js';
+import { BullTrainingQueue } from './bull-training-queue.js';
 import { TrainingQueue } from './training-queue.js';
+import { TrainingQueueMonitor } from './training-queue-monitor.js';
 
 /** BullMQ, for the API: only this module imports it. */
-@Module({ imports: [RedisModule], providers: [TrainingQueue], exports: [TrainingQueue] })
+@Module({
+  imports: [RedisModule],
+  providers: [BullTrainingQueue, TrainingQueue, TrainingQueueMonitor],
+  exports: [TrainingQueue, TrainingQueueMonitor],
+})
 export class QueueModule {}

@@ -3,6 +3,7 @@ import { isFinished, type JobState, type TrainingSpec, trainingSpecSchema } from
 import { Injectable, Logger } from '@nestjs/common';
 import { Database } from '../database/database.js';
 import { MlflowClient } from '../mlflow/mlflow-client.js';
+import { WorkerMetrics } from '../observability/worker-metrics.js';
 import { JobEventRecorder } from './job-event-recorder.js';
 import { type AttemptOptions, TrainingAttempt } from './training-attempt.js';
 import { TrainingJobError } from './training-job-error.js';
@@ -32,6 +33,7 @@ export class RunTrainingJob {
     private readonly mlflow: MlflowClient,
     private readonly events: JobEventRecorder,
     private readonly attempt: TrainingAttempt,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   async execute(command: TrainingCommand): Promise<TrainingJobResult> {
@@ -82,7 +84,10 @@ export class RunTrainingJob {
     const message = 'cancelled before it started';
     const patch = { failureReason: 'cancelled', failureMessage: message, finishedAt: new Date() } as const;
     const cancelled = await this.db.jobs.transition(job.id, 'cancelled', patch, ['queued']);
-    if (cancelled !== null) await this.events.state(job.id, job.attempts, 'cancelled', 'cancelled', message);
+    if (cancelled !== null) {
+      await this.events.state(job.id, job.attempts, 'cancelled', 'cancelled', message);
+      this.metrics.jobFinished(job, 'cancelled', 'cancelled');
+    }
     logger.log(message);
     return { state: 'cancelled' };
   }
@@ -99,7 +104,10 @@ export class RunTrainingJob {
       finishedAt: new Date(),
     } as const;
     const failed = await this.db.jobs.transition(job.id, 'failed', patch, ['queued']);
-    if (failed !== null) await this.events.state(job.id, job.attempts, 'failed', 'invalid_input', message);
+    if (failed !== null) {
+      await this.events.state(job.id, job.attempts, 'failed', 'invalid_input', message);
+      this.metrics.jobFinished(job, 'failed', 'invalid_input');
+    }
     logger.warn(message);
     throw new TrainingJobError(`invalid_input: ${message}`, false);
   }

@@ -51,4 +51,9 @@ export class RunningJobs {
   get size(): number {
     return this.jobs.size;
   }
+
+  /** The ids of the jobs running now (the worker's heartbeat publishes them). */
+  get ids(): string[] {
+    return [...this.jobs.keys()];
+  }
 }

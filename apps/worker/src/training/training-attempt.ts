@@ -5,6 +5,8 @@ import { WORKER_NAME } from '../config/worker-config.js';
 import { Database } from '../database/database.js';
 import { describeError } from '../errors/infrastructure-error.js';
 import { MlflowClient } from '../mlflow/mlflow-client.js';
+import { setLoggedAttempt } from '../observability/job-log-context.js';
+import { WorkerMetrics } from '../observability/worker-metrics.js';
 import { PIPELINE_LAUNCHER, type PipelineExit, type PipelineLauncher } from '../process/pipeline-launcher.js';
 import { AttemptRecorder } from './attempt-recorder.js';
 import { JobEventRecorder } from './job-event-recorder.js';
@@ -35,11 +37,13 @@ export class TrainingAttempt {
     @Inject(PIPELINE_LAUNCHER) private readonly launcher: PipelineLauncher,
     private readonly running: RunningJobs,
     private readonly events: JobEventRecorder,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   /** The outcome, or null when the job left `queued` before this attempt could start (a cancel). */
   async run(job: JobEntity, spec: TrainingSpec, options: AttemptOptions): Promise<Outcome | null> {
     const attempt = job.attempts + 1;
+    setLoggedAttempt(attempt);
     const logger = new Logger(`job ${job.id}`);
     const started = await this.db.jobs.transition(
       job.id,
@@ -57,6 +61,8 @@ export class TrainingAttempt {
     );
     if (started === null) return null;
     const control = this.running.register(job.id);
+    this.metrics.attemptStarted();
+    const startedAt = performance.now();
     const { jobs, logs } = this.db;
     const deps = { jobs, logs, events: this.events, logger, reportProgress: options.reportProgress };
     const recorder = new AttemptRecorder(deps, job.id, attempt);
@@ -74,9 +80,12 @@ export class TrainingAttempt {
         outcome = decideOutcome({ kind: 'error', error }, options.canRetry);
       }
       await this.finish(job, attempt, outcome, recorder, progress, logger);
+      this.metrics.attemptFinished(job, outcome.attempt, (performance.now() - startedAt) / 1000);
+      this.metrics.jobFinished(job, outcome.state, outcome.failureReason);
       return outcome;
     } finally {
       this.running.unregister(job.id, control);
+      this.metrics.attemptEnded();
     }
   }
 

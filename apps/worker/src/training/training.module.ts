@@ -47,5 +47,6 @@ function launcherOptions(config: WorkerConfig): LauncherOptions {
     CancelListener,
     TrainingProcessor,
   ],
+  exports: [RunningJobs],
 })
 export class TrainingModule {}

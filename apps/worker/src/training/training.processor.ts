@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { WORKER_CONFIG, WORKER_NAME, type WorkerConfig } from '../config/worker-config.js';
 import { Database } from '../database/database.js';
 import { describeError } from '../errors/infrastructure-error.js';
+import { runInJobContext } from '../observability/job-log-context.js';
 import { RedisConnection } from '../redis/redis-connection.js';
 import { RunTrainingJob, type TrainingJobResult } from './run-training-job.service.js';
 import { RunningJobs } from './running-jobs.js';
@@ -85,8 +86,11 @@ export class TrainingProcessor implements OnApplicationBootstrap, OnModuleDestro
     });
     this.worker.on('error', (error) => this.reportError(error));
     this.worker.on('failed', (job, error) => {
-      if (job)
-        new Logger(`job ${job.id}`).warn(`BullMQ attempt ${job.attemptsMade} failed: ${error.message}`);
+      const id = job?.id;
+      if (id)
+        runInJobContext(id, () =>
+          new Logger(`job ${id}`).warn(`BullMQ attempt ${job.attemptsMade} failed: ${error.message}`),
+        );
     });
     this.logger.log(`consuming ${QueueName.Training} (prefix ${prefix}, concurrency ${concurrency})`);
   }
@@ -98,11 +102,14 @@ export class TrainingProcessor implements OnApplicationBootstrap, OnModuleDestro
         `not a training job: ${job.name} ${JSON.stringify(job.data).slice(0, 200)}`,
       );
     try {
-      return await this.runTraining.execute({
-        ...payload.data,
-        canRetry: job.attemptsMade + 1 < (job.opts.attempts ?? 1),
-        reportProgress: (progress) => job.updateProgress(progress),
-      });
+      // Every line logged while the job runs, in whichever service, carries its id.
+      return await runInJobContext(payload.data.jobId, () =>
+        this.runTraining.execute({
+          ...payload.data,
+          canRetry: job.attemptsMade + 1 < (job.opts.attempts ?? 1),
+          reportProgress: (progress) => job.updateProgress(progress),
+        }),
+      );
     } catch (error) {
       if (error instanceof TrainingJobError && !error.retry) throw new UnrecoverableError(error.message);
       throw error;

@@ -43,6 +43,13 @@ export const apiKeySchema = z.object({
 });
 export type ApiKey = z.infer<typeof apiKeySchema>;
 
+/** Answer to `GET /v1/keys`. */
+export const apiKeyListSchema = z.object({ items: z.array(apiKeySchema) });
+export type ApiKeyList = z.infer<typeof apiKeyListSchema>;
+
+/** `:id` of `DELETE /v1/keys/:id`. */
+export const apiKeyIdSchema = z.uuid({ error: 'must be a key id (a UUID)' });
+
 /** Answer to `POST /v1/keys`: the only time the key itself is shown. */
 export const createdApiKeySchema = apiKeySchema.extend({ key: z.string() });
 export type CreatedApiKey = z.infer<typeof createdApiKeySchema>;

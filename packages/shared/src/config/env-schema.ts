@@ -126,6 +126,11 @@ export const workerEnvSchema = z
     WORKER_LOCK_DURATION_MS: integerInRange(5_000, 600_000),
     WORKER_KILL_GRACE_MS: integerInRange(100, 600_000),
     WORKER_SHUTDOWN_GRACE_MS: integerInRange(0, 3_600_000),
+    /** Where the worker serves Prometheus `/metrics`; port 0 turns the endpoint off. */
+    WORKER_METRICS_HOST: z.string().min(1, { error: 'must not be empty' }),
+    WORKER_METRICS_PORT: integerInRange(0, 65_535),
+    /** How often the worker refreshes its record in the live-worker registry (it expires after 3 intervals). */
+    WORKER_HEARTBEAT_MS: integerInRange(100, 60_000),
     WORKER_WORK_DIR: path().optional(),
     CT_PIPELINE_PYTHON: path(),
     CT_DATA_ROOT: path(),
@@ -158,6 +163,10 @@ export const workerEnvSchema = z
     lockDurationMs: env.WORKER_LOCK_DURATION_MS,
     killGraceMs: env.WORKER_KILL_GRACE_MS,
     shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_MS,
+    /** The `/metrics` endpoint; null when WORKER_METRICS_PORT is 0. */
+    metrics:
+      env.WORKER_METRICS_PORT === 0 ? null : { host: env.WORKER_METRICS_HOST, port: env.WORKER_METRICS_PORT },
+    heartbeatMs: env.WORKER_HEARTBEAT_MS,
     workDir: env.WORKER_WORK_DIR ?? join(tmpdir(), 'ct-worker'),
     pipelinePython: env.CT_PIPELINE_PYTHON,
     dataRoot: env.CT_DATA_ROOT,
@@ -189,6 +198,9 @@ export const ENV_DEFAULTS: Readonly<Record<string, string>> = {
   WORKER_LOCK_DURATION_MS: '30000',
   WORKER_KILL_GRACE_MS: '5000',
   WORKER_SHUTDOWN_GRACE_MS: '30000',
+  WORKER_METRICS_HOST: '127.0.0.1',
+  WORKER_METRICS_PORT: '9464',
+  WORKER_HEARTBEAT_MS: '5000',
   // Relative to the worker's working directory: the repository root under scripts/stack.sh, /app in the image.
   CT_PIPELINE_PYTHON: 'pipeline/.venv/bin/python',
   CT_DATA_ROOT: 'data',

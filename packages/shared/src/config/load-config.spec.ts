@@ -96,6 +96,8 @@ describe('loadConfig', () => {
       lockDurationMs: 30_000,
       killGraceMs: 5_000,
       shutdownGraceMs: 30_000,
+      heartbeatMs: 5_000,
+      metrics: { host: '127.0.0.1', port: 9464 },
       workDir: join(tmpdir(), 'ct-worker'),
       pipelinePython: resolve('pipeline/.venv/bin/python'),
       dataRoot: resolve('data'),

@@ -52,6 +52,15 @@ export const jobEventSchema = z.discriminatedUnion('type', [
 export type JobEvent = z.infer<typeof jobEventSchema>;
 export type JobEventType = JobEvent['type'];
 
+/** Ids of stored events (SSE `id:`), as `?after=` or the `Last-Event-ID` header. */
+export const eventIdSchema = z
+  .string()
+  .regex(/^\d{1,18}$/, { error: 'must be an event id (a whole number)' });
+
+/** Query of `GET /v1/jobs/:id/events`: resume after this event id. */
+export const jobEventsQuerySchema = z.strictObject({ after: eventIdSchema.optional() });
+export type JobEventsQuery = z.output<typeof jobEventsQuerySchema>;
+
 /** An event's own fields, without the job id, attempt and time that the store adds. */
 export type JobEventBody = JobEvent extends infer Event
   ? Event extends JobEvent

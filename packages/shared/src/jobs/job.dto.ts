@@ -21,6 +21,9 @@ export const jobAttemptSchema = z.object({
 });
 export type JobAttempt = z.infer<typeof jobAttemptSchema>;
 
+/** `:id` of the jobs routes: a malformed id is a 400, never a database error. */
+export const jobIdSchema = z.uuid({ error: 'must be a job id (a UUID)' });
+
 /** A job as the API shows it. */
 export const jobSchema = z.object({
   id: z.uuid(),
@@ -75,6 +78,8 @@ export const jobLogsQuerySchema = z.strictObject({
   offset: z.coerce.number().int().min(0).optional(),
   tail: z.coerce.number().int().min(1).max(1_000_000).optional(),
 });
+
+export type JobLogsQuery = z.input<typeof jobLogsQuerySchema>;
 
 /** Body of `GET /v1/jobs/:id/logs`: the captured output, from byte `offset`. */
 export const jobLogsSchema = z.object({

@@ -1,0 +1,170 @@
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import type { CleanableQueueState, QueueJobState } from '@ct/shared';
+import { Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { RedisClients } from '../redis/redis-clients.js';
+import { BullTrainingQueue } from './bull-training-queue.js';
+
+/** A BullMQ job of the training queue, as plain data. */
+export interface QueueJobRecord {
+  id: string;
+  name: string;
+  team: string | null;
+  priority: number;
+  attemptsMade: number;
+  addedAt: number;
+  processedAt: number | null;
+  finishedAt: number | null;
+  failedReason: string | null;
+}
+
+/** Where a job waits: how many jobs workers take before it. */
+export interface WaitingPlace {
+  state: 'waiting' | 'prioritized';
+  ahead: number;
+}
+
+// Cleaning thousands of records takes longer than a lookup may.
+const CLEAN_TIMEOUT_MS = 30_000;
+// Reading the age of every prioritized job is linear; beyond this many the oldest is looked for among these.
+const OLDEST_SCAN_LIMIT = 10_000;
+
+/** The training queue as monitoring and administration see it: counts, listings, pause, clean, order. */
+@Injectable()
+export class TrainingQueueMonitor {
+  constructor(
+    private readonly bull: BullTrainingQueue,
+    private readonly redis: RedisClients,
+  ) {}
+
+  get name(): string {
+    return this.bull.queue.name;
+  }
+
+  async counts(): Promise<Record<QueueJobState, number>> {
+    const counts = await this.bull.run('counting jobs', (queue) =>
+      queue.getJobCounts(
+        'waiting',
+        'prioritized',
+        'delayed',
+        'active',
+        'completed',
+        'failed',
+        'waiting-children',
+      ),
+    );
+    return {
+      waiting: counts.waiting ?? 0,
+      prioritized: counts.prioritized ?? 0,
+      delayed: counts.delayed ?? 0,
+      active: counts.active ?? 0,
+      completed: counts.completed ?? 0,
+      failed: counts.failed ?? 0,
+      'waiting-children': counts['waiting-children'] ?? 0,
+    };
+  }
+
+  isPaused(): Promise<boolean> {
+    return this.bull.run('reading whether it is paused', (queue) => queue.isPaused());
+  }
+
+  /** Workers finish the jobs they hold but take no new ones until `resume`. */
+  pause(): Promise<void> {
+    return this.bull.run('pausing', (queue) => queue.pause());
+  }
+
+  resume(): Promise<void> {
+    return this.bull.run('resuming', (queue) => queue.resume());
+  }
+
+  /**
+   * Jobs in `state`, from `start` to `end` (inclusive) in BullMQ's order, most recent (or last to run) first.
+   * A job removed between BullMQ listing its id and reading it is null, so positions stay those of the list.
+   */
+  async jobs(state: QueueJobState, start: number, end: number): Promise<(QueueJobRecord | null)[]> {
+    // getJobs would drop those, and pages would skip jobs; the `wait` list is what BullMQ calls waiting.
+    const type = state === 'waiting' ? 'wait' : state;
+    const jobs = await this.bull.run('listing jobs', async (queue) => {
+      const ids = await queue.getRanges([type], start, end, false);
+      return Promise.all(ids.map((id) => queue.getJob(id)));
+    });
+    return jobs.map((job) => (job ? toRecord(job) : null));
+  }
+
+  /** Removes BullMQ's records of jobs that finished in `state` at least `graceMs` ago; Postgres keeps the jobs. */
+  async clean(state: CleanableQueueState, graceMs: number, limit: number): Promise<number> {
+    const removed = await this.bull.run(
+      `cleaning ${state} jobs`,
+      (queue) => queue.clean(graceMs, limit, state),
+      CLEAN_TIMEOUT_MS,
+    );
+    return removed.length;
+  }
+
+  /**
+   * Where a waiting job stands in the order workers take jobs: BullMQ 6 takes the `wait` list first (oldest
+   * first), then the prioritized set (lowest priority number first, then oldest). Null unless it waits.
+   */
+  async waitingPlace(jobId: string): Promise<WaitingPlace | null> {
+    const [wait, prioritized] = [this.bull.queue.toKey('wait'), this.bull.queue.toKey('prioritized')];
+    const [waitLength, index, rank] = await this.bull.run('locating a job', async () => {
+      const results = await this.redis.commands
+        .multi()
+        .llen(wait)
+        .lpos(wait, jobId)
+        .zrank(prioritized, jobId)
+        .exec();
+      return (results ?? []).map(([error, value]) => {
+        if (error) throw error;
+        return value as number | null;
+      });
+    });
+    const waiting = waitLength ?? 0;
+    // New jobs are pushed on the left and taken from the right: those to the right go first.
+    if (index !== null && index !== undefined) return { state: 'waiting', ahead: waiting - 1 - index };
+    if (rank !== null && rank !== undefined) return { state: 'prioritized', ahead: waiting + rank };
+    return null;
+  }
+
+  /** When the job waiting longest (waiting or prioritized) was added, in ms since the epoch; null if none. */
+  async oldestWaitingAddedAt(): Promise<number | null> {
+    const [wait, prioritized] = [this.bull.queue.toKey('wait'), this.bull.queue.toKey('prioritized')];
+    const jobKey = (id: string) => this.bull.queue.toKey(id);
+    const stamps = await this.bull.run('finding the oldest waiting job', async () => {
+      const [oldestInWait, prioritizedIds] = await Promise.all([
+        this.redis.commands.lindex(wait, -1),
+        this.redis.commands.zrange(prioritized, '0', String(OLDEST_SCAN_LIMIT - 1)),
+      ]);
+      const ids = [...(oldestInWait ? [oldestInWait] : []), ...prioritizedIds];
+      if (ids.length === 0) return [];
+      const pipeline = this.redis.commands.pipeline();
+      for (const id of ids) pipeline.hget(jobKey(id), 'timestamp');
+      return ((await pipeline.exec()) ?? []).map(([, value]) => Number(value));
+    });
+    const valid = stamps.filter((stamp) => Number.isFinite(stamp) && stamp > 0);
+    return valid.length > 0 ? Math.min(...valid) : null;
+  }
+
+  /**
+   * The queue for Bull Board. Retrying from the board is off: a retry must move the Postgres row through the
+   * state machine first (`POST /v1/jobs/:id/retry`, `POST /v1/queues/:name/retry-failed`).
+   */
+  boardAdapter(): BullMQAdapter {
+    return new BullMQAdapter(this.bull.queue, { allowRetries: false, displayName: this.name });
+  }
+}
+
+function toRecord(job: Job): QueueJobRecord {
+  const data = (job.data ?? {}) as { team?: unknown };
+  return {
+    id: String(job.id),
+    name: job.name,
+    team: typeof data.team === 'string' ? data.team : null,
+    priority: job.priority ?? 0,
+    attemptsMade: job.attemptsMade ?? 0,
+    addedAt: job.timestamp,
+    processedAt: job.processedOn ?? null,
+    finishedAt: job.finishedOn ?? null,
+    failedReason: job.failedReason ? job.failedReason : null,
+  };
+}

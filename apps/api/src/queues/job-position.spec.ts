@@ -1,0 +1,43 @@
+import { explainPosition, type PositionFacts } from './job-position.js';
+
+const waiting: PositionFacts = {
+  jobId: '00000000-0000-4000-8000-000000000001',
+  state: 'queued',
+  queueState: 'prioritized',
+  place: { state: 'prioritized', ahead: 2 },
+  queuePaused: false,
+  liveWorkers: 1,
+  slots: 2,
+  busySlots: 2,
+};
+
+describe('explainPosition', () => {
+  it.each<[string, Partial<PositionFacts>, string]>([
+    ['a finished job', { state: 'succeeded', queueState: 'completed', place: null }, 'finished'],
+    ['a running job', { state: 'running', queueState: 'active', place: null }, 'running'],
+    ['a job a worker just took', { queueState: 'active', place: null }, 'running'],
+    ['a job waiting out a retry backoff', { queueState: 'delayed', place: null }, 'delayed_retry'],
+    ['a queued job BullMQ does not hold', { queueState: 'missing', place: null }, 'not_in_queue'],
+    ['a waiting job in a paused queue', { queuePaused: true, liveWorkers: 0 }, 'queue_paused'],
+    ['a waiting job with no worker', { liveWorkers: 0, slots: 0, busySlots: 0 }, 'no_live_worker'],
+    ['a waiting job behind others', {}, 'waiting_for_worker_slot'],
+  ])('explains %s', (_case, facts, reason) => {
+    const sut = explainPosition({ ...waiting, ...facts });
+    expect(sut.reason).toBe(reason);
+    expect(sut.message.length).toBeGreaterThan(0);
+  });
+
+  it('counts the place from 1, and only for a waiting job', () => {
+    expect(explainPosition(waiting)).toMatchObject({ position: 3, waitingAhead: 2 });
+    expect(explainPosition({ ...waiting, place: { state: 'waiting', ahead: 0 } }).message).toMatch(
+      /next in line/,
+    );
+    expect(
+      explainPosition({ ...waiting, state: 'running', queueState: 'active', place: null }),
+    ).toMatchObject({
+      position: null,
+      waitingAhead: null,
+    });
+    expect(explainPosition({ ...waiting, queueState: 'missing', place: null }).queueState).toBeNull();
+  });
+});
