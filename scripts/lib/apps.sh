@@ -49,6 +49,8 @@ apps_down() {
 # A real training job through the API, followed to the end: the proof that the whole stack works.
 run_demo_job() {
   say "Running a demo training job (examples/diabetes-lgbm.job.json) through the API"
-  CT_API_URL="$(api_url)" CT_API_KEY="$CT_BOOTSTRAP_ADMIN_KEY" node "$ROOT/scripts/follow-job.mjs" \
-    "$ROOT/examples/diabetes-lgbm.job.json" || die "the demo job did not succeed; see .ct/logs/worker.log"
+  export CT_API_URL="$(api_url)" CT_API_KEY="$CT_BOOTSTRAP_ADMIN_KEY"
+  node "$ROOT/apps/cli/dist/main.js" submit "$ROOT/examples/diabetes-lgbm.job.json" --watch ||
+    die "the demo job did not succeed; see .ct/logs/worker.log"
+  node "$ROOT/apps/cli/dist/main.js" models admin.diabetes-lgbm || die "the demo model is not in the registry"
 }

@@ -5,7 +5,11 @@ export interface Column<Row> {
 }
 
 /** Rows as an aligned text table with a heading line; an empty list says so instead. */
-export function formatTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[], empty = '(none)'): string {
+export function formatTable<Row>(
+  rows: readonly Row[],
+  columns: readonly Column<Row>[],
+  empty = '(none)',
+): string {
   if (rows.length === 0) return empty;
   const cells = rows.map((row) => columns.map((column) => show(column.cell(row))));
   const widths = columns.map((column, i) =>

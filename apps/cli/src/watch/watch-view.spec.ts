@@ -41,7 +41,14 @@ describe('watch view', () => {
   it('shows why a job failed, and a failed step does not count as done', () => {
     const sut = replay([
       { ...base, type: 'step.started', step: 'validation' },
-      { ...base, type: 'step.finished', step: 'validation', status: 'failed', durationMs: 5, reason: 'too few rows' },
+      {
+        ...base,
+        type: 'step.finished',
+        step: 'validation',
+        status: 'failed',
+        durationMs: 5,
+        reason: 'too few rows',
+      },
       { ...base, type: 'state', state: 'failed', failureReason: 'data_error', message: 'too few rows' },
     ]);
     expect(sut.stepsDone).toBe(1);

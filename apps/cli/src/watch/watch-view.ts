@@ -14,7 +14,15 @@ export interface WatchView {
 }
 
 export function initialView(state: JobState = 'queued'): WatchView {
-  return { state, step: null, stepFraction: 0, stepsDone: 0, failureReason: null, message: null, metrics: {} };
+  return {
+    state,
+    step: null,
+    stepFraction: 0,
+    stepsDone: 0,
+    failureReason: null,
+    message: null,
+    metrics: {},
+  };
 }
 
 /** The view after one event. A new attempt (queued again) starts the steps over. */
@@ -59,7 +67,8 @@ export function statusLine(view: WatchView): string {
     view.step === null
       ? ''
       : `  ${view.step} (${PIPELINE_STEPS.indexOf(view.step) + 1}/${PIPELINE_STEPS.length})`;
-  const end = isFinished(view.state) && view.failureReason ? `  ${view.failureReason}: ${view.message ?? ''}` : '';
+  const end =
+    isFinished(view.state) && view.failureReason ? `  ${view.failureReason}: ${view.message ?? ''}` : '';
   return `${view.state.padEnd(9)}${step}  ${progressBar(overallFraction(view))}${end}`.trimEnd();
 }
 

@@ -1,0 +1,39 @@
+import type { CtClient } from '@ct/shared';
+import type { CliConfig } from '../cli-config.js';
+import type { CliIo } from '../output/io.js';
+
+/** Exit codes of `ct`: 0 done (a watched job succeeded), 1 a watched job did not, 2 usage, 3 API or network. */
+export const EXIT = { ok: 0, jobNotSucceeded: 1, usage: 2, apiError: 3 } as const;
+
+/** What every command gets: its positional arguments and flags, the client, the config and the output. */
+export interface CommandContext {
+  args: readonly string[];
+  flags: CliFlags;
+  client: CtClient;
+  config: CliConfig;
+  io: CliIo;
+}
+
+export interface CliFlags {
+  json?: boolean;
+  state?: string;
+  pipeline?: string;
+  limit?: string;
+  cursor?: string;
+  reason?: string;
+  watch?: boolean;
+  'min-age'?: string;
+}
+
+export interface Command {
+  usage: string;
+  summary: string;
+  /** How many positional arguments it takes. */
+  arity: number;
+  run(context: CommandContext): Promise<number>;
+}
+
+/** Prints `value` as JSON when `--json` is set, else the human text. */
+export function print(context: CommandContext, value: unknown, human: () => string): void {
+  context.io.out(context.flags.json ? JSON.stringify(value, null, 2) : human());
+}
