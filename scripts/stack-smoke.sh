@@ -21,6 +21,15 @@ check() {
   fi
 }
 
+# The bash block under "**The `ct` command line**" in the README, run as written from the checkout.
+run_readme_cli_block() {
+  local block
+  block="$(awk '/^\*\*The `ct` command line\*\*/ { found = 1 } found && /^```bash$/ { inside = 1; next }
+    inside && /^```$/ { exit } inside' "$ROOT/README.md")"
+  [[ -n "$block" ]] || return 1
+  (cd "$ROOT" && unset CT_API_URL CT_API_KEY && bash -euo pipefail -c "$block") >>"$LOG_DIR/stack-smoke.log" 2>&1
+}
+
 apps_were_running=0
 pid_alive api && apps_were_running=1
 if ((apps_were_running == 0)); then trap 'bash "$ROOT/scripts/stack.sh" stop-apps' EXIT; fi
@@ -34,6 +43,7 @@ if bash "$ROOT/scripts/stack.sh" up >"$LOG_DIR/stack-smoke.log" 2>&1; then
   check "the MLflow UI answers" bash -c "curl -fsS --max-time 10 '$MLFLOW_TRACKING_URI/' | grep -qi '<title>mlflow'"
   check "a second build is all turbo cache hits" bash -c "cd '$ROOT' && pnpm exec turbo run build | grep -q 'FULL TURBO'"
   check "stack.sh up is idempotent" bash "$ROOT/scripts/stack.sh" up >>"$LOG_DIR/stack-smoke.log" 2>&1
+  check "the README's ct command-line block runs against the stack" run_readme_cli_block
 else
   printf '    %sfailed: bash scripts/stack.sh up; its output:%s\n' "$RED" "$RESET"
   sed 's/^/    | /' "$LOG_DIR/stack-smoke.log"

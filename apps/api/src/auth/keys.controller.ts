@@ -1,10 +1,13 @@
-import { type ApiKey, type CreateApiKey, type CreatedApiKey, createApiKeySchema } from '@ct/shared';
+import {
+  type ApiKey,
+  apiKeyIdSchema,
+  type CreateApiKey,
+  type CreatedApiKey,
+  createApiKeySchema,
+} from '@ct/shared';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { z } from 'zod';
 import { ApiKeysService } from './api-keys.service.js';
 import { Roles } from './auth.decorators.js';
-
-const keyIdSchema = z.uuid({ error: 'must be a key id (a UUID)' });
 
 @Controller('v1/keys')
 @Roles('admin')
@@ -23,7 +26,7 @@ export class KeysController {
 
   @Delete(':id')
   @HttpCode(204)
-  revoke(@Param('id', { schema: keyIdSchema }) id: string): Promise<void> {
+  revoke(@Param('id', { schema: apiKeyIdSchema }) id: string): Promise<void> {
     return this.keys.revoke(id);
   }
 }

@@ -1,11 +1,11 @@
 import { EventStore, JobStore } from '@ct/db';
+import { eventIdSchema } from '@ct/shared';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../errors/api-error.js';
 import { ChannelSubscriber } from '../redis/channel-subscriber.js';
 import { JobEventStream } from './job-event-stream.js';
-import { eventIdSchema } from './job-params.js';
 import { JobQueriesService } from './job-queries.service.js';
 
 /** `GET /v1/jobs/:id/events`: Server-Sent Events, resumable with `Last-Event-ID` or `?after=`. */

@@ -1,7 +1,10 @@
 import {
   type Job,
+  type JobEventsQuery,
   type JobLogs,
   type JobPage,
+  jobEventsQuerySchema,
+  jobIdSchema,
   jobLogsQuerySchema,
   type ListJobsQuery,
   listJobsQuerySchema,
@@ -15,7 +18,6 @@ import type { Principal } from '../auth/principal.js';
 import { CancelJobService } from './cancel-job.service.js';
 import { JobEventsService } from './job-events.service.js';
 import { JobLogsService } from './job-logs.service.js';
-import { type JobEventsQuery, jobEventsQuerySchema, jobIdSchema } from './job-params.js';
 import { JobQueriesService } from './job-queries.service.js';
 import { RetryJobService } from './retry-job.service.js';
 import { SubmitJobService } from './submit-job.service.js';

@@ -1,8 +1,7 @@
-import type { JobPosition } from '@ct/shared';
+import { type JobPosition, jobIdSchema } from '@ct/shared';
 import { Controller, Get, Param } from '@nestjs/common';
 import { CurrentPrincipal } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
-import { jobIdSchema } from '../jobs/job-params.js';
 import { JobPositionService } from './job-position.service.js';
 
 @Controller('v1/jobs')
