@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Job, SubmitJobInput } from '@ct/shared';
-import { freePort } from '@ct/test-support';
-import { scrape } from './prometheus.js';
+import { freePort, scrape } from '@ct/test-support';
 import { client, type Stack, startStack } from './stack.js';
 
 const RIDGE: SubmitJobInput['spec'] = {

@@ -1,8 +1,7 @@
-import { freshDatabase } from '@ct/test-support';
+import { freshDatabase, Scrape } from '@ct/test-support';
 import request from 'supertest';
 import { startApp, testConfig } from './app.js';
 import { bearer, startTestApi, submission, type TestApi } from './harness.js';
-import { Scrape } from './prometheus.js';
 
 describe('GET /metrics (real Redis and Postgres)', () => {
   let api: TestApi;

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { freePort, type RunningChild, startChild } from '@ct/test-support';
-import { Scrape } from './prometheus.js';
+import { freePort, type RunningChild, Scrape, startChild } from '@ct/test-support';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 

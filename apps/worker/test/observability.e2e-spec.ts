@@ -1,8 +1,7 @@
-import { waitFor } from '@ct/test-support';
+import { Scrape, waitFor } from '@ct/test-support';
 import { createWorkerLogger, nestLoggerOf } from '../src/observability/worker-logger.js';
 import { WorkerMetrics } from '../src/observability/worker-metrics.js';
 import { CapturedLines } from './captured-lines.js';
-import { Scrape } from './prometheus.js';
 import { spec, TEAM, TrainingFixture } from './support/training-fixture.js';
 
 const TEST_TIMEOUT_MS = 180_000;

@@ -21,6 +21,8 @@ export * from './jobs/submit-job.dto.js';
 export * from './jobs/training-spec.js';
 export * from './jobs/training-spec-json-schema.js';
 export * from './lifecycle/shutdown.js';
+export * from './logging/json-logger.js';
+export * from './logging/nest-pino-logger.js';
 export * from './mlflow/mlflow-rest.js';
 export * from './models/model-registry.dto.js';
 export * from './queues/monitoring.dto.js';

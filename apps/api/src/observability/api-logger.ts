@@ -1,17 +1,6 @@
-import type { LogLevel } from '@ct/shared';
-import { type DestinationStream, type LevelWithSilent, type Logger, pino } from 'pino';
-import { NestPinoLogger } from './nest-pino-logger.js';
+import { createJsonLogger, type LogLevel, NestPinoLogger } from '@ct/shared';
+import type { DestinationStream, Logger } from 'pino';
 import { requestContext } from './request-context.js';
-
-/** LOG_LEVEL names Nest's levels; pino calls `log` info and `verbose` trace. */
-const PINO_LEVEL: Record<LogLevel, LevelWithSilent> = {
-  fatal: 'fatal',
-  error: 'error',
-  warn: 'warn',
-  log: 'info',
-  debug: 'debug',
-  verbose: 'trace',
-};
 
 /** Anything that could carry a key or a password, wherever a line puts it. */
 const REDACTED_PATHS = [
@@ -28,18 +17,9 @@ const REDACTED_PATHS = [
  * The API's root logger: one JSON object per line with level, time, msg and, through the Nest adapter,
  * context. Writes synchronously, so that the last lines before an exit are not lost.
  */
-export function createApiLogger(
-  level: LogLevel,
-  destination: DestinationStream = pino.destination({ dest: 1, sync: true }),
-): Logger {
-  return pino(
-    {
-      name: 'ct-api',
-      level: PINO_LEVEL[level],
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    },
+export function createApiLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  return createJsonLogger(
+    { name: 'ct-api', level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
     destination,
   );
 }

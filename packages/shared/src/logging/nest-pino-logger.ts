@@ -1,4 +1,3 @@
-import type { LoggerService } from '@nestjs/common';
 import type { Logger } from 'pino';
 
 type PinoMethod = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
@@ -7,10 +6,11 @@ type PinoMethod = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 const STACK_LINE = /\n\s+at /;
 
 /**
- * Nest's logger interface over pino: one JSON line per call with `context` (the Nest logger's name). The
- * pino logger is looked up on every call, so that a line can go to the logger of the work in progress.
+ * Nest's logger interface (`LoggerService`, matched by shape so that this package needs no Nest) over pino:
+ * one JSON line per call with `context` (the Nest logger's name). The pino logger is looked up on every
+ * call, so that a line goes to the logger of the work in progress (an API request's, a worker job's).
  */
-export class NestPinoLogger implements LoggerService {
+export class NestPinoLogger {
   constructor(private readonly current: () => Logger) {}
 
   log(message: unknown, ...params: unknown[]): void {

@@ -1,10 +1,22 @@
-import parsePrometheusTextFormat, { type MetricFamily, type Sample } from 'parse-prometheus-text-format';
+import parseText from 'parse-prometheus-text-format';
+
+/** One series of a scrape: its labels and value. */
+export interface Sample {
+  labels?: Record<string, string>;
+  value?: string;
+}
+interface MetricFamily {
+  name: string;
+  type: 'COUNTER' | 'GAUGE' | 'HISTOGRAM' | 'SUMMARY' | 'UNTYPED';
+  metrics: Sample[];
+}
+const parsePrometheusTextFormat = (text: string): MetricFamily[] => parseText(text);
 
 // The parser folds every series of a histogram into one and drops their labels; without the TYPE line it
 // reads `<name>_bucket`, `<name>_sum` and `<name>_count` as plain series, labels and all.
 const HISTOGRAM_TYPE_LINE = /^# TYPE \S+ histogram$/gm;
 
-/** A scrape, parsed with a Prometheus text parser. */
+/** A scrape, parsed with a Prometheus text parser (parse-prometheus-text-format). */
 export class Scrape {
   private readonly families: MetricFamily[];
   private readonly series: MetricFamily[];
@@ -35,4 +47,11 @@ export class Scrape {
   count(histogram: string, labels: Record<string, string> = {}): number {
     return this.value(`${histogram}_count`, labels);
   }
+}
+
+/** GETs a Prometheus endpoint and parses it. */
+export async function scrape(url: string): Promise<Scrape> {
+  const res = await fetch(url);
+  if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
+  return new Scrape(await res.text());
 }
