@@ -1,5 +1,5 @@
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import type { CleanableQueueState, QueueJobState } from '@ct/shared';
+import { type CleanableQueueState, QUEUE_JOB_STATES, type QueueJobState } from '@ct/shared';
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { RedisClients } from '../redis/redis-clients.js';
@@ -42,26 +42,11 @@ export class TrainingQueueMonitor {
   }
 
   async counts(): Promise<Record<QueueJobState, number>> {
-    const counts = await this.bull.run('counting jobs', (queue) =>
-      queue.getJobCounts(
-        'waiting',
-        'prioritized',
-        'delayed',
-        'active',
-        'completed',
-        'failed',
-        'waiting-children',
-      ),
-    );
-    return {
-      waiting: counts.waiting ?? 0,
-      prioritized: counts.prioritized ?? 0,
-      delayed: counts.delayed ?? 0,
-      active: counts.active ?? 0,
-      completed: counts.completed ?? 0,
-      failed: counts.failed ?? 0,
-      'waiting-children': counts['waiting-children'] ?? 0,
-    };
+    const counts = await this.bull.run('counting jobs', (queue) => queue.getJobCounts(...QUEUE_JOB_STATES));
+    return Object.fromEntries(QUEUE_JOB_STATES.map((state) => [state, counts[state] ?? 0])) as Record<
+      QueueJobState,
+      number
+    >;
   }
 
   isPaused(): Promise<boolean> {
