@@ -5,6 +5,7 @@ export function jestConfig({ rootDir, testMatch, testTimeout }) {
   return {
     rootDir,
     testEnvironment: 'node',
+    setupFiles: [new URL('./jest.test-env.js', import.meta.url).pathname],
     extensionsToTreatAsEsm: ['.ts'],
     moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
     transform: {

@@ -7,6 +7,7 @@ export * from './api/openapi-components.js';
 export * from './api/route-contract.js';
 export * from './api/route-url.js';
 export * from './api/sse-parser.js';
+export * from './audit/audit-log.js';
 export * from './auth/api-key.dto.js';
 export * from './config/env-schema.js';
 export * from './config/load-config.js';

@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import type { AuditConfig } from '../audit/audit-config.js';
 import { teamNameSchema } from '../auth/api-key.dto.js';
 
 /**
@@ -53,7 +54,68 @@ const logLevels = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const
 /** Thread settings for numeric libraries, passed from the worker's environment to pipeline processes. */
 const THREAD_VARIABLE = /^(OMP_NUM_THREADS|OPENBLAS_[A-Z0-9_]+)$/;
 
+/** The audit client (src/audit): the IRIS console log when IRIS_AUDIT_HOST is set, else a JSON-lines file. */
+const auditEnv = {
+  AUDIT_FILE: path(),
+  AUDIT_SPOOL_DIR: path().optional(),
+  AUDIT_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,50}$/, {
+    error: 'must be 1-50 characters of letters, digits, _, ., : and -',
+  }),
+  IRIS_AUDIT_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.:_-]{1,255}$/, { error: 'must be a host name or address' })
+    .optional(),
+  IRIS_AUDIT_PORT: integerInRange(1, 65_535),
+  IRIS_AUDIT_NAMESPACE: z
+    .string()
+    .regex(/^%?[A-Za-z0-9_.-]{1,64}$/, { error: 'must be an IRIS namespace name' }),
+  IRIS_AUDIT_USER: z.string().min(1, { error: 'must not be empty' }).optional(),
+  IRIS_AUDIT_PASSWORD: z.string().min(1, { error: 'must not be empty' }).optional(),
+  AUDIT_BUFFER_MAX: integerInRange(100, 1_000_000),
+  AUDIT_BATCH_SIZE: integerInRange(1, 10_000),
+  AUDIT_RETRY_BASE_MS: integerInRange(10, 60_000),
+  AUDIT_RETRY_MAX_MS: integerInRange(100, 3_600_000),
+};
+
+type AuditEnv = z.output<z.ZodObject<typeof auditEnv>> & { CT_ENV: string };
+
+/** Development signs in as IRIS's default user; production must name its IRIS credentials. */
+function checkAuditEnv(env: AuditEnv, ctx: z.core.$RefinementCtx): void {
+  if (env.CT_ENV !== 'production' || env.IRIS_AUDIT_HOST === undefined) return;
+  for (const variable of ['IRIS_AUDIT_USER', 'IRIS_AUDIT_PASSWORD'] as const) {
+    if (env[variable] === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: [variable],
+        message: 'is required when CT_ENV=production and IRIS_AUDIT_HOST is set',
+      });
+  }
+}
+
+function auditConfigFrom(env: AuditEnv): AuditConfig {
+  return {
+    file: env.AUDIT_FILE,
+    spoolDir: env.AUDIT_SPOOL_DIR ?? join(dirname(env.AUDIT_FILE), 'spool'),
+    prefix: env.AUDIT_PREFIX,
+    iris:
+      env.IRIS_AUDIT_HOST === undefined
+        ? null
+        : {
+            host: env.IRIS_AUDIT_HOST,
+            port: env.IRIS_AUDIT_PORT,
+            namespace: env.IRIS_AUDIT_NAMESPACE,
+            user: env.IRIS_AUDIT_USER ?? '_SYSTEM',
+            password: env.IRIS_AUDIT_PASSWORD ?? 'SYS',
+          },
+    bufferMax: env.AUDIT_BUFFER_MAX,
+    batchSize: env.AUDIT_BATCH_SIZE,
+    retryBaseMs: env.AUDIT_RETRY_BASE_MS,
+    retryMaxMs: env.AUDIT_RETRY_MAX_MS,
+  };
+}
+
 const commonEnv = {
+  ...auditEnv,
   CT_ENV: z.enum(['development', 'test', 'production'], {
     error: 'must be one of development, test, production',
   }),
@@ -88,6 +150,7 @@ export const apiEnvSchema = z
   })
   .check(
     z.superRefine((env, ctx) => {
+      checkAuditEnv(env, ctx);
       const key = env.CT_BOOTSTRAP_ADMIN_KEY;
       if (
         env.CT_ENV === 'production' &&
@@ -116,6 +179,7 @@ export const apiEnvSchema = z
       : null,
     jobLogMaxBytes: env.JOB_LOG_MAX_BYTES,
     bullmqPrefix: env.BULLMQ_PREFIX,
+    audit: auditConfigFrom(env),
   }));
 
 /** Environment variables read by the worker, with their local defaults applied. */
@@ -151,6 +215,7 @@ export const workerEnvSchema = z
   })
   // Other variables are kept, to pick the thread settings of numeric libraries (THREAD_VARIABLE) from them.
   .catchall(z.string())
+  .check(z.superRefine(checkAuditEnv))
   .transform((env) => ({
     env: env.CT_ENV,
     logLevel: env.LOG_LEVEL,
@@ -160,6 +225,7 @@ export const workerEnvSchema = z
     concurrency: env.WORKER_CONCURRENCY,
     jobLogMaxBytes: env.JOB_LOG_MAX_BYTES,
     bullmqPrefix: env.BULLMQ_PREFIX,
+    audit: auditConfigFrom(env),
     lockDurationMs: env.WORKER_LOCK_DURATION_MS,
     killGraceMs: env.WORKER_KILL_GRACE_MS,
     shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_MS,
@@ -205,6 +271,15 @@ export const ENV_DEFAULTS: Readonly<Record<string, string>> = {
   CT_PIPELINE_PYTHON: 'pipeline/.venv/bin/python',
   CT_DATA_ROOT: 'data',
   CT_PROJECTS_ROOT: 'projects',
+  AUDIT_FILE: 'audit/ct-audit.jsonl',
+  AUDIT_PREFIX: 'ct',
+  IRIS_AUDIT_PORT: '1972',
+  // WriteToConsoleLog is available in every namespace: no need for the rights of %SYS.
+  IRIS_AUDIT_NAMESPACE: 'USER',
+  AUDIT_BUFFER_MAX: '10000',
+  AUDIT_BATCH_SIZE: '100',
+  AUDIT_RETRY_BASE_MS: '200',
+  AUDIT_RETRY_MAX_MS: '30000',
 };
 
 export type ApiConfig = z.output<typeof apiEnvSchema>;

@@ -1,5 +1,5 @@
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   apiEnvSchema,
   ConfigError,
@@ -8,6 +8,17 @@ import {
   loadConfig,
   workerEnvSchema,
 } from '../index.js';
+
+const AUDIT_DEFAULTS = {
+  file: resolve('audit/ct-audit.jsonl'),
+  spoolDir: resolve('audit/spool'),
+  prefix: 'ct',
+  iris: null,
+  bufferMax: 10_000,
+  batchSize: 100,
+  retryBaseMs: 200,
+  retryMaxMs: 30_000,
+};
 
 function configErrorOf(run: () => unknown): ConfigError {
   try {
@@ -34,6 +45,7 @@ describe('loadConfig', () => {
       bootstrapAdmin: null,
       jobLogMaxBytes: 5_242_880,
       bullmqPrefix: 'ct',
+      audit: AUDIT_DEFAULTS,
     });
   });
 
@@ -92,6 +104,7 @@ describe('loadConfig', () => {
       mlflowTrackingUri: LOCAL_DEFAULTS.MLFLOW_TRACKING_URI,
       bullmqPrefix: 'ct',
       jobLogMaxBytes: 5_242_880,
+      audit: AUDIT_DEFAULTS,
       concurrency: 1,
       lockDurationMs: 30_000,
       killGraceMs: 5_000,
@@ -279,6 +292,88 @@ describe('loadConfig: jobs API variables', () => {
   it('rejects a bad log cap for the worker too', () => {
     const sut = configErrorOf(() => loadConfig(workerEnvSchema, { JOB_LOG_MAX_BYTES: '1' }));
     expect(sut.issues.map((issue) => issue.variable)).toEqual(['JOB_LOG_MAX_BYTES']);
+  });
+});
+
+describe('loadConfig: audit variables', () => {
+  const production = {
+    CT_ENV: 'production',
+    REDIS_URL: 'redis://r:6379',
+    DATABASE_URL: 'postgres://u:p@db/ct',
+    MLFLOW_TRACKING_URI: 'http://mlflow:5000',
+  };
+
+  it.each([apiEnvSchema, workerEnvSchema])(
+    'connects to IRIS as the development user when a host is set',
+    (schema) => {
+      const sut = loadConfig(schema, { IRIS_AUDIT_HOST: 'iris', AUDIT_FILE: '/var/log/ct/audit.jsonl' });
+      expect(sut.audit).toEqual({
+        ...AUDIT_DEFAULTS,
+        file: '/var/log/ct/audit.jsonl',
+        spoolDir: join(dirname('/var/log/ct/audit.jsonl'), 'spool'),
+        iris: { host: 'iris', port: 1972, namespace: 'USER', user: '_SYSTEM', password: 'SYS' },
+      });
+    },
+  );
+
+  it('reads every audit variable', () => {
+    const sut = loadConfig(workerEnvSchema, {
+      AUDIT_FILE: 'logs/audit.jsonl',
+      AUDIT_SPOOL_DIR: '/var/spool/ct',
+      AUDIT_PREFIX: '0',
+      IRIS_AUDIT_HOST: '10.0.0.5',
+      IRIS_AUDIT_PORT: '51773',
+      IRIS_AUDIT_NAMESPACE: '%SYS',
+      IRIS_AUDIT_USER: 'ct_audit',
+      IRIS_AUDIT_PASSWORD: 'hunter2',
+      AUDIT_BUFFER_MAX: '500',
+      AUDIT_BATCH_SIZE: '20',
+      AUDIT_RETRY_BASE_MS: '50',
+      AUDIT_RETRY_MAX_MS: '5000',
+    });
+    expect(sut.audit).toEqual({
+      file: resolve('logs/audit.jsonl'),
+      spoolDir: '/var/spool/ct',
+      prefix: '0',
+      iris: { host: '10.0.0.5', port: 51_773, namespace: '%SYS', user: 'ct_audit', password: 'hunter2' },
+      bufferMax: 500,
+      batchSize: 20,
+      retryBaseMs: 50,
+      retryMaxMs: 5000,
+    });
+  });
+
+  it.each([apiEnvSchema, workerEnvSchema])(
+    'requires the IRIS credentials in production when IRIS is set',
+    (schema) => {
+      const sut = configErrorOf(() => loadConfig(schema, { ...production, IRIS_AUDIT_HOST: 'iris' }));
+      expect(sut.issues).toEqual([
+        {
+          variable: 'IRIS_AUDIT_USER',
+          message: 'is required when CT_ENV=production and IRIS_AUDIT_HOST is set',
+        },
+        {
+          variable: 'IRIS_AUDIT_PASSWORD',
+          message: 'is required when CT_ENV=production and IRIS_AUDIT_HOST is set',
+        },
+      ]);
+    },
+  );
+
+  it('needs no IRIS credentials in production with the file transport', () => {
+    expect(loadConfig(apiEnvSchema, production).audit.iris).toBeNull();
+  });
+
+  it.each([
+    ['IRIS_AUDIT_PORT', '0', 'must be a whole number from 1 to 65535'],
+    ['IRIS_AUDIT_NAMESPACE', 'US ER', 'must be an IRIS namespace name'],
+    ['IRIS_AUDIT_HOST', 'iris/x', 'must be a host name or address'],
+    ['AUDIT_PREFIX', 'c t', 'must be 1-50 characters of letters, digits'],
+    ['AUDIT_BATCH_SIZE', '0', 'must be a whole number from 1 to 10000'],
+    ['AUDIT_BUFFER_MAX', '10', 'must be a whole number from 100 to 1000000'],
+  ])('rejects %s=%s', (variable, value, message) => {
+    const sut = configErrorOf(() => loadConfig(workerEnvSchema, { [variable]: value }));
+    expect(sut.issues).toEqual([{ variable, message: expect.stringContaining(message) }]);
   });
 });
 

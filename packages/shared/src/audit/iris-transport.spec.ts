@@ -1,0 +1,88 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createAuditLog } from './audit-log.js';
+import { auditConfig, RecordingTransport, range, waitFor } from './audit-test-kit.js';
+import { AuditDeliveryError } from './audit-transport.js';
+import { IrisAuditTransport } from './iris-transport.js';
+
+/** A port nothing listens on: opened by the system, then closed. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('IRIS transport with the real SDK and no IRIS listening', () => {
+  let dir: string;
+  let port: number;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ct-audit-iris-'));
+    port = await freePort();
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  const iris = () => ({ host: '127.0.0.1', port, namespace: 'USER', user: '_SYSTEM', password: 'SYS' });
+
+  it('loads the SDK in its worker thread and rejects a batch with the connection error', async () => {
+    const sut = new IrisAuditTransport(iris(), { prefix: 'ct', connectTimeoutSeconds: 2 });
+    const attempt = sut.deliver([
+      { level: 0, at: new Date().toISOString(), message: '{"event":"job.started"}' },
+    ]);
+    await expect(attempt).rejects.toBeInstanceOf(AuditDeliveryError);
+    // A connection error comes from the SDK's native module: loading it in the thread worked.
+    await expect(attempt).rejects.toThrow(/IRIS: .*(COMMUNICATION LINK|connect)/i);
+    await expect(
+      sut.deliver([{ level: 0, at: new Date().toISOString(), message: '{}' }]),
+    ).rejects.toBeInstanceOf(AuditDeliveryError);
+    await sut.close();
+  });
+
+  it('spools 10,000 events without delaying the event loop, then replays every one in order, once', async () => {
+    const alarms: string[] = [];
+    const config = auditConfig(dir, { iris: iris(), retryBaseMs: 100, retryMaxMs: 500 });
+    const sut = createAuditLog(config, { source: 'worker', alarm: (message) => alarms.push(message) });
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
+    const started = performance.now();
+    for (const chunk of range(20)) {
+      for (const i of range(500)) sut.info('pipeline.step.progress', { seq: chunk * 500 + i, jobId: 'j1' });
+      await nextTurn();
+    }
+    await sut.flush();
+    delay.disable();
+    const ms = (ns: number) => Math.round((ns / 1e6) * 10) / 10;
+    const figures = { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) };
+    console.log(
+      `event-loop delay while logging 10,000 events to an unreachable IRIS (ms): ${JSON.stringify(figures)}; took ${Math.round(performance.now() - started)} ms`,
+    );
+    expect(figures.p99).toBeLessThan(50);
+    expect(figures.max).toBeLessThan(100);
+    expect(sut.stats()).toMatchObject({ buffered: 0, sent: 0, spooled: 10_000, dropped: 0 });
+    expect(alarms.join('\n')).toMatch(/transport iris failed.*IRIS: /);
+    await sut.close();
+
+    // IRIS is back (a working transport here): the next start adopts the spool and replays it.
+    const transport = new RecordingTransport();
+    const next = createAuditLog(config, {
+      source: 'worker',
+      transport,
+      alarm: (message) => alarms.push(message),
+    });
+    await waitFor(() => next.stats().sent === 10_000 && next.stats().spoolBytes === 0, 20_000);
+    const seqs = transport.seqs();
+    expect(seqs).toHaveLength(10_000);
+    expect(seqs).toEqual(range(10_000));
+    expect(new Set(seqs).size).toBe(10_000);
+    expect(next.stats()).toMatchObject({ replayed: 10_000, dropped: 0 });
+    await next.close();
+    expect((await readdir(config.spoolDir)).filter((name) => name.endsWith('.jsonl'))).toEqual([]);
+  });
+});
