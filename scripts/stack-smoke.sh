@@ -44,6 +44,8 @@ if bash "$ROOT/scripts/stack.sh" up >"$LOG_DIR/stack-smoke.log" 2>&1; then
   check "a second build is all turbo cache hits" bash -c "cd '$ROOT' && pnpm exec turbo run build | grep -q 'FULL TURBO'"
   check "stack.sh up is idempotent" bash "$ROOT/scripts/stack.sh" up >>"$LOG_DIR/stack-smoke.log" 2>&1
   check "the README's ct command-line block runs against the stack" run_readme_cli_block
+  check "the audit benchmark runs (node bench/audit-throughput.mjs 5000)" \
+    bash -c "cd '$ROOT' && node bench/audit-throughput.mjs 5000 >>'$LOG_DIR/stack-smoke.log' 2>&1"
 else
   printf '    %sfailed: bash scripts/stack.sh up; its output:%s\n' "$RED" "$RESET"
   sed 's/^/    | /' "$LOG_DIR/stack-smoke.log"

@@ -1,4 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Job, loadConfig, type SubmitJobInput, workerEnvSchema } from '@ct/shared';
 import {
@@ -26,12 +29,14 @@ export interface Stack {
 }
 
 export async function startStack(
-  options: { mlflowUri?: string; workerEnv?: NodeJS.ProcessEnv } = {},
+  options: { mlflowUri?: string; apiEnv?: NodeJS.ProcessEnv; workerEnv?: NodeJS.ProcessEnv } = {},
 ): Promise<Stack> {
   const db: FreshDatabase = await freshDatabase();
   const base = loadConfig(workerEnvSchema, process.env);
   const port = await freePort();
   const adminKey = `ct_test_${randomBytes(24).toString('base64url')}`;
+  // The audit trail's file transport: out of the checkout (its default is relative to the working folder).
+  const auditDir = join(tmpdir(), `ct-e2e-audit-${randomUUID().slice(0, 8)}`);
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -51,8 +56,9 @@ export async function startStack(
     WORKER_SHUTDOWN_GRACE_MS: '5000',
     // Off unless a test asks for it: several workers run at once and would compete for one port.
     WORKER_METRICS_PORT: '0',
+    AUDIT_FILE: join(auditDir, 'audit.jsonl'),
   };
-  const api = startChild(process.execPath, [API_MAIN], env);
+  const api = startChild(process.execPath, [API_MAIN], { ...env, ...options.apiEnv });
   await api.waitForOutput(`listening on http://127.0.0.1:${port}`, 60_000);
   const workers: RunningChild[] = [];
   const startWorker = async (extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningChild> => {
@@ -73,6 +79,7 @@ export async function startStack(
       await Promise.all(workers.map((worker) => worker.stop('SIGTERM', 20_000)));
       await api.stop('SIGTERM');
       await db.drop();
+      await rm(auditDir, { recursive: true, force: true });
     },
   };
 }

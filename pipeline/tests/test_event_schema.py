@@ -45,6 +45,14 @@ def test_valid_line_parses_to_the_event(raw: str | bytes) -> None:
         {"type": "metric", "key": "f1", "value": -2},
         {"type": "log", "level": "error", "message": "température"},
         {"type": "result", "payload": {"a": [1, {"b": None}]}},
+        {
+            "type": "validation.finding",
+            "rule": "min_rows",
+            "severity": "error",
+            "message": "3 rows",
+            "columns": [],
+            "figures": {"rows": 3},
+        },
     ],
     ids=lambda event: event["type"],
 )

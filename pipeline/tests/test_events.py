@@ -108,6 +108,20 @@ ROUND_TRIPS: list[tuple[str, Emit, dict[str, Any]]] = [
         {"type": "log", "level": "warning", "message": "12 outliers"},
     ),
     (
+        "validation finding",
+        lambda e: e.validation_finding(
+            "iqr_outliers", "warning", "2 columns over", ["bmi", "s5"], {"max_share": 0.01}
+        ),
+        {
+            "type": "validation.finding",
+            "rule": "iqr_outliers",
+            "severity": "warning",
+            "message": "2 columns over",
+            "columns": ["bmi", "s5"],
+            "figures": {"max_share": 0.01},
+        },
+    ),
+    (
         "result",
         lambda e: e.result({"version": 3, "promoted": True, "scores": [0.5, None, "n/a", {"f1": 0.9}]}),
         {
@@ -249,6 +263,26 @@ REJECTED: list[tuple[str, Emit, str]] = [
     ("finished unknown status", lambda e: e.step_finished("training", 1, "skipped"), "unknown status"),
     ("finished reason not a string", lambda e: e.step_finished("training", 1, "failed", 42), "reason"),
     ("result not an object", lambda e: e.result([1, 2]), "payload must be a JSON object"),
+    (
+        "finding unknown severity",
+        lambda e: e.validation_finding("min_rows", "info", "x", [], {}),
+        "unknown severity 'info'",
+    ),
+    (
+        "finding columns not a list",
+        lambda e: e.validation_finding("min_rows", "error", "x", "a", {}),
+        "columns must be a list of strings",
+    ),
+    (
+        "finding column not a string",
+        lambda e: e.validation_finding("min_rows", "error", "x", [1], {}),
+        r"columns\[0\] must be a string",
+    ),
+    (
+        "finding NaN figure",
+        lambda e: e.validation_finding("min_rows", "error", "x", [], {"share": NAN}),
+        r"figures\.share must be a finite",
+    ),
     (
         "result object value",
         lambda e: e.result({"model": object()}),

@@ -167,6 +167,10 @@ def test_error_level_validation_finding_is_a_data_error_and_registers_nothing(
     assert "min_rows: 442 rows, fewer than the 1000 required" in result["message"]
     warnings = [e["message"] for e in done.of_type("log") if e["level"] == "warning"]
     assert any(w.startswith("validation iqr_outliers:") for w in warnings)
+    findings = [(e["rule"], e["severity"], e["figures"]) for e in done.of_type("validation.finding")]
+    assert findings[0] == ("min_rows", "error", {"rows": 442, "min_rows": 1000})
+    assert [(rule, severity) for rule, severity, _ in findings[1:]] == [("iqr_outliers", "warning")]
+    assert done.of_type("validation.finding")[1]["columns"]
     with pytest.raises(MlflowException, match=r"RESOURCE_DOES_NOT_EXIST|not found"):
         MlflowClient(tracking_uri).get_registered_model(model_name)
 

@@ -137,3 +137,21 @@ def test_report_counts_warnings_and_errors() -> None:
     assert (
         build_report(run_rules(ValidationSpec(min_rows=MinRows(11)), SPIKY), SPIKY)["summary"]["errors"] == 1
     )
+
+
+COLUMN_CASES: list[tuple[str, Any, list[str]]] = [
+    ("min_rows names no column", min_rows(MinRows(6), FRAME), []),
+    ("missing share names the columns over", max_missing_share(MaxMissingShare(0.1), FRAME), ["n", "s", "t"]),
+    (
+        "required columns name the absent, then the mistyped",
+        required_columns(RequiredColumns({"zz": "numeric", "s": "numeric"}), FRAME),
+        ["zz", "s"],
+    ),
+    ("iqr names the columns over", iqr_outliers(IqrOutliers(0.1), SPIKY), ["x"]),
+    ("a passed rule names none", iqr_outliers(IqrOutliers(0.2), SPIKY), []),
+]
+
+
+@pytest.mark.parametrize(("sut", "columns"), [c[1:] for c in COLUMN_CASES], ids=[c[0] for c in COLUMN_CASES])
+def test_finding_names_the_columns_at_fault(sut: Any, columns: list[str]) -> None:
+    assert sut.columns == columns

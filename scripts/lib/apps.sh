@@ -33,6 +33,8 @@ start_app() {
 
 apps_up() {
   ensure_admin_key
+  # The audit trail's file transport (no IRIS configured): one JSON-lines file for the api and the worker.
+  export AUDIT_FILE="${AUDIT_FILE:-$LOG_DIR/audit.jsonl}"
   start_app api
   start_app worker
   wait_until "the API at $(api_url)/health/ready" 60 "$LOG_DIR/api.log" api_ready

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { API_CONFIG, type ApiConfig } from './config/api-config.js';
 import { DocsModule } from './docs/docs.module.js';
@@ -20,6 +21,7 @@ export class AppModule {
       exports: [API_CONFIG],
       imports: [
         ObservabilityModule,
+        AuditModule,
         HttpModule,
         AuthModule,
         HealthModule,

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module.js';
 import { WORKER_CONFIG, type WorkerConfig } from './config/worker-config.js';
 import { Database } from './database/database.js';
 import { HeartbeatModule } from './heartbeat/heartbeat.module.js';
@@ -12,7 +13,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       global: true,
-      imports: [ObservabilityModule, TrainingModule, HeartbeatModule],
+      imports: [ObservabilityModule, AuditModule, TrainingModule, HeartbeatModule],
       providers: [{ provide: WORKER_CONFIG, useValue: config }, RedisConnection, Database],
       exports: [WORKER_CONFIG, RedisConnection, Database],
     };

@@ -36,6 +36,7 @@ PROTOCOL_VERSION: Final = 1
 ENVELOPE_FIELDS: Final = ("v", "type", "ts", "seq")
 LOG_LEVELS: Final = ("debug", "info", "warning", "error")
 STEP_STATUSES: Final = ("ok", "failed")
+FINDING_SEVERITIES: Final = ("warning", "error")
 _TS_PATTERN: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
 
 _Check = Callable[[object, str], object]
@@ -108,6 +109,13 @@ def _check_json(value: object, label: str) -> None:
         raise EventError(f"{label} is not JSON-serialisable: {type(value).__name__} {value!r}")
 
 
+def _check_str_list(value: object, label: str) -> None:
+    if not isinstance(value, list):
+        raise EventError(f"{label} must be a list of strings, got {type(value).__name__}")
+    for index, item in enumerate(value):
+        _check_str(item, f"{label}[{index}]")
+
+
 def _check_object(value: object, label: str) -> None:
     if not isinstance(value, dict):
         raise EventError(f"{label} must be a JSON object (dict), got {type(value).__name__}")
@@ -146,6 +154,13 @@ EVENT_FIELDS: Final[Mapping[str, Mapping[str, tuple[_Check, bool]]]] = {
     },
     "metric": {"key": (_check_key, True), "value": (_check_number, True), "step": (_check_int, False)},
     "log": {"level": (_one_of(LOG_LEVELS, "level"), True), "message": (_check_str, True)},
+    "validation.finding": {
+        "rule": (_check_key, True),
+        "severity": (_one_of(FINDING_SEVERITIES, "severity"), True),
+        "message": (_check_str, True),
+        "columns": (_check_str_list, True),
+        "figures": (_check_object, True),
+    },
     "result": {"payload": (_check_object, True)},
 }
 

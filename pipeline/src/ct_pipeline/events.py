@@ -31,6 +31,7 @@ _FD_PATTERN: Final = re.compile(r"[0-9]{1,10}")
 
 LogLevel = Literal["debug", "info", "warning", "error"]
 StepStatus = Literal["ok", "failed"]
+FindingSeverity = Literal["warning", "error"]
 
 
 class EventEmitter:
@@ -77,6 +78,24 @@ class EventEmitter:
     def log(self, level: LogLevel, message: str) -> dict[str, Any]:
         """Emit ``log`` at ``level`` debug, info, warning or error."""
         return self._emit("log", level=level, message=message)
+
+    def validation_finding(
+        self,
+        rule: str,
+        severity: FindingSeverity,
+        message: str,
+        columns: list[str],
+        figures: dict[str, Any],
+    ) -> dict[str, Any]:
+        """Emit ``validation.finding``: a failed data validation rule, at its severity, with its figures."""
+        return self._emit(
+            "validation.finding",
+            rule=rule,
+            severity=severity,
+            message=message,
+            columns=columns,
+            figures=figures,
+        )
 
     def result(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Emit ``result``: a JSON object (str keys; None, bool, int, finite float, str, list, dict)."""

@@ -1,7 +1,8 @@
 import { ApiKeyEntity } from '@ct/db';
-import type { ApiKey, CreateApiKey, CreatedApiKey } from '@ct/shared';
+import type { ApiKey, AuditLogger, CreateApiKey, CreatedApiKey } from '@ct/shared';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { AUDIT_LOG } from '../audit/audit.module.js';
 import { DATA_SOURCE } from '../database/database.module.js';
 import { ApiError } from '../errors/api-error.js';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key-secret.js';
@@ -13,18 +14,23 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 /** Issues, lists, revokes and checks API keys; only hashes are stored. */
 @Injectable()
 export class ApiKeysService {
-  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(AUDIT_LOG) private readonly audit: AuditLogger,
+  ) {}
 
   private get keys() {
     return this.dataSource.getRepository(ApiKeyEntity);
   }
 
-  /** A new key: the answer is the only time the key itself is shown. */
-  async create(input: CreateApiKey): Promise<CreatedApiKey> {
+  /** A new key: the answer is the only time the key itself is shown (never in the audit trail). */
+  async create(input: CreateApiKey, actor: Principal): Promise<CreatedApiKey> {
     const key = generateApiKey();
     const row = await this.keys.save(
       this.keys.create({ ...input, keyHash: hashApiKey(key), prefix: displayPrefix(key) }),
     );
+    const { id: keyId, team, role, name } = row;
+    this.audit.info('key.created', { keyId, team, role, name, actor: actor.keyId });
     return { ...toApiKey(row), key };
   }
 
@@ -33,7 +39,7 @@ export class ApiKeysService {
   }
 
   /** Revoking a revoked key changes nothing. @throws ApiError not_found. */
-  async revoke(id: string): Promise<void> {
+  async revoke(id: string, actor: Principal): Promise<void> {
     const result = await this.keys
       .createQueryBuilder()
       .update()
@@ -41,6 +47,7 @@ export class ApiKeysService {
       .where('id = :id', { id })
       .execute();
     if (result.affected === 0) throw ApiError.notFound('API key', id);
+    this.audit.info('key.revoked', { keyId: id, actor: actor.keyId });
   }
 
   /** The principal of a valid, unrevoked key, or null. */

@@ -1,6 +1,9 @@
 import type { ApiKeyRole } from '@ct/db';
-import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import type { AuditFields, AuditLogger } from '@ct/shared';
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { AUDIT_LOG } from '../audit/audit.module.js';
+import { type AuthFailureReason, authFailureFields } from '../audit/auth-failure.js';
 import { ApiError } from '../errors/api-error.js';
 import { bearerToken } from './api-key-secret.js';
 import { ApiKeysService } from './api-keys.service.js';
@@ -13,20 +16,32 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
+    @Inject(AUDIT_LOG) private readonly audit: AuditLogger,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const refuse = (reason: AuthFailureReason, error: ApiError, extra: AuditFields = {}) => {
+      this.audit.warning('auth.failed', authFailureFields(request, reason, extra));
+      return error;
+    };
     const key = bearerToken(request.headers.authorization);
     if (key === null)
-      throw new ApiError('unauthenticated', 'send an API key in the header "Authorization: Bearer <key>"');
+      throw refuse(
+        'missing_key',
+        new ApiError('unauthenticated', 'send an API key in the header "Authorization: Bearer <key>"'),
+      );
     const principal = await this.keys.authenticate(key);
-    if (principal === null) throw new ApiError('unauthenticated', 'the API key is unknown or was revoked');
+    if (principal === null)
+      throw refuse('invalid_key', new ApiError('unauthenticated', 'the API key is unknown or was revoked'));
     const needed: ApiKeyRole = this.reflector.getAllAndOverride(Roles, targets) ?? 'viewer';
-    if (!hasRole(principal.role, needed))
-      throw new ApiError('forbidden', `this needs a ${needed} key; the key used is a ${principal.role} key`);
+    if (!hasRole(principal.role, needed)) {
+      const { keyId, team, role } = principal;
+      const message = `this needs a ${needed} key; the key used is a ${role} key`;
+      throw refuse('insufficient_role', new ApiError('forbidden', message), { keyId, team, role, needed });
+    }
     request.principal = principal;
     return true;
   }

@@ -7,7 +7,8 @@ import {
 } from '@ct/shared';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiKeysService } from './api-keys.service.js';
-import { Roles } from './auth.decorators.js';
+import { CurrentPrincipal, Roles } from './auth.decorators.js';
+import type { Principal } from './principal.js';
 
 @Controller('v1/keys')
 @Roles('admin')
@@ -15,8 +16,11 @@ export class KeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
   @Post()
-  create(@Body({ schema: createApiKeySchema }) body: CreateApiKey): Promise<CreatedApiKey> {
-    return this.keys.create(body);
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body({ schema: createApiKeySchema }) body: CreateApiKey,
+  ): Promise<CreatedApiKey> {
+    return this.keys.create(body, principal);
   }
 
   @Get()
@@ -26,7 +30,10 @@ export class KeysController {
 
   @Delete(':id')
   @HttpCode(204)
-  revoke(@Param('id', { schema: apiKeyIdSchema }) id: string): Promise<void> {
-    return this.keys.revoke(id);
+  revoke(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', { schema: apiKeyIdSchema }) id: string,
+  ): Promise<void> {
+    return this.keys.revoke(id, principal);
   }
 }

@@ -1,6 +1,8 @@
 import { type JobEntity, JobStore } from '@ct/db';
-import type { Job } from '@ct/shared';
-import { Injectable, Logger } from '@nestjs/common';
+import type { AuditLogger, Job } from '@ct/shared';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AUDIT_LOG } from '../audit/audit.module.js';
+import { jobAuditFields } from '../audit/job-audit.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../errors/api-error.js';
 import { TrainingQueue } from '../queue/training-queue.js';
@@ -25,15 +27,16 @@ export class CancelJobService {
     private readonly signals: JobSignals,
     private readonly stateEvents: JobStateEvents,
     private readonly queries: JobQueriesService,
+    @Inject(AUDIT_LOG) private readonly audit: AuditLogger,
   ) {}
 
   async cancel(principal: Principal, id: string): Promise<CancelOutcome> {
     const job = await this.queries.visibleRow(principal, id);
     switch (job.state) {
       case 'queued':
-        return (await this.cancelQueued(job)) ?? this.cancel(principal, id);
+        return (await this.cancelQueued(principal, job)) ?? this.cancel(principal, id);
       case 'running':
-        return this.stopRunning(job);
+        return this.stopRunning(principal, job);
       case 'succeeded':
       case 'failed':
       case 'cancelled':
@@ -42,8 +45,8 @@ export class CancelJobService {
   }
 
   /** Cancels a job no worker has taken; null when its state changed meanwhile (the caller looks again). */
-  private async cancelQueued(job: JobEntity): Promise<CancelOutcome | null> {
-    if (!(await this.removeFromQueue(job.id))) return this.stopRunning(job);
+  private async cancelQueued(principal: Principal, job: JobEntity): Promise<CancelOutcome | null> {
+    if (!(await this.removeFromQueue(job.id))) return this.stopRunning(principal, job);
     const now = new Date();
     const cancelled = await this.jobs.transition(
       job.id,
@@ -58,6 +61,7 @@ export class CancelJobService {
     );
     if (!cancelled) return null;
     await this.stateEvents.record(cancelled, 'cancelled while queued');
+    this.audit.warning('job.cancelled', jobAuditFields(job, principal, { while: 'queued' }));
     return { job: await this.queries.toDto(cancelled), stopping: false };
   }
 
@@ -73,8 +77,10 @@ export class CancelJobService {
   }
 
   /** Records the request, then tells the workers; the one running the job stops it and records the end. */
-  private async stopRunning(job: JobEntity): Promise<CancelOutcome> {
+  private async stopRunning(principal: Principal, job: JobEntity): Promise<CancelOutcome> {
     if (!job.cancelRequestedAt) await this.jobs.patch(job.id, { cancelRequestedAt: new Date() });
+    // The worker that stops the job writes job.cancelled once it has.
+    this.audit.info('job.cancel.requested', jobAuditFields(job, principal));
     await this.signals.requestCancel(job.id);
     const current = (await this.jobs.get(job.id)) ?? job;
     return { job: await this.queries.toDto(current), stopping: true };

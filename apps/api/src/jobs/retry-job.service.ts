@@ -1,6 +1,8 @@
 import { type JobEntity, JobStore } from '@ct/db';
-import type { Job } from '@ct/shared';
-import { Injectable, Logger } from '@nestjs/common';
+import type { AuditLogger, Job } from '@ct/shared';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AUDIT_LOG } from '../audit/audit.module.js';
+import { jobAuditFields } from '../audit/job-audit.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../errors/api-error.js';
 import { TrainingQueue } from '../queue/training-queue.js';
@@ -17,6 +19,7 @@ export class RetryJobService {
     private readonly queue: TrainingQueue,
     private readonly stateEvents: JobStateEvents,
     private readonly queries: JobQueriesService,
+    @Inject(AUDIT_LOG) private readonly audit: AuditLogger,
   ) {}
 
   async retry(principal: Principal, id: string): Promise<Job> {
@@ -44,6 +47,7 @@ export class RetryJobService {
     );
     if (!queued) throw new ApiError('illegal_transition', `job ${id} changed state meanwhile; look again`);
     await this.stateEvents.record(queued, 'retried');
+    this.audit.info('job.retried', jobAuditFields(job, principal, { previousState: job.state }));
     await this.requeue(queued);
     return this.queries.toDto(queued);
   }

@@ -1,6 +1,8 @@
 import { type JobEntity, JobStore } from '@ct/db';
-import type { Job, SubmitJob } from '@ct/shared';
-import { Injectable, Logger } from '@nestjs/common';
+import type { AuditLogger, Job, SubmitJob } from '@ct/shared';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AUDIT_LOG } from '../audit/audit.module.js';
+import { jobAuditFields } from '../audit/job-audit.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../errors/api-error.js';
 import { ApiMetrics } from '../observability/api-metrics.js';
@@ -19,6 +21,7 @@ export class SubmitJobService {
     private readonly stateEvents: JobStateEvents,
     private readonly queries: JobQueriesService,
     private readonly metrics: ApiMetrics,
+    @Inject(AUDIT_LOG) private readonly audit: AuditLogger,
   ) {}
 
   /**
@@ -29,6 +32,8 @@ export class SubmitJobService {
     const { job, created } = await this.jobs.create(principal.team, submission, principal.keyId);
     if (created) {
       await this.stateEvents.record(job, 'submitted');
+      const { trigger, priority } = job;
+      this.audit.info('job.submitted', jobAuditFields(job, principal, { trigger, priority }));
       await this.enqueue(job);
       this.metrics.jobSubmitted(job.team, job.pipeline);
     }

@@ -1,6 +1,7 @@
 import { ModelDecisionStore } from '@ct/db';
-import type { ModelDecisionAction, ModelView } from '@ct/shared';
-import { Injectable } from '@nestjs/common';
+import type { AuditLogger, ModelDecisionAction, ModelView } from '@ct/shared';
+import { Inject, Injectable } from '@nestjs/common';
+import { AUDIT_LOG } from '../audit/audit.module.js';
 import { type Principal, teamScope } from '../auth/principal.js';
 import { ApiError } from '../errors/api-error.js';
 import { MlflowRegistryClient } from './mlflow-registry.client.js';
@@ -14,6 +15,12 @@ const ACTION: Record<DecisionKind, ModelDecisionAction> = {
   promote: 'promoted_manually',
 };
 
+const AUDIT_EVENT: Record<DecisionKind, string> = {
+  approve: 'model.approved',
+  reject: 'model.rejected',
+  promote: 'model.promoted',
+};
+
 /**
  * A person's decision on a model version: approve a challenger (it becomes champion), reject it (it stops
  * being challenger), or promote any ready version (a rollback or a roll forward). No key decides on a
@@ -25,6 +32,7 @@ export class ModelDecisionsService {
     private readonly models: ModelsService,
     private readonly registry: MlflowRegistryClient,
     private readonly decisions: ModelDecisionStore,
+    @Inject(AUDIT_LOG) private readonly audit: AuditLogger,
   ) {}
 
   async decide(
@@ -67,14 +75,25 @@ export class ModelDecisionsService {
         if (challenger === version) await this.registry.deleteAlias(name, 'challenger');
         break;
     }
+    const team = job?.team ?? teamScope(principal) ?? name.slice(0, name.indexOf('.'));
+    const actor = principal.keyId;
     await this.decisions.record({
       registeredModel: name,
       version,
-      team: job?.team ?? teamScope(principal) ?? name.slice(0, name.indexOf('.')),
+      team,
       action: ACTION[kind],
-      actor: principal.keyId,
+      actor,
       jobId,
       reason,
+    });
+    this.audit.info(AUDIT_EVENT[kind], {
+      model: name,
+      version,
+      team,
+      actor,
+      jobId,
+      reason,
+      previousChampion: champion ?? null,
     });
     return this.models.toView(await this.refreshed(name, visible));
   }

@@ -1,5 +1,6 @@
-import type { ErrorBody, ErrorCode } from '@ct/shared';
+import type { AuditFields, AuditLogger, ErrorBody, ErrorCode } from '@ct/shared';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { type AuthFailureReason, authFailureFields } from '../audit/auth-failure.js';
 import { bearerToken } from '../auth/api-key-secret.js';
 import type { ApiKeysService } from '../auth/api-keys.service.js';
 import { httpStatusOf } from '../errors/http-status.js';
@@ -8,18 +9,25 @@ import { httpStatusOf } from '../errors/http-status.js';
  * Admin keys only, for Bull Board: as `Authorization: Bearer <key>` (scripts, tests) or HTTP Basic with the
  * key as password and any user name, so that a browser asks a person for it.
  */
-export function boardAuth(keys: ApiKeysService): RequestHandler {
+export function boardAuth(keys: ApiKeysService, audit: AuditLogger): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
+    const refused = (reason: AuthFailureReason, extra: AuditFields = {}) =>
+      audit.warning('auth.failed', authFailureFields(req, reason, extra));
     const key = bearerToken(req.headers.authorization) ?? basicPassword(req.headers.authorization);
     if (key === null) {
+      refused('missing_key');
       refuse(res, 'unauthenticated', 'Bull Board needs an admin API key (as the password of HTTP Basic)');
       return;
     }
     keys.authenticate(key).then((principal) => {
-      if (principal === null) refuse(res, 'unauthenticated', 'the API key is unknown or was revoked');
-      else if (principal.role !== 'admin')
-        refuse(res, 'forbidden', `Bull Board needs an admin key; the key used is a ${principal.role} key`);
-      else next();
+      if (principal === null) {
+        refused('invalid_key');
+        refuse(res, 'unauthenticated', 'the API key is unknown or was revoked');
+      } else if (principal.role !== 'admin') {
+        const { keyId, team, role } = principal;
+        refused('insufficient_role', { keyId, team, role, needed: 'admin' });
+        refuse(res, 'forbidden', `Bull Board needs an admin key; the key used is a ${role} key`);
+      } else next();
     }, next);
   };
 }

@@ -1,7 +1,9 @@
 import { createBullBoard } from '@bull-board/api';
 import { ExpressAdapter } from '@bull-board/express';
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { AuditLogger } from '@ct/shared';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { AUDIT_LOG } from '../audit/audit.module.js';
 import { ApiKeysService } from '../auth/api-keys.service.js';
 import { TrainingQueueMonitor } from '../queue/training-queue-monitor.js';
 import { boardAuth } from './board-auth.middleware.js';
@@ -21,6 +23,7 @@ export class BullBoardMount implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly monitor: TrainingQueueMonitor,
     private readonly keys: ApiKeysService,
+    @Inject(AUDIT_LOG) private readonly audit: AuditLogger,
   ) {}
 
   onModuleInit(): void {
@@ -33,7 +36,7 @@ export class BullBoardMount implements OnModuleInit {
       serverAdapter,
       options: { uiConfig: { boardTitle: 'ct queues' } },
     });
-    http.use(BULL_BOARD_PATH, boardAuth(this.keys), serverAdapter.getRouter());
+    http.use(BULL_BOARD_PATH, boardAuth(this.keys, this.audit), serverAdapter.getRouter());
     this.logger.log(`Bull Board at ${BULL_BOARD_PATH}`);
   }
 }

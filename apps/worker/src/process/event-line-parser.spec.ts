@@ -32,6 +32,20 @@ describe('EventLineParser', () => {
     expect(events(parseAll([bytes.subarray(0, cut), bytes.subarray(cut)]))).toEqual([log]);
   });
 
+  it('parses a validation finding with its columns and figures', () => {
+    const finding = {
+      ...envelope,
+      seq: 4,
+      type: 'validation.finding',
+      rule: 'min_rows',
+      severity: 'error',
+      message: '3 rows, fewer than the 20 required',
+      columns: [],
+      figures: { rows: 3, min_rows: 20 },
+    };
+    expect(events(parseAll([line(finding)]))).toEqual([finding]);
+  });
+
   it('parses a last line that has no newline, and skips blank lines', () => {
     expect(events(parseAll(['\n\n', JSON.stringify(started)]))).toEqual([started]);
   });
@@ -47,6 +61,20 @@ describe('EventLineParser', () => {
       'a fraction above 1',
       JSON.stringify({ ...envelope, seq: 1, type: 'progress', step: 'training', fraction: 2 }),
       'fraction',
+    ],
+    [
+      'a finding of an unknown severity',
+      JSON.stringify({
+        ...envelope,
+        seq: 1,
+        type: 'validation.finding',
+        rule: 'min_rows',
+        severity: 'info',
+        message: 'x',
+        columns: [],
+        figures: {},
+      }),
+      'severity',
     ],
     [
       'a result that is not an object',

@@ -40,6 +40,15 @@ export const pipelineEventSchema = z.discriminatedUnion('type', [
     level: z.enum(['debug', 'info', 'warning', 'error']),
     message: z.string(),
   }),
+  z.strictObject({
+    ...envelope,
+    type: z.literal('validation.finding'),
+    rule: z.string().min(1),
+    severity: z.enum(['warning', 'error']),
+    message: z.string(),
+    columns: z.array(z.string()),
+    figures: z.record(z.string(), z.unknown()),
+  }),
   z.strictObject({ ...envelope, type: z.literal('result'), payload: z.record(z.string(), z.unknown()) }),
 ]);
 export type PipelineEvent = z.infer<typeof pipelineEventSchema>;

@@ -4,12 +4,15 @@ import type { Logger } from '@nestjs/common';
 import { describeError } from '../errors/infrastructure-error.js';
 import type { PipelineEvent } from '../process/pipeline-event.js';
 import type { OutputStream } from '../process/pipeline-launcher.js';
+import type { AttemptAudit } from './attempt-audit.js';
 import { toJobEventBody } from './event-mapping.js';
 import type { JobEventRecorder } from './job-event-recorder.js';
 import { LogBatcher } from './log-batcher.js';
 
 export interface RecorderDeps {
   events: JobEventRecorder;
+  /** The attempt's audit trail, which takes the pipeline's steps and findings as they arrive. */
+  audit: AttemptAudit;
   jobs: JobStore;
   logs: LogStore;
   logger: Logger;
@@ -21,8 +24,8 @@ const PROGRESS_WRITE_EVERY_MS = 500;
 const STDERR_TAIL_CHARS = 2_000;
 
 /**
- * Records what one attempt reports while it runs: events (stored in order, then announced), progress
- * (BullMQ at once, Postgres at most twice a second), output and the worker's own `system` lines.
+ * Records what one attempt reports while it runs: events (audited, stored in order, then announced),
+ * progress (BullMQ at once, Postgres at most twice a second), output and the worker's own `system` lines.
  * Callbacks from the child never throw; a failed write is counted and reported by `flush`.
  */
 export class AttemptRecorder {
@@ -53,6 +56,7 @@ export class AttemptRecorder {
   }
 
   pipelineEvent(event: PipelineEvent): void {
+    this.deps.audit.pipelineEvent(event);
     if (event.type === 'result') {
       this.result = event.payload;
       return;

@@ -54,6 +54,19 @@ describe('toJobEventBody', () => {
       { type: 'log', level: 'warning', message: 'few rows' },
     ],
     [
+      'a validation finding (the audit trail records it)',
+      {
+        ...envelope,
+        type: 'validation.finding',
+        rule: 'iqr_outliers',
+        severity: 'warning',
+        message: 'over',
+        columns: ['bmi'],
+        figures: { max_share: 0.01 },
+      },
+      null,
+    ],
+    [
       'result (not an event of the job)',
       { ...envelope, type: 'result', payload: { status: 'succeeded' } },
       null,

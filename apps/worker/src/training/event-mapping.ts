@@ -3,7 +3,10 @@ import type { PipelineEvent } from '../process/pipeline-event.js';
 
 const MAX_LOG_MESSAGE_CHARS = 4_000;
 
-/** A pipeline event as the job's stored event; `result` is not one (it decides the outcome instead). */
+/**
+ * A pipeline event as the job's stored event. `result` is not one (it decides the outcome instead), nor is a
+ * `validation.finding` (the audit trail records it; the job's stream has its `log` warning or failed step).
+ */
 export function toJobEventBody(event: PipelineEvent): JobEventBody | null {
   switch (event.type) {
     case 'step.started':
@@ -22,6 +25,7 @@ export function toJobEventBody(event: PipelineEvent): JobEventBody | null {
       return { type: 'metric', key: event.key, value: event.value };
     case 'log':
       return { type: 'log', level: event.level, message: event.message.slice(0, MAX_LOG_MESSAGE_CHARS) };
+    case 'validation.finding':
     case 'result':
       return null;
   }

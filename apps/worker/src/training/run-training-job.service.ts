@@ -1,9 +1,17 @@
 import type { JobEntity } from '@ct/db';
-import { isFinished, type JobState, type TrainingSpec, trainingSpecSchema } from '@ct/shared';
-import { Injectable, Logger } from '@nestjs/common';
+import {
+  type AuditLogger,
+  isFinished,
+  type JobState,
+  type TrainingSpec,
+  trainingSpecSchema,
+} from '@ct/shared';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AUDIT_LOG } from '../audit/audit.module.js';
 import { Database } from '../database/database.js';
 import { MlflowClient } from '../mlflow/mlflow-client.js';
 import { WorkerMetrics } from '../observability/worker-metrics.js';
+import { AttemptAudit } from './attempt-audit.js';
 import { JobEventRecorder } from './job-event-recorder.js';
 import { type AttemptOptions, TrainingAttempt } from './training-attempt.js';
 import { TrainingJobError } from './training-job-error.js';
@@ -34,6 +42,7 @@ export class RunTrainingJob {
     private readonly events: JobEventRecorder,
     private readonly attempt: TrainingAttempt,
     private readonly metrics: WorkerMetrics,
+    @Inject(AUDIT_LOG) private readonly audit: AuditLogger,
   ) {}
 
   async execute(command: TrainingCommand): Promise<TrainingJobResult> {
@@ -77,6 +86,7 @@ export class RunTrainingJob {
     );
     if (queued === null) return (await this.db.jobs.get(job.id)) ?? job;
     await this.events.state(job.id, job.attempts, 'queued', failure.failureReason, WORKER_LOST);
+    new AttemptAudit(this.audit, job, job.attempts).ended('queued', failure.failureReason, WORKER_LOST);
     return queued;
   }
 
@@ -86,6 +96,7 @@ export class RunTrainingJob {
     const cancelled = await this.db.jobs.transition(job.id, 'cancelled', patch, ['queued']);
     if (cancelled !== null) {
       await this.events.state(job.id, job.attempts, 'cancelled', 'cancelled', message);
+      new AttemptAudit(this.audit, job, job.attempts).ended('cancelled', 'cancelled', message);
       this.metrics.jobFinished(job, 'cancelled', 'cancelled');
     }
     logger.log(message);
@@ -106,6 +117,7 @@ export class RunTrainingJob {
     const failed = await this.db.jobs.transition(job.id, 'failed', patch, ['queued']);
     if (failed !== null) {
       await this.events.state(job.id, job.attempts, 'failed', 'invalid_input', message);
+      new AttemptAudit(this.audit, job, job.attempts).ended('failed', 'invalid_input', message);
       this.metrics.jobFinished(job, 'failed', 'invalid_input');
     }
     logger.warn(message);

@@ -1,6 +1,7 @@
 import type { JobEntity, JobPatch } from '@ct/db';
-import { type PipelineStep, registeredModelName, type TrainingSpec } from '@ct/shared';
+import { type AuditLogger, type PipelineStep, registeredModelName, type TrainingSpec } from '@ct/shared';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AUDIT_LOG } from '../audit/audit.module.js';
 import { WORKER_NAME } from '../config/worker-config.js';
 import { Database } from '../database/database.js';
 import { describeError } from '../errors/infrastructure-error.js';
@@ -8,6 +9,7 @@ import { MlflowClient } from '../mlflow/mlflow-client.js';
 import { setLoggedAttempt } from '../observability/job-log-context.js';
 import { WorkerMetrics } from '../observability/worker-metrics.js';
 import { PIPELINE_LAUNCHER, type PipelineExit, type PipelineLauncher } from '../process/pipeline-launcher.js';
+import { AttemptAudit } from './attempt-audit.js';
 import { AttemptRecorder } from './attempt-recorder.js';
 import { JobEventRecorder } from './job-event-recorder.js';
 import { type JobControl, RunningJobs } from './running-jobs.js';
@@ -28,6 +30,14 @@ interface Progress {
   attemptStarted: boolean;
 }
 
+/** What the end of an attempt writes to. */
+interface AttemptTools {
+  recorder: AttemptRecorder;
+  audit: AttemptAudit;
+  progress: Progress;
+  logger: Logger;
+}
+
 /** One attempt of a queued job: start it, run the pipeline under supervision, record how it ended. */
 @Injectable()
 export class TrainingAttempt {
@@ -38,6 +48,7 @@ export class TrainingAttempt {
     private readonly running: RunningJobs,
     private readonly events: JobEventRecorder,
     private readonly metrics: WorkerMetrics,
+    @Inject(AUDIT_LOG) private readonly auditLog: AuditLogger,
   ) {}
 
   /** The outcome, or null when the job left `queued` before this attempt could start (a cancel). */
@@ -60,11 +71,13 @@ export class TrainingAttempt {
       ['queued'],
     );
     if (started === null) return null;
+    const audit = new AttemptAudit(this.auditLog, job, attempt);
+    audit.started(WORKER_NAME, job.maxAttempts);
     const control = this.running.register(job.id);
     this.metrics.attemptStarted();
     const startedAt = performance.now();
     const { jobs, logs } = this.db;
-    const deps = { jobs, logs, events: this.events, logger, reportProgress: options.reportProgress };
+    const deps = { jobs, logs, events: this.events, audit, logger, reportProgress: options.reportProgress };
     const recorder = new AttemptRecorder(deps, job.id, attempt);
     const progress: Progress = { runId: null, attemptStarted: false };
     try {
@@ -79,7 +92,7 @@ export class TrainingAttempt {
         logger.error(`attempt ${attempt} failed around the pipeline: ${describeError(error)}`);
         outcome = decideOutcome({ kind: 'error', error }, options.canRetry);
       }
-      await this.finish(job, attempt, outcome, recorder, progress, logger);
+      await this.finish(job, attempt, outcome, { recorder, audit, progress, logger });
       this.metrics.attemptFinished(job, outcome.attempt, (performance.now() - startedAt) / 1000);
       this.metrics.jobFinished(job, outcome.state, outcome.failureReason);
       return outcome;
@@ -154,9 +167,7 @@ export class TrainingAttempt {
     job: JobEntity,
     attempt: number,
     outcome: Outcome,
-    recorder: AttemptRecorder,
-    progress: Progress,
-    logger: Logger,
+    { recorder, audit, progress, logger }: AttemptTools,
   ): Promise<void> {
     if (progress.runId !== null) {
       try {
@@ -175,13 +186,17 @@ export class TrainingAttempt {
     recorder.system(`attempt ${attempt} ${outcome.attempt}${why}; job ${outcome.state}`);
     await recorder.flush();
     // Before the state: a job that shows succeeded has its registry decisions on record.
-    if (outcome.success !== null) await this.recordDecisions(job, outcome.success);
+    if (outcome.success !== null) {
+      await this.recordDecisions(job, outcome.success);
+      audit.succeeded(outcome.success);
+    }
     const moved = await this.db.jobs.transition(job.id, outcome.state, outcomePatch(outcome), ['running']);
     if (moved === null) {
       logger.warn(`left running while attempt ${attempt} ran; its outcome (${outcome.state}) is not applied`);
       return;
     }
     await this.events.state(job.id, attempt, outcome.state, failureReason, message);
+    audit.ended(outcome.state, failureReason, message);
   }
 
   /** The audit trail of the registry: the new version, and its promotion when the pipeline moved `champion`. */

@@ -1,8 +1,9 @@
 """Data validation: the spec's rules run on the extracted rows; a report is logged, errors stop the job.
 
-Each rule yields one entry in the report: whether it passed, its severity and its figures. A failed rule at
-severity ``warning`` becomes a ``log`` warning event; any failed rule at severity ``error`` ends the job with
-``data_error`` after the report is logged (``validation/report.json``).
+Each rule yields one entry in the report: whether it passed, its severity, the columns at fault and its
+figures. Every failed rule is a ``validation.finding`` event at its severity (the worker's audit trail records
+it); one at severity ``warning`` is also a ``log`` warning event; any failed rule at severity ``error`` ends
+the job with ``data_error`` after the report is logged (``validation/report.json``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Finding:
     passed: bool
     message: str
     figures: dict[str, Any] = field(default_factory=dict)
+    columns: list[str] = field(default_factory=list)
 
 
 def validate(ctx: StepContext, extracted: Extracted) -> list[Finding]:
@@ -45,7 +47,12 @@ def validate(ctx: StepContext, extracted: Extracted) -> list[Finding]:
     report = build_report(findings, extracted.frame)
     ctx.tracker.log_dict(report, REPORT_PATH)
     for finding in findings:
-        if not finding.passed and finding.severity == "warning":
+        if finding.passed:
+            continue
+        ctx.events.validation_finding(
+            finding.rule, finding.severity, finding.message, finding.columns, finding.figures
+        )
+        if finding.severity == "warning":
             ctx.events.log("warning", f"validation {finding.rule}: {finding.message}")
     errors = [f for f in findings if not f.passed and f.severity == "error"]
     if errors:
@@ -105,7 +112,7 @@ def max_missing_share(rule: MaxMissingShare, frame: pd.DataFrame) -> Finding:
         else f"the highest missing share is {worst:.4g} <= {rule.threshold}"
     )
     figures = {"threshold": rule.threshold, "max_share": worst, "columns_over": over}
-    return Finding("max_missing_share", rule.severity, not over, message, figures)
+    return Finding("max_missing_share", rule.severity, not over, message, figures, list(over))
 
 
 def required_columns(rule: RequiredColumns, frame: pd.DataFrame) -> Finding:
@@ -124,7 +131,7 @@ def required_columns(rule: RequiredColumns, frame: pd.DataFrame) -> Finding:
         problems.append(f"column(s) of the wrong type {wrong} (expected {expected})")
     message = "; ".join(problems) or f"all {len(rule.columns)} column(s) present with their types"
     figures = {"missing": missing, "wrong_type": wrong, "expected": dict(rule.columns)}
-    return Finding("required_columns", rule.severity, not problems, message, figures)
+    return Finding("required_columns", rule.severity, not problems, message, figures, [*missing, *wrong])
 
 
 def has_type(column: pd.Series, kind: str) -> bool:
@@ -172,4 +179,4 @@ def iqr_outliers(rule: IqrOutliers, frame: pd.DataFrame) -> Finding:
         else f"the highest outlier share is {max(shares.values(), default=0.0):.4g} <= {rule.max_share}"
     )
     figures = {"max_share": rule.max_share, "factor": rule.factor, "shares": shares, "columns_over": over}
-    return Finding("iqr_outliers", rule.severity, not over, message, figures)
+    return Finding("iqr_outliers", rule.severity, not over, message, figures, list(over))
