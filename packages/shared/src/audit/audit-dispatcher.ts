@@ -107,10 +107,13 @@ export class AuditDispatcher {
   /** Resolves once every entry logged so far is delivered or spooled (or cannot be, the spool being broken). */
   flush(): Promise<void> {
     this.schedule();
-    return new Promise((resolve) => {
+    // The transport's thread and timers never keep a process alive; a flush being awaited must (a shutdown
+    // waits for it). It ends once every entry is delivered or spooled, which a failing delivery bounds.
+    const keepAlive = setInterval(() => undefined, 60_000);
+    return new Promise<void>((resolve) => {
       this.waiters.push(resolve);
       this.settle();
-    });
+    }).finally(() => clearInterval(keepAlive));
   }
 
   async close(): Promise<void> {

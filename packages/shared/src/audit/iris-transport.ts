@@ -87,6 +87,9 @@ export class IrisAuditTransport implements AuditTransport {
         if (this.worker === worker) this.worker = null;
         void worker.terminate();
       }, this.deliveryTimeoutMs);
+      // Like the thread itself, a delivery in flight must not keep a finished process alive: what is not
+      // delivered is in the spool, and the next start replays it.
+      timer.unref();
       this.waiting.set(id, { worker, resolve, reject, timer });
       worker.postMessage({ id, entries });
     });
@@ -97,11 +100,7 @@ export class IrisAuditTransport implements AuditTransport {
     const worker = new Worker(`(${irisWorkerMain.toString()})()`, {
       eval: true,
       workerData: this.data,
-      // The SDK prints its platform guess on stdout; it is not part of the app's output.
-      stdout: true,
     });
-    worker.stdout.resume();
-    worker.unref();
     worker.on('message', (reply: IrisDeliverReply) => {
       const waiting = this.waiting.get(reply.id);
       if (!waiting) return;
@@ -115,6 +114,9 @@ export class IrisAuditTransport implements AuditTransport {
     };
     worker.on('error', gone);
     worker.on('exit', (code) => gone(new Error(`IRIS worker thread exited with code ${code}`)));
+    // After the listeners: adding one refs the thread's ports again. The thread must never keep a finished
+    // process alive.
+    worker.unref();
     this.worker = worker;
     return worker;
   }

@@ -37,6 +37,10 @@ export interface IrisDeliverReply {
 export function irisWorkerMain(): void {
   // Whether eval'd code runs as CommonJS depends on the parent's flags: get `require` without assuming.
   const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
+  // The SDK prints its platform guess on stdout; that is not part of the app's output. (Piping the thread's
+  // stdout to the parent instead would hold a port that keeps a finished process alive.)
+  console.log = () => undefined;
+  process.stdout.write = () => true;
   const path = process.getBuiltinModule('node:path');
   const Module = process.getBuiltinModule('node:module');
   const data = workerData as IrisWorkerData;
