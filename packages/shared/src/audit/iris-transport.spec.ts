@@ -45,10 +45,24 @@ describe('IRIS transport with the real SDK and no IRIS listening', () => {
     await sut.close();
   });
 
-  it('spools 10,000 events without delaying the event loop, then replays every one in order, once', async () => {
+  it('spools 10,000 events while IRIS hangs, without blocking the event loop, then replays them in order, once', async () => {
+    // An "IRIS" that accepts connections and never answers: the SDK's synchronous connect blocks for its whole
+    // timeout. In the thread that costs nothing; on the main thread it would stall the loop for 3 s.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentPort = (silent.address() as { port: number }).port;
     const alarms: string[] = [];
-    const config = auditConfig(dir, { iris: iris(), retryBaseMs: 100, retryMaxMs: 500 });
-    const sut = createAuditLog(config, { source: 'worker', alarm: (message) => alarms.push(message) });
+    const config = auditConfig(dir, {
+      iris: { ...iris(), port: silentPort },
+      retryBaseMs: 100,
+      retryMaxMs: 500,
+    });
+    const connectTimeoutSeconds = 3;
+    const sut = createAuditLog(config, {
+      source: 'worker',
+      alarm: (message) => alarms.push(message),
+      transport: new IrisAuditTransport(config.iris ?? iris(), { prefix: 'ct', connectTimeoutSeconds }),
+    });
     const delay = monitorEventLoopDelay({ resolution: 1 });
     delay.enable();
     const started = performance.now();
@@ -63,10 +77,13 @@ describe('IRIS transport with the real SDK and no IRIS listening', () => {
     const ms = (ns: number) => Math.round((ns / 1e6) * 10) / 10;
     const figures = { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) };
     console.log(
-      `event-loop delay while logging 10,000 events to an unreachable IRIS (ms): ${JSON.stringify(figures)}; took ${Math.round(performance.now() - started)} ms`,
+      `event-loop delay while logging 10,000 events to an IRIS that never answers (ms): ${JSON.stringify(figures)}; took ${Math.round(performance.now() - started)} ms`,
     );
-    expect(figures.p99).toBeLessThan(50);
-    expect(figures.max).toBeLessThan(100);
+    // The figures are printed for the record; what must hold on any machine, however busy, is that no wait
+    // on IRIS reached the caller's loop: the longest stall stays far below the blocked connect.
+    expect(performance.now() - started).toBeGreaterThan(connectTimeoutSeconds * 1000);
+    expect(figures.max).toBeLessThan((connectTimeoutSeconds * 1000) / 3);
+    silent.close();
     expect(sut.stats()).toMatchObject({ buffered: 0, sent: 0, spooled: 10_000, dropped: 0 });
     expect(alarms.join('\n')).toMatch(/transport iris failed.*IRIS: /);
     await sut.close();
