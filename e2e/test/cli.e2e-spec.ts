@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Job, PIPELINE_STEPS, type SubmitJobInput } from '@ct/shared';
-import { runToEnd } from '@ct/test-support';
+import { runToEnd, waitFor } from '@ct/test-support';
 import { client, type Stack, startStack } from './stack.js';
 
 const CLI_MAIN = fileURLToPath(new URL('../../apps/cli/dist/main.js', import.meta.url));
@@ -134,8 +134,18 @@ describe('the ct CLI against the built api and worker', () => {
     const queues = await ct('submitter', 'queues');
     expect(queues.output).toMatch(/^ct-training +no +0 +0 +0 +\d+ +1 +/m);
 
-    const workers = await ct('submitter', 'workers', '--json');
-    expect(JSON.parse(workers.output)).toMatchObject({
+    // The registry is refreshed every WORKER_HEARTBEAT_MS: the slot of the job that just ended frees on the next beat.
+    const workers = await waitFor(
+      'the worker listed with its slot free',
+      async () => {
+        const listed = JSON.parse((await ct('submitter', 'workers', '--json')).output) as {
+          items: Array<{ pid: number; concurrency: number; busySlots: number }>;
+        };
+        return listed.items[0]?.busySlots === 0 ? listed : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 500 },
+    );
+    expect(workers).toMatchObject({
       items: [{ pid: stack.workers[0]?.process.pid, concurrency: 1, busySlots: 0 }],
     });
   });
