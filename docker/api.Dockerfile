@@ -19,12 +19,16 @@ WORKDIR /repo
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
 RUN pnpm fetch
 
+# Every workspace project's package.json (and the sources turbo builds) comes with the whole context, less
+# .dockerignore: test/dockerfiles.spec.ts fails if a workspace package's manifest is not copied.
 COPY . .
 RUN pnpm install --offline --frozen-lockfile \
  && pnpm turbo run build --filter=@ct/api... \
  && pnpm --filter=@ct/api deploy --prod /out
 
-# ---- runtime: Node and the compiled app with production dependencies only
+# ---- runtime: Node and the compiled app with production dependencies only (swagger-ui-dist and
+# @bull-board/ui serve their static files from node_modules; @ct/shared's IRIS SDK brings its own libssl and
+# libcrypto beside irissdk.node and needs only glibc and libstdc++, which the node image has)
 FROM node:24.21.0-bookworm-slim AS runtime
 
 # NODE_ENV is for third-party libraries (express); ct itself reads only CT_ENV. The image defaults to production
@@ -33,6 +37,10 @@ ENV NODE_ENV=production \
     CT_ENV=production \
     API_HOST=0.0.0.0 \
     API_PORT=3000
+
+# The audit spool's volume mount point (docker-compose.yml): a new named volume copies this directory's
+# owner, so the unprivileged user can write there; a missing directory would be created owned by root.
+RUN mkdir -p /var/lib/ct/audit && chown 1000:1000 /var/lib/ct/audit
 
 WORKDIR /app
 # Owned by root and not writable by the app user: the process has no reason to modify its own code.

@@ -1,5 +1,6 @@
 # MLflow tracking server and model registry, with the drivers for a Postgres backend store (psycopg2) and an
-# S3/MinIO artifact store (boto3). Needs no build context:
+# S3/MinIO artifact store (boto3), every Python package pinned and hashed in mlflow/requirements.txt (compiled
+# from mlflow/requirements.in). The build context is the docker/ folder:
 #   docker build -f docker/mlflow.Dockerfile -t ct-mlflow docker
 # Configure it with MLflow's own variables (MLFLOW_BACKEND_STORE_URI, MLFLOW_S3_ENDPOINT_URL, AWS_*) and
 # arguments to `mlflow server`; see docker-compose.yml. Postgres URIs must name the driver
@@ -8,19 +9,13 @@
 # ---- build: a self-contained virtual environment, so the runtime stage needs neither pip nor its cache
 FROM python:3.11.16-slim-bookworm AS build
 
-# The server's minor version follows the client's in pipeline/uv.lock: MLflow's REST API and database schema
-# change between minor versions.
-ARG MLFLOW_VERSION=3.17.2
-ARG PSYCOPG2_VERSION=2.9.13
-ARG BOTO3_VERSION=1.44.8
-
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1
+# The server's version follows the client's in pipeline/uv.lock (test/dockerfiles.spec.ts checks it): MLflow's
+# REST API and database schema change between minor versions. --require-hashes: exactly the files locked.
+COPY mlflow/requirements.txt /tmp/requirements.txt
 RUN python -m venv /opt/mlflow \
- && /opt/mlflow/bin/pip install \
-      "mlflow==${MLFLOW_VERSION}" \
-      "psycopg2-binary==${PSYCOPG2_VERSION}" \
-      "boto3==${BOTO3_VERSION}"
+ && /opt/mlflow/bin/pip install --require-hashes --no-deps --requirement /tmp/requirements.txt
 
 # ---- runtime
 FROM python:3.11.16-slim-bookworm AS runtime

@@ -6,10 +6,12 @@
 # environment is created against the same interpreter, at the same path, that runs it.
 FROM node:24.21.0-bookworm-slim AS base
 # Versions are not pinned: the base image is, and Debian drops superseded security builds from its archive.
-# tini: the worker's children may leave orphans, and node as PID 1 would never reap them.
+# tini: the worker's children may leave orphans, and node as PID 1 would never reap them. libgomp1: LightGBM's
+# wheel links the system's OpenMP runtime (scikit-learn's and numpy's wheels bring their own libraries).
+# @ct/shared's IRIS SDK brings its own libssl and libcrypto beside irissdk.node: it needs nothing from here.
 # hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get install --yes --no-install-recommends python3.11 tini ca-certificates \
+ && apt-get install --yes --no-install-recommends python3.11 libgomp1 tini ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 
 # ---- node-build: install the workspace, compile @ct/worker and its workspace dependencies, cut a production copy
@@ -30,14 +32,18 @@ WORKDIR /repo
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
 RUN pnpm fetch
 
+# Every workspace project's package.json (and the sources turbo builds) comes with the whole context, less
+# .dockerignore: test/dockerfiles.spec.ts fails if a workspace package's manifest is not copied.
 COPY . .
 RUN pnpm install --offline --frozen-lockfile \
  && pnpm turbo run build --filter=@ct/worker... \
  && pnpm --filter=@ct/worker deploy --prod /out
 
-# ---- python-build: the pipeline's environment, exactly as uv.lock pins it, without dev dependencies
+# ---- python-build: the pipeline's environment, exactly as uv.lock pins it, without dev dependencies but with
+# the `iris` extra, so that pipelines can read IRIS data sources (CT_IRIS_URL)
 FROM base AS python-build
-COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /usr/local/bin/uv
+# The uv that scripts/lib/common.sh installs for the local stack, which wrote pipeline/uv.lock.
+COPY --from=ghcr.io/astral-sh/uv:0.13.8 /uv /usr/local/bin/uv
 
 # Use the image's python3.11, never a downloaded one; compile bytecode now because the runtime user cannot
 # write __pycache__ into a root-owned environment; copy (not hardlink) out of the cache mount.
@@ -50,12 +56,12 @@ WORKDIR /app/pipeline
 # Dependencies first, in their own layer, so that editing the pipeline's code does not reinstall them.
 COPY pipeline/pyproject.toml pipeline/uv.lock ./
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --no-install-project
+    uv sync --frozen --no-dev --extra iris --no-install-project
 
 # --no-editable installs ct_pipeline into the environment itself, so the runtime image needs no source tree.
 COPY pipeline/ ./
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --no-editable
+    uv sync --frozen --no-dev --extra iris --no-editable
 
 # ---- runtime
 FROM base AS runtime
@@ -69,6 +75,11 @@ ENV NODE_ENV=production \
     PATH="/app/pipeline/.venv/bin:${PATH}" \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1
+
+# The volumes' mount points (docker-compose.yml): a new named volume copies its directory's owner, so the
+# unprivileged user can write the audit spool; a missing directory would be created owned by root.
+RUN mkdir -p /var/lib/ct/audit /var/lib/ct/data /var/lib/ct/projects \
+ && chown 1000:1000 /var/lib/ct/audit /var/lib/ct/data /var/lib/ct/projects
 
 WORKDIR /app
 # Owned by root and not writable by the app user: the process has no reason to modify its own code.

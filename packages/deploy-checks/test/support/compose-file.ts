@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import { parse } from 'yaml';
 
 export const repoRoot = resolve(import.meta.dirname, '../../../..');
@@ -110,6 +110,19 @@ export function longRunningServices(compose: ComposeFile): string[] {
   return Object.entries(compose.services)
     .filter(([, service]) => service.restart !== 'no')
     .map(([name]) => name);
+}
+
+/** The Dockerfile a service builds, relative to the repository root; undefined for a pulled image. */
+export function dockerfileOf(service: ComposeService): string | undefined {
+  if (service.build === undefined) return undefined;
+  const build = typeof service.build === 'string' ? { context: service.build } : service.build;
+  return posix.join(build.context ?? '.', build.dockerfile ?? 'Dockerfile');
+}
+
+/** The build context of a service, relative to the repository root; undefined for a pulled image. */
+export function buildContextOf(service: ComposeService): string | undefined {
+  if (service.build === undefined) return undefined;
+  return (typeof service.build === 'string' ? service.build : service.build.context) ?? '.';
 }
 
 /** A service by name; throws when the compose file has none, so a rename fails loudly. */
