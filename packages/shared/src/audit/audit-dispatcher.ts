@@ -63,6 +63,9 @@ export class AuditDispatcher {
   private waiters: Array<() => void> = [];
   private readonly counts = { sent: 0, spooled: 0, replayed: 0, dropped: 0 };
   private readonly ready: Promise<void>;
+  /** Renews the spool's lease; each tick also asks the loop to adopt the files of owners that died since. */
+  private readonly leaseTimer: NodeJS.Timeout;
+  private adoptDue = false;
 
   constructor(
     private readonly transport: AuditTransport,
@@ -75,6 +78,11 @@ export class AuditDispatcher {
       },
       (error: unknown) => this.spoolFailed(error),
     );
+    this.leaseTimer = setInterval(() => {
+      this.adoptDue = true;
+      this.schedule();
+    }, spool.lease.renewMs);
+    this.leaseTimer.unref();
     this.schedule();
   }
 
@@ -121,6 +129,7 @@ export class AuditDispatcher {
     this.closed = true;
     await this.flush();
     this.stopped = true;
+    clearInterval(this.leaseTimer);
     if (this.timer) clearTimeout(this.timer);
     await this.pumping;
     await this.spilling;
@@ -167,6 +176,17 @@ export class AuditDispatcher {
 
   /** One unit of work; false when there is nothing to do until new entries or the retry timer. */
   private async step(): Promise<boolean> {
+    // Between two units of work, with no spill running, nothing assumes where the spool's head is: adopted files
+    // go behind everything spooled, and spool mode keeps the invariant of direct mode.
+    if (this.adoptDue && !this.spilling) {
+      this.adoptDue = false;
+      const adopted = await this.spool.adopt().catch((error: unknown) => {
+        this.alarm('spool', `cannot adopt spool files in ${this.spool.dir}: ${String(error)}`);
+        return 0;
+      });
+      if (adopted > 0) this.mode = 'spool';
+      return true;
+    }
     const now = this.options.now();
     if (this.mode === 'spool') {
       if (this.pending.length > 0 && this.canWriteSpool()) return this.spill().then(() => true);

@@ -8,12 +8,13 @@ import { AuditDeliveryError } from './audit-transport.js';
 describe('createAuditLog', () => {
   let dir: string;
   const alarms: string[] = [];
-  const open = (transport: RecordingTransport, overrides = {}, owner = {}) =>
+  const open = (transport: RecordingTransport, overrides = {}, owner = {}, spoolLease = {}) =>
     createAuditLog(auditConfig(dir, overrides), {
       source: 'worker',
       transport,
       alarm: (message) => alarms.push(message),
       owner,
+      spoolLease,
     });
   const spoolFiles = async () =>
     (await readdir(join(dir, 'spool'))).filter((name) => name.endsWith('.jsonl'));
@@ -161,6 +162,42 @@ describe('createAuditLog', () => {
     expect(transport.seqs()).toEqual(range(6));
     expect(await spoolFiles()).toHaveLength(1);
     await Promise.all([sut.close(), live.close()]);
+  });
+
+  it("adopts, while it runs, another host's spool once that host's lease is stale or gone, never a live one's", async () => {
+    const lease = { renewMs: 25, staleMs: 2_000 };
+    const down = new RecordingTransport();
+    down.up = false;
+    // A replaced container: its files and a lease it no longer renews (it was killed, so nothing removed it).
+    const gone = open(down, {}, { host: 'worker-old' }, lease);
+    for (const seq of range(5)) gone.info('job.progress', { seq });
+    await gone.close();
+    const [goneFile] = await spoolFiles();
+    const token = /^ct-spool\.\d+\.\d+\.([0-9a-z]+)\./.exec(goneFile ?? '')?.[1];
+    await writeFile(join(dir, 'spool', `ct-lease.${token}.worker-old`), '');
+    const transport = new RecordingTransport();
+    const sut = open(transport, {}, { host: 'worker-new' }, lease);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(sut.stats().sent).toBe(0);
+    // No new event is needed: the lease goes stale and the next renewal adopts and replays the files.
+    await waitFor(() => sut.stats().sent === 5);
+    expect(transport.seqs()).toEqual(range(5));
+    // A replica that keeps running on another host, with an event it cannot deliver yet.
+    const live = open(down, {}, { host: 'worker-live' }, lease);
+    live.info('job.progress', { seq: 5 });
+    await live.flush();
+    await new Promise((resolve) => setTimeout(resolve, lease.staleMs + 500));
+    expect(sut.stats().sent).toBe(5);
+    expect((await spoolFiles()).filter((name) => name.endsWith('.worker-live.jsonl'))).toHaveLength(1);
+    // A clean close removes the lease: what the replica could not deliver is adopted at once.
+    await live.close();
+    await waitFor(() => sut.stats().sent === 6, 1_000);
+    expect(transport.seqs()).toEqual(range(6));
+    expect(await spoolFiles()).toEqual([]);
+    await sut.close();
+    expect((await readdir(join(dir, 'spool'))).filter((name) => name.startsWith('ct-lease.'))).toEqual([
+      `ct-lease.${token}.worker-old`,
+    ]);
   });
 
   it('skips unreadable spool lines and still replays the rest', async () => {

@@ -10,7 +10,7 @@ import {
   type AuditSeverity,
   formatAuditMessage,
 } from './audit-message.js';
-import { AuditSpool, type SpoolOwner } from './audit-spool.js';
+import { AuditSpool, DEFAULT_SPOOL_LEASE, type SpoolLease, type SpoolOwner } from './audit-spool.js';
 import type { AuditTransport } from './audit-transport.js';
 import { FileAuditTransport } from './file-transport.js';
 import { IrisAuditTransport } from './iris-transport.js';
@@ -77,6 +77,8 @@ export interface AuditLogOptions {
   alarmIntervalMs?: number;
   /** Spool file ownership (host name, pid), for tests of adoption. */
   owner?: Partial<SpoolOwner>;
+  /** How often the spool's lease is renewed, and when other hosts' leases are stale (AuditSpool). */
+  spoolLease?: Partial<SpoolLease>;
 }
 
 /** The transport the configuration asks for: IRIS when IRIS_AUDIT_HOST is set, else the JSON-lines file. */
@@ -102,7 +104,7 @@ export function createAuditLog(config: AuditConfig, options: AuditLogOptions = {
   };
   const dispatcher = new AuditDispatcher(
     options.transport ?? transportFor(config),
-    new AuditSpool(config.spoolDir, owner),
+    new AuditSpool(config.spoolDir, owner, { ...DEFAULT_SPOOL_LEASE, ...options.spoolLease }),
     {
       bufferMax: config.bufferMax,
       batchSize: config.batchSize,

@@ -8,6 +8,7 @@ import {
   stat,
   truncate,
   unlink,
+  utimes,
   writeFile,
 } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -37,6 +38,16 @@ interface Segment {
   offset: number;
   size: number;
 }
+
+/** How a spool tells other hosts it is alive: a lease file it touches, and when others may take its files. */
+export interface SpoolLease {
+  /** How often the owner touches its lease (and looks for files to adopt). */
+  readonly renewMs: number;
+  /** A lease untouched this long marks its owner dead to other hosts. */
+  readonly staleMs: number;
+}
+
+export const DEFAULT_SPOOL_LEASE: SpoolLease = { renewMs: 10_000, staleMs: 60_000 };
 
 const SPOOL_FILE = /^ct-spool\.(\d+)\.(\d+)\.([0-9a-z]+)\.(\d+)\.(.+)\.jsonl$/;
 const READ_CHUNK = 1024 * 1024;
@@ -70,10 +81,13 @@ async function unlinkQuietly(path: string): Promise<void> {
  * The on-disk queue of audit events that could not be delivered: JSON lines appended in order to files in
  * `dir`, one series of files per process, read back from a persisted byte offset (`<file>.offset`).
  *
- * Several processes may share `dir`. A starting spool adopts the files of dead processes of the same host
- * (pid no longer alive), claiming each with an exclusive `<file>.claim`, and replays them before its own.
- * Files of other hosts are never adopted: processes in separate containers must have distinct host names
- * (or separate directories), since their pids are not comparable.
+ * Several processes, on one host or several (a shared volume), may share `dir`. A spool adopts the files of
+ * dead owners, claiming each with an exclusive `<file>.claim`: at open, and again at every `adopt()`. An owner
+ * of this host is dead when its pid is gone. Pids of other hosts (containers) are not comparable, so each
+ * spool keeps a lease file, `ct-lease.<token>.<host>`, touched every `lease.renewMs`; an owner of another host
+ * is dead when its lease is missing (a clean close removes it) or older than `lease.staleMs`. Processes of
+ * separate containers must have distinct host names. A process whose event loop stalls past `staleMs` may see
+ * its files adopted while it lives: their events are then delivered twice, never lost.
  */
 export class AuditSpool {
   private readonly segments: Segment[] = [];
@@ -81,36 +95,32 @@ export class AuditSpool {
   private seq = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
+  private readonly leasePath: string;
+
   constructor(
     readonly dir: string,
     private readonly owner: SpoolOwner,
+    readonly lease: SpoolLease = DEFAULT_SPOOL_LEASE,
     private readonly alive: (pid: number) => boolean = pidAlive,
   ) {
     LIVE_TOKENS.add(owner.token);
+    this.leasePath = join(dir, `ct-lease.${owner.token}.${owner.host}`);
   }
 
-  /** Creates the directory and adopts the spool files of dead processes. Returns how many files it adopted. */
+  /** Creates the directory, takes a lease and adopts the files of dead owners. Returns how many it adopted. */
   open(): Promise<number> {
     return this.exclusive(async () => {
       await mkdir(this.dir, { recursive: true });
-      const adopted: Array<{ key: [number, string, number]; segment: Segment }> = [];
-      for (const name of (await readdir(this.dir)).sort()) {
-        const match = SPOOL_FILE.exec(name);
-        if (!match || !this.ownerDead(match[5] ?? '', Number(match[1]), match[3] ?? '')) continue;
-        const path = join(this.dir, name);
-        if (!(await this.claim(path))) continue;
-        const size = (await stat(path)).size;
-        const offset = Math.min(size, await this.readOffset(path));
-        adopted.push({
-          key: [Number(match[2]), match[3] ?? '', Number(match[4])],
-          segment: { path, own: false, offset, size },
-        });
-      }
-      adopted.sort((a, b) => a.key[0] - b.key[0] || a.key[1].localeCompare(b.key[1]) || a.key[2] - b.key[2]);
-      this.segments.unshift(...adopted.map((item) => item.segment));
-      await this.dropConsumedHead();
-      return adopted.length;
+      return this.adoptOrphans();
     });
+  }
+
+  /**
+   * Renews this spool's lease and adopts the files of owners that died since: queued behind everything
+   * already in the spool. Returns how many files it adopted.
+   */
+  adopt(): Promise<number> {
+    return this.exclusive(() => this.adoptOrphans());
   }
 
   /** Bytes written and not yet consumed. */
@@ -207,6 +217,44 @@ export class AuditSpool {
   /** Lets other clients adopt what is left once this one is gone. */
   close(): void {
     LIVE_TOKENS.delete(this.owner.token);
+    void unlinkQuietly(this.leasePath);
+  }
+
+  private async adoptOrphans(): Promise<number> {
+    await this.renewLease();
+    const adopted: Array<{ key: [number, string, number]; segment: Segment }> = [];
+    for (const name of (await readdir(this.dir).catch(() => [] as string[])).sort()) {
+      const match = SPOOL_FILE.exec(name);
+      if (!match || !(await this.ownerDead(match[5] ?? '', Number(match[1]), match[3] ?? ''))) continue;
+      const path = join(this.dir, name);
+      if (this.segments.some((segment) => segment.path === path) || !(await this.claim(path))) continue;
+      const size = await stat(path).then(
+        (stats) => stats.size,
+        () => -1,
+      );
+      // Delivered and removed by its previous owner between the listing and the claim.
+      if (size < 0) {
+        await unlinkQuietly(`${path}.claim`);
+        continue;
+      }
+      const offset = Math.min(size, await this.readOffset(path));
+      adopted.push({
+        key: [Number(match[2]), match[3] ?? '', Number(match[4])],
+        segment: { path, own: false, offset, size },
+      });
+    }
+    adopted.sort((a, b) => a.key[0] - b.key[0] || a.key[1].localeCompare(b.key[1]) || a.key[2] - b.key[2]);
+    this.segments.push(...adopted.map((item) => item.segment));
+    await this.dropConsumedHead();
+    return adopted.length;
+  }
+
+  /** Touches the lease file, creating it if need be; a spool that cannot write its directory has no lease. */
+  private async renewLease(): Promise<void> {
+    const now = new Date();
+    await utimes(this.leasePath, now, now).catch(() =>
+      writeFile(this.leasePath, `${this.owner.pid}\n`).catch(() => undefined),
+    );
   }
 
   private async dropConsumedHead(): Promise<void> {
@@ -220,8 +268,14 @@ export class AuditSpool {
     }
   }
 
-  private ownerDead(host: string, pid: number, token: string): boolean {
-    if (host !== this.owner.host) return false;
+  private async ownerDead(host: string, pid: number, token: string): Promise<boolean> {
+    if (host !== this.owner.host) {
+      const touched = await stat(join(this.dir, `ct-lease.${token}.${host}`)).then(
+        (stats) => stats.mtimeMs,
+        () => Number.NEGATIVE_INFINITY,
+      );
+      return Date.now() - touched > this.lease.staleMs;
+    }
     if (pid === this.owner.pid) return !LIVE_TOKENS.has(token);
     return !this.alive(pid);
   }
@@ -239,7 +293,7 @@ export class AuditSpool {
       const [claimPid, claimToken, claimHost] = (
         await readFile(`${path}.claim`, 'utf8').catch(() => '')
       ).split(' ');
-      if (!this.ownerDead(claimHost ?? '', Number(claimPid), claimToken ?? '')) return false;
+      if (!(await this.ownerDead(claimHost ?? '', Number(claimPid), claimToken ?? ''))) return false;
       await unlinkQuietly(`${path}.claim`);
       return this.claim(path, false);
     }
