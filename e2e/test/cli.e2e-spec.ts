@@ -134,7 +134,7 @@ describe('the ct CLI against the built api and worker', () => {
     const queues = await ct('submitter', 'queues');
     expect(queues.output).toMatch(/^ct-training +no +0 +0 +0 +\d+ +1 +/m);
 
-    // The registry is refreshed every WORKER_HEARTBEAT_MS: the slot of the job that just ended frees on the next beat.
+    // The worker publishes its record as soon as a job ends there, just after the job's final state is written.
     const workers = await waitFor(
       'the worker listed with its slot free',
       async () => {

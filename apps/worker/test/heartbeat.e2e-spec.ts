@@ -68,6 +68,27 @@ describe('the worker heartbeat in the live-worker registry (real Redis and Postg
     expect(await redis.zscore(workerRegistryKeys.index(prefix()), id)).toBeNull();
   });
 
+  it('publishes a job starting or ending at once, not on the next beat', async () => {
+    // The periodic beat is a minute away: only the publish on change can show the job within the wait.
+    const app = await fixture.startWorker({ heartbeatMs: 60_000 });
+    const id = app.get(WorkerHeartbeat).id;
+    const jobId = 'f3f1d7de-2a57-4c43-9a59-9b3c8e0d5a10';
+    try {
+      await waitFor('the worker record', async () => (await readRecord(id)) ?? undefined);
+      const running = app.get(RunningJobs, { strict: false });
+      const control = running.register(jobId);
+      const busy = await waitFor('the record with the job', async () => {
+        const record = await readRecord(id);
+        return record?.runningJobIds.includes(jobId) ? record : undefined;
+      });
+      expect(busy.runningJobIds).toEqual([jobId]);
+      running.unregister(jobId, control);
+      await waitFor('the record without it', async () => (await readRecord(id))?.runningJobIds.length === 0);
+    } finally {
+      await fixture.stopWorker();
+    }
+  });
+
   it('drops out of the registry after its TTL when the worker process is killed', async () => {
     const sut = startChild(process.execPath, [MAIN], {
       ...process.env,

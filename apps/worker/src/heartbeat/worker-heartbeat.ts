@@ -20,7 +20,8 @@ const ERROR_LOG_EVERY_MS = 10_000;
 
 /**
  * Publishes this worker in the live-worker registry: a record in Redis refreshed every WORKER_HEARTBEAT_MS
- * that expires after a few missed beats (so a killed worker drops out), deleted on a clean shutdown. It
+ * that expires after a few missed beats (so a killed worker drops out), deleted on a clean shutdown, and
+ * published again at once when a job starts or ends here, so that its running jobs never lag a beat. It
  * starts once Postgres is reachable, as consuming does: a worker that cannot run jobs is not live.
  */
 @Injectable()
@@ -33,6 +34,9 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnApplicationShu
   private readonly redis: Redis;
   private timer: NodeJS.Timeout | null = null;
   private beating: Promise<void> | null = null;
+  /** A change came while a beat was on its way: publish again once it lands. */
+  private beatAgain = false;
+  private started = false;
   private stopped = false;
   private lastErrorLog = 0;
 
@@ -46,6 +50,9 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnApplicationShu
     // Beats fail fast while Redis is away instead of queueing up: the next one says it all again.
     this.redis = connection.redis.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     this.redis.on('error', () => undefined); // RedisConnection reports Redis being away
+    running.onChange(() => {
+      if (this.started) this.beat();
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -95,18 +102,27 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnApplicationShu
 
   private start(): void {
     if (this.stopped) return;
+    this.started = true;
     this.beat();
     this.timer = setInterval(() => this.beat(), this.config.heartbeatMs);
     this.logger.log(`in the worker registry as ${this.id}, every ${this.config.heartbeatMs} ms`);
   }
 
   private beat(): void {
-    // A beat still waiting for Redis makes the next one pointless.
-    if (this.stopped || this.beating) return;
+    if (this.stopped) return;
+    // One beat at a time: a record built now would race the one on its way. Publish again after it instead.
+    if (this.beating) {
+      this.beatAgain = true;
+      return;
+    }
     this.beating = this.publish()
       .catch((error: unknown) => this.reportError(error))
       .finally(() => {
         this.beating = null;
+        if (this.beatAgain) {
+          this.beatAgain = false;
+          this.beat();
+        }
       });
   }
 

@@ -29,15 +29,24 @@ export class JobControl {
 @Injectable()
 export class RunningJobs {
   private readonly jobs = new Map<string, JobControl>();
+  private readonly listeners: Array<() => void> = [];
 
   register(jobId: string): JobControl {
     const control = new JobControl();
     this.jobs.set(jobId, control);
+    this.changed();
     return control;
   }
 
   unregister(jobId: string, control: JobControl): void {
-    if (this.jobs.get(jobId) === control) this.jobs.delete(jobId);
+    if (this.jobs.get(jobId) !== control) return;
+    this.jobs.delete(jobId);
+    this.changed();
+  }
+
+  /** Calls `listener` whenever a job starts or ends here (the heartbeat publishes at once). */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
   }
 
   stop(jobId: string, cause: StopCause): boolean {
@@ -55,5 +64,9 @@ export class RunningJobs {
   /** The ids of the jobs running now (the worker's heartbeat publishes them). */
   get ids(): string[] {
     return [...this.jobs.keys()];
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
   }
 }

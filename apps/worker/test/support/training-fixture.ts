@@ -73,8 +73,9 @@ export class TrainingFixture {
     return new TrainingFixture(config, db, dataSource, redis, workDir);
   }
 
-  async startWorker(): Promise<INestApplicationContext> {
-    this.app = await NestFactory.createApplicationContext(WorkerModule.forRoot(this.config), {
+  async startWorker(overrides: Partial<WorkerConfig> = {}): Promise<INestApplicationContext> {
+    const config = { ...this.config, ...overrides };
+    this.app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
       logger: false,
     });
     await this.app.init();
