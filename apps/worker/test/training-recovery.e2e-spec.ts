@@ -79,11 +79,12 @@ describe('training jobs that a worker loses, a dependency fails, or a shutdown i
   );
 
   it(
-    'on shutdown, stops a job past the grace period and queues it again; a new worker picks it up',
+    'on shutdown, stops a job past the grace period and queues it again, even on its last attempt, without using one up; a new worker picks it up',
     async () => {
       fx = await TrainingFixture.create({ WORKER_SHUTDOWN_GRACE_MS: '500' });
       await fx.startWorker();
-      const submitted = await fx.submit({ spec: LONG_SPEC });
+      // One attempt only: a restart of the workers must not fail it.
+      const submitted = await fx.submit({ spec: LONG_SPEC, maxAttempts: 1 });
       const pid = await fx.pipelinePid(submitted.id);
       await fx.stopWorker();
 
@@ -94,6 +95,7 @@ describe('training jobs that a worker loses, a dependency fails, or a shutdown i
       expect(await fx.jobs.attempts(submitted.id)).toMatchObject([{ attempt: 1, outcome: 'retrying' }]);
       expect(groupGone(pid)).toBe(true);
       expect(['delayed', 'waiting', 'prioritized']).toContain(await fx.queue.getJobState(submitted.id));
+      expect((await fx.queue.getJob(submitted.id))?.attemptsMade).toBe(0);
 
       await fx.startWorker();
       await fx.waitForState(

@@ -32,7 +32,7 @@ export const WORKER_LOST = 'worker lost';
 /**
  * The use case "run a training job": loads the job from Postgres (the source of truth), settles an attempt
  * that a lost worker left running, honours a cancel, validates the spec again, then runs one attempt.
- * @throws TrainingJobError when the job failed; `retry` says whether BullMQ should try again.
+ * @throws TrainingJobError when the job did not complete; `next` says whether and how BullMQ runs it again.
  */
 @Injectable()
 export class RunTrainingJob {
@@ -49,7 +49,7 @@ export class RunTrainingJob {
     const logger = new Logger(`job ${command.jobId}`);
     let job = await this.db.jobs.get(command.jobId, command.team);
     if (job === null)
-      throw new TrainingJobError(`job ${command.jobId} of team ${command.team} does not exist`, false);
+      throw new TrainingJobError(`job ${command.jobId} of team ${command.team} does not exist`, 'fail');
     if (isFinished(job.state)) {
       logger.warn(`is already ${job.state}: nothing to run`);
       return { state: job.state };
@@ -65,7 +65,7 @@ export class RunTrainingJob {
       return { state: now?.state ?? 'cancelled' };
     }
     if (outcome.then === 'complete') return { state: outcome.state };
-    throw new TrainingJobError(`${outcome.failureReason}: ${outcome.message}`, outcome.then === 'retry');
+    throw new TrainingJobError(`${outcome.failureReason}: ${outcome.message}`, outcome.then);
   }
 
   /** A stalled job picked up again: its last attempt failed with the worker; its MLflow run must not stay RUNNING. */
@@ -121,7 +121,7 @@ export class RunTrainingJob {
       this.metrics.jobFinished(job, 'failed', 'invalid_input');
     }
     logger.warn(message);
-    throw new TrainingJobError(`invalid_input: ${message}`, false);
+    throw new TrainingJobError(`invalid_input: ${message}`, 'fail');
   }
 }
 

@@ -50,6 +50,7 @@ const failed = (reason: Row['failureReason'], runStatus: Row['runStatus'] = 'FAI
   row('failed', 'failed', reason, runStatus, 'fail');
 const retrying = (runStatus: Row['runStatus'] = 'FAILED') =>
   row('queued', 'retrying', 'infrastructure', runStatus, 'retry');
+const requeued = row('queued', 'retrying', 'infrastructure', 'KILLED', 'requeue');
 
 describe('decideOutcome', () => {
   // [case, attempt result, attempts remain?, expected]
@@ -85,13 +86,13 @@ describe('decideOutcome', () => {
       'shutdown, attempts left',
       exited({ signal: 'SIGTERM', cancelled: true }, null, 'shutdown'),
       true,
-      retrying('KILLED'),
+      requeued,
     ],
     [
       'shutdown, no attempt left',
       exited({ signal: 'SIGTERM', cancelled: true }, null, 'shutdown'),
       false,
-      failed('infrastructure', 'KILLED'),
+      requeued,
     ],
     ['the time limit', exited({ signal: 'SIGTERM', timedOut: true }), true, failed('timeout', 'KILLED')],
     [

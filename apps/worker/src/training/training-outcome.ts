@@ -10,7 +10,7 @@ import { describeError } from '../errors/infrastructure-error.js';
 import type { RunEndStatus } from '../mlflow/mlflow-client.js';
 import type { PipelineExit } from '../process/pipeline-launcher.js';
 
-/** Why the worker stopped a run: a user's cancel, or its own shutdown (the job is then retried). */
+/** Why the worker stopped a run: a user's cancel, or its own shutdown (the job is then queued again). */
 export type StopCause = 'user' | 'shutdown';
 
 /** What happened to one attempt: the pipeline ran (or could not start), or the worker's own work failed. */
@@ -32,8 +32,11 @@ export interface Outcome {
   failureReason: FailureReason | null;
   message: string | null;
   runStatus: RunEndStatus;
-  /** What BullMQ should see: a completed job, a failure to retry, or a failure never to retry. */
-  then: 'complete' | 'retry' | 'fail';
+  /**
+   * What BullMQ should see: a completed job, a failure to retry (using up an attempt), a failure never to
+   * retry, or a job to queue again without using up an attempt (the worker's own shutdown stopped it).
+   */
+  then: 'complete' | 'retry' | 'fail' | 'requeue';
   success: Success | null;
 }
 
@@ -58,6 +61,7 @@ const succeeded = z.object({
 const failed = z.object({ status: z.literal('failed'), message: z.string() });
 
 const MAX_MESSAGE_CHARS = 2_000;
+const SHUTDOWN_MESSAGE = 'the worker shut down while the job ran';
 
 /** The decision table: how an attempt's result becomes the job's state, MLflow status and BullMQ's verdict. */
 export function decideOutcome(result: AttemptResult, canRetry: boolean): Outcome {
@@ -85,8 +89,9 @@ export function decideOutcome(result: AttemptResult, canRetry: boolean): Outcome
       },
     };
   }
+  // A deployment that restarts workers is no fault of the job's: it runs again, even after its last attempt.
   if (exit.cancelled && result.stopCause === 'shutdown')
-    return failure('infrastructure', 'the worker shut down while the job ran', canRetry, 'KILLED');
+    return base('queued', 'retrying', 'infrastructure', SHUTDOWN_MESSAGE, 'KILLED', 'requeue');
   if (exit.cancelled)
     return base('cancelled', 'cancelled', 'cancelled', 'cancelled on request', 'KILLED', 'complete');
   if (exit.timedOut) return failure('timeout', 'stopped at its time limit', false, 'KILLED');

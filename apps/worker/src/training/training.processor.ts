@@ -7,7 +7,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import { z } from 'zod';
 import { WORKER_CONFIG, WORKER_NAME, type WorkerConfig } from '../config/worker-config.js';
 import { Database } from '../database/database.js';
@@ -29,7 +29,7 @@ const ERROR_LOG_EVERY_MS = 10_000;
  * The only module that imports BullMQ: consumes the training queue once Postgres is reachable, turns each
  * BullMQ job into a command for {@link RunTrainingJob}, and maps its failures to BullMQ's retry or not.
  * On shutdown it stops taking jobs, lets running ones finish for WORKER_SHUTDOWN_GRACE_MS, then stops
- * their processes so they are retried elsewhere.
+ * their processes and queues them again, without using up an attempt, for another worker.
  */
 @Injectable()
 export class TrainingProcessor implements OnApplicationBootstrap, OnModuleDestroy {
@@ -75,7 +75,7 @@ export class TrainingProcessor implements OnApplicationBootstrap, OnModuleDestro
   private start(): void {
     if (this.stopping) return;
     const { bullmqPrefix: prefix, concurrency, lockDurationMs } = this.config;
-    this.worker = new Worker(QueueName.Training, (job) => this.process(job), {
+    this.worker = new Worker(QueueName.Training, (job, token) => this.process(job, token), {
       connection: this.redis.redis,
       prefix,
       name: WORKER_NAME,
@@ -95,7 +95,7 @@ export class TrainingProcessor implements OnApplicationBootstrap, OnModuleDestro
     this.logger.log(`consuming ${QueueName.Training} (prefix ${prefix}, concurrency ${concurrency})`);
   }
 
-  private async process(job: Job<unknown, TrainingJobResult>): Promise<TrainingJobResult> {
+  private async process(job: Job<unknown, TrainingJobResult>, token?: string): Promise<TrainingJobResult> {
     const payload = trainPayloadSchema.safeParse(job.data);
     if (job.name !== 'train' || !payload.success)
       throw new UnrecoverableError(
@@ -111,8 +111,11 @@ export class TrainingProcessor implements OnApplicationBootstrap, OnModuleDestro
         }),
       );
     } catch (error) {
-      if (error instanceof TrainingJobError && !error.retry) throw new UnrecoverableError(error.message);
-      throw error;
+      if (!(error instanceof TrainingJobError) || error.next === 'retry') throw error;
+      if (error.next === 'fail') throw new UnrecoverableError(error.message);
+      // Back to the queue at once, attemptsMade unchanged (BullMQ's moveToDelayed skips the attempt).
+      await job.moveToDelayed(Date.now(), token);
+      throw new DelayedError(error.message);
     }
   }
 
