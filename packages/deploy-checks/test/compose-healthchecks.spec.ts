@@ -4,8 +4,10 @@ import {
   type ComposeService,
   dockerfileOf,
   environmentOf,
+  interpolate,
   longRunningServices,
   readCompose,
+  readEnvFile,
   readRepoFile,
   serviceOf,
 } from './support/compose-file.js';
@@ -97,6 +99,16 @@ describe('compose topology', () => {
       /^COPY .*docker\/iris\/audit-user\.sh .*\/opt\/ct\/$/m,
     );
     expect(readRepoFile('docker/iris/audit-user.sh')).toMatch(/\$\{IRIS_AUDIT_PASSWORD:-ct_audit\}/);
+  });
+
+  it('gives a stopping worker time to queue its jobs again before Docker kills it', () => {
+    // Interpolated with .env.example: the shutdown grace, then SIGTERM-to-SIGKILL of the pipelines, must fit.
+    const worker = serviceOf(interpolate(compose, readEnvFile('.env.example')), 'worker');
+    const env = environmentOf(worker);
+    const needMs = Number(env.WORKER_SHUTDOWN_GRACE_MS) + Number(env.WORKER_KILL_GRACE_MS);
+    const stopMs = Number(/^(\d+)s$/.exec(String(worker.stop_grace_period))?.[1]) * 1000;
+    expect(needMs).toBeGreaterThan(0);
+    expect(stopMs).toBeGreaterThan(needMs);
   });
 
   it('mounts the Postgres init scripts it names', () => {

@@ -14,6 +14,7 @@ export type ComposeService = {
   volumes?: (string | { source?: string })[];
   container_name?: string;
   restart?: string;
+  stop_grace_period?: string;
   command?: string | string[];
 };
 export type ComposeFile = { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
