@@ -164,6 +164,21 @@ describe('createAuditLog', () => {
     await Promise.all([sut.close(), live.close()]);
   });
 
+  it('never adopts the spool of another audit log of this process while it is open, whatever owner it has', async () => {
+    const down = new RecordingTransport();
+    down.up = false;
+    const first = open(down, {}, { pid: 2 ** 22 + 12_345 });
+    first.info('job.progress', { seq: 0 });
+    await first.flush();
+    const transport = new RecordingTransport();
+    const second = open(transport);
+    second.info('job.progress', { seq: 1 });
+    await second.flush();
+    expect(transport.seqs()).toEqual([1]);
+    await first.close();
+    await second.close();
+  });
+
   it("adopts, while it runs, another host's spool once that host's lease is stale or gone, never a live one's", async () => {
     const lease = { renewMs: 25, staleMs: 2_000 };
     const down = new RecordingTransport();
