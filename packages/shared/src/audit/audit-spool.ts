@@ -223,7 +223,9 @@ export class AuditSpool {
   private async adoptOrphans(): Promise<number> {
     await this.renewLease();
     const adopted: Array<{ key: [number, string, number]; segment: Segment }> = [];
-    for (const name of (await readdir(this.dir).catch(() => [] as string[])).sort()) {
+    const names = (await readdir(this.dir).catch(() => [] as string[])).sort();
+    await this.removeStaleLeases(names);
+    for (const name of names) {
       const match = SPOOL_FILE.exec(name);
       if (!match || !(await this.ownerDead(match[5] ?? '', Number(match[1]), match[3] ?? ''))) continue;
       const path = join(this.dir, name);
@@ -247,6 +249,22 @@ export class AuditSpool {
     this.segments.push(...adopted.map((item) => item.segment));
     await this.dropConsumedHead();
     return adopted.length;
+  }
+
+  /**
+   * Deletes the leases of owners dead to every host (untouched for `staleMs`), so that killed containers do
+   * not leave one each on the volume for good. A missing lease means what a stale one means: dead.
+   */
+  private async removeStaleLeases(names: readonly string[]): Promise<void> {
+    for (const name of names) {
+      const path = join(this.dir, name);
+      if (!name.startsWith('ct-lease.') || path === this.leasePath) continue;
+      const touched = await stat(path).then(
+        (stats) => stats.mtimeMs,
+        () => Date.now(),
+      );
+      if (Date.now() - touched > this.lease.staleMs) await unlinkQuietly(path);
+    }
   }
 
   /** Touches the lease file, creating it if need be; a spool that cannot write its directory has no lease. */
