@@ -36,7 +36,6 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnApplicationShu
   private beating: Promise<void> | null = null;
   /** A change came while a beat was on its way: publish again once it lands. */
   private beatAgain = false;
-  private started = false;
   private stopped = false;
   private lastErrorLog = 0;
 
@@ -50,8 +49,9 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnApplicationShu
     // Beats fail fast while Redis is away instead of queueing up: the next one says it all again.
     this.redis = connection.redis.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     this.redis.on('error', () => undefined); // RedisConnection reports Redis being away
+    // Only once started (the timer set): before Postgres is reachable the worker is not live.
     running.onChange(() => {
-      if (this.started) this.beat();
+      if (this.timer !== null) this.beat();
     });
   }
 
@@ -102,7 +102,6 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnApplicationShu
 
   private start(): void {
     if (this.stopped) return;
-    this.started = true;
     this.beat();
     this.timer = setInterval(() => this.beat(), this.config.heartbeatMs);
     this.logger.log(`in the worker registry as ${this.id}, every ${this.config.heartbeatMs} ms`);
