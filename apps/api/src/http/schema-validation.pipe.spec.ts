@@ -54,4 +54,16 @@ describe('SchemaValidationPipe', () => {
       { path: '(body)', message: expect.any(String) },
     ]);
   });
+
+  it('refuses strings Postgres cannot store, naming them once, with or without a schema', async () => {
+    const schema = z.strictObject({ pipeline: z.string().regex(/^[a-z]+$/), limit: z.number() });
+    const sut = await issuesOf({ pipeline: 'a\u0000b', limit: 'x' }, { type: 'query', schema });
+    expect(sut.details).toEqual([
+      { path: 'pipeline', message: expect.stringContaining('NUL') },
+      { path: 'limit', message: expect.any(String) },
+    ]);
+    expect((await issuesOf('\ud800', { type: 'param', data: 'asset' })).details).toEqual([
+      { path: 'asset', message: expect.stringContaining('surrogate') },
+    ]);
+  });
 });
