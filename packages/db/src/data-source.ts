@@ -6,6 +6,8 @@ import { JobAttemptEntity } from './entities/job-attempt.entity.js';
 import { JobEventEntity } from './entities/job-event.entity.js';
 import { JobLogChunkEntity } from './entities/job-log-chunk.entity.js';
 import { ModelDecisionEntity } from './entities/model-decision.entity.js';
+import { ModelLockEntity } from './entities/model-lock.entity.js';
+import { PendingRunEndEntity } from './entities/pending-run-end.entity.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 export const ENTITIES = [
@@ -15,6 +17,8 @@ export const ENTITIES = [
   JobEventEntity,
   JobLogChunkEntity,
   ModelDecisionEntity,
+  ModelLockEntity,
+  PendingRunEndEntity,
 ];
 
 /** The schema is only ever changed by migrations, never by `synchronize`. */

@@ -9,6 +9,9 @@ import type {
 } from '@ct/shared';
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
+/** Why a queued job waits without using an attempt. */
+export type JobWaitReason = 'dependency_unavailable' | 'waiting_for_model';
+
 /** A training job. Postgres is the source of truth; the BullMQ job carries only its id. */
 @Entity({ name: 'jobs' })
 @Index('jobs_team_created_idx', ['team', 'createdAt', 'id'])
@@ -49,8 +52,21 @@ export class JobEntity {
   @Column({ name: 'max_attempts', type: 'integer' })
   maxAttempts!: number;
 
+  /** The number of the latest attempt; every write an attempt makes is fenced by it. */
   @Column({ type: 'integer', default: 0 })
   attempts!: number;
+
+  /** Attempts that do not count against maxAttempts: stopped by a shutdown, a lost lock or an outage. */
+  @Column({ name: 'uncounted_attempts', type: 'integer', default: 0 })
+  uncountedAttempts!: number;
+
+  /** Why a queued job is held back without using an attempt; null when it is not. */
+  @Column({ name: 'wait_reason', type: 'text', nullable: true })
+  waitReason!: JobWaitReason | null;
+
+  /** Since when a dependency outage has held the job back: the outage budget counts from here. */
+  @Column({ name: 'waiting_since', type: 'timestamptz', nullable: true })
+  waitingSince!: Date | null;
 
   @Column({ name: 'idempotency_key', type: 'text', nullable: true })
   idempotencyKey!: string | null;

@@ -1,5 +1,5 @@
 import type { JobEvent, JobEventBody } from '@ct/shared';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { JobEventEntity } from '../entities/job-event.entity.js';
 
 /** An event as stored: the shared event shape plus its ordering id. */
@@ -14,9 +14,23 @@ export class EventStore {
   }
 
   async append(jobId: string, attempt: number, event: JobEventBody): Promise<StoredJobEvent> {
+    return appendEvent(this.dataSource.manager, jobId, attempt, event);
+  }
+
+  /**
+   * Appends an event of a running attempt, only while that attempt is the job's current one and the job
+   * runs; null when the attempt is stale (its event is refused).
+   */
+  async appendFenced(jobId: string, attempt: number, event: JobEventBody): Promise<StoredJobEvent | null> {
     const { type, ...data } = event;
-    const row = await this.events.save(this.events.create({ jobId, attempt, type, data }));
-    return toEvent(row);
+    const rows: JobEventEntity[] = await this.dataSource.query(
+      `INSERT INTO job_events (job_id, attempt, type, data)
+       SELECT $1, $2, $3, $4 FROM jobs WHERE id = $1 AND attempts = $2 AND state = 'running'
+       RETURNING id, job_id AS "jobId", attempt, type, data, created_at AS "createdAt"`,
+      [jobId, attempt, type, JSON.stringify(data)],
+    );
+    const row = rows[0];
+    return row === undefined ? null : toEvent({ ...row, createdAt: new Date(row.createdAt) });
   }
 
   /** Events after `afterId` (exclusive), oldest first. */
@@ -29,6 +43,18 @@ export class EventStore {
       .getMany();
     return rows.map(toEvent);
   }
+}
+
+/** Appends an event in `manager`'s transaction (or none). */
+export async function appendEvent(
+  manager: EntityManager,
+  jobId: string,
+  attempt: number,
+  event: JobEventBody,
+): Promise<StoredJobEvent> {
+  const { type, ...data } = event;
+  const events = manager.getRepository(JobEventEntity);
+  return toEvent(await events.save(events.create({ jobId, attempt, type, data })));
 }
 
 function toEvent(row: JobEventEntity): StoredJobEvent {

@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  assertTransition,
-  canTransition,
-  JOB_STATES,
-  type JobAttempt,
-  type JobState,
-  type ListJobsQuery,
-  type SubmitJob,
-} from '@ct/shared';
-import { type DataSource, type EntityManager, In } from 'typeorm';
+import type { JobState, ListJobsQuery, SubmitJob } from '@ct/shared';
+import { type DataSource, In } from 'typeorm';
 import { JobEntity } from '../entities/job.entity.js';
 import { JobAttemptEntity } from '../entities/job-attempt.entity.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -32,12 +24,15 @@ export type JobPatch = Partial<
     | 'cancelRequestedAt'
     | 'startedAt'
     | 'finishedAt'
+    | 'uncountedAttempts'
+    | 'waitReason'
+    | 'waitingSince'
   >
 >;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Reads and changes job rows; every state change goes through the shared state machine, atomically. */
+/** Reads job rows and changes what is not their state; states move only through {@link JobLifecycle}. */
 export class JobStore {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -128,37 +123,45 @@ export class JobStore {
     return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
   }
 
-  /**
-   * Moves a job to `to` if the state machine allows it from the job's current state (and, when given,
-   * the current state is one of `from`). Returns the updated row, or null when the job was not in an
-   * allowed state: the caller lost a race and should re-read.
-   */
-  async transition(
-    id: string,
-    to: JobState,
-    patch: JobPatch = {},
-    from: readonly JobState[] = JOB_STATES,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<JobEntity | null> {
-    const allowed = from.filter((state) => canTransition(state, to));
-    if (allowed.length === 0) {
-      assertTransition(from[0] ?? to, to);
-      return null;
-    }
-    const result = await manager
-      .createQueryBuilder()
-      .update(JobEntity)
-      .set({ ...patch, state: to })
-      .where('id = :id AND state IN (:...allowed)', { id, allowed })
-      .returning('*')
-      .execute();
-    if (result.affected === 0) return null;
-    return manager.getRepository(JobEntity).findOneByOrFail({ id });
-  }
-
-  /** Changes fields that are not the state (progress, MLflow ids, metrics). */
+  /** Changes fields that are not the state, on any job (the API's own bookkeeping). */
   async patch(id: string, patch: JobPatch): Promise<void> {
     await this.jobs.update({ id }, patch);
+  }
+
+  /**
+   * Changes fields of a running job from its attempt `attempt` (progress, MLflow ids); false when that
+   * attempt is no longer the job's running one: a stale attempt's write is refused.
+   */
+  async patchAttempt(id: string, attempt: number, patch: JobPatch): Promise<boolean> {
+    const result = await this.jobs
+      .createQueryBuilder()
+      .update(JobEntity)
+      .set(patch)
+      .where("id = :id AND attempts = :attempt AND state = 'running'", { id, attempt })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Renews the attempt's heartbeat; false when it is not the job's running attempt any more (its worker
+   * must stop the child at once).
+   */
+  async heartbeat(id: string, attempt: number, mlflowRunId?: string): Promise<boolean> {
+    // Wrapped in a SELECT: TypeORM answers a bare UPDATE with [rows, count].
+    const rows: unknown[] = await this.dataSource.query(
+      `WITH renewed AS (
+         UPDATE job_attempts SET heartbeat_at = now()${mlflowRunId === undefined ? '' : ', mlflow_run_id = $3'}
+         WHERE job_id = $1 AND attempt = $2 AND finished_at IS NULL
+           AND EXISTS (SELECT 1 FROM jobs WHERE id = $1 AND attempts = $2 AND state = 'running')
+         RETURNING id)
+       SELECT id FROM renewed`,
+      mlflowRunId === undefined ? [id, attempt] : [id, attempt, mlflowRunId],
+    );
+    return rows.length > 0;
+  }
+
+  async attempt(jobId: string, attempt: number): Promise<JobAttemptEntity | null> {
+    return this.dataSource.getRepository(JobAttemptEntity).findOneBy({ jobId, attempt });
   }
 
   async attempts(jobId: string): Promise<JobAttemptEntity[]> {
@@ -178,45 +181,20 @@ export class JobStore {
     return byJob;
   }
 
-  async startAttempt(
-    jobId: string,
-    attempt: number,
-    worker: string,
-    mlflowRunId: string | null,
-  ): Promise<void> {
-    await this.dataSource
-      .getRepository(JobAttemptEntity)
-      .upsert({ jobId, attempt, worker, mlflowRunId, outcome: 'running', startedAt: new Date() }, [
-        'jobId',
-        'attempt',
-      ]);
-  }
-
-  async finishAttempt(
-    jobId: string,
-    attempt: number,
-    outcome: Exclude<JobAttempt['outcome'], 'running'>,
-    details: Pick<JobAttempt, 'failureReason' | 'message'> & { mlflowRunId?: string | null },
-  ): Promise<void> {
-    await this.dataSource.getRepository(JobAttemptEntity).update(
-      { jobId, attempt },
-      {
-        outcome,
-        failureReason: details.failureReason,
-        message: details.message,
-        finishedAt: new Date(),
-        ...(details.mlflowRunId !== undefined ? { mlflowRunId: details.mlflowRunId } : {}),
-      },
-    );
-  }
-
-  /** Queued jobs created before `before`: the reconciler checks that each is in Redis. */
-  async queuedBefore(before: Date, limit = 500): Promise<JobEntity[]> {
-    return this.jobs
+  /**
+   * A page of jobs in `state` last changed before `before`, by id after `afterId`: the reconciler walks
+   * them all, however many there are.
+   */
+  async pageInState(
+    state: JobState,
+    before: Date,
+    afterId: string | null,
+    limit = 500,
+  ): Promise<JobEntity[]> {
+    const qb = this.jobs
       .createQueryBuilder('job')
-      .where('job.state = :state AND job.updated_at < :before', { state: 'queued', before })
-      .orderBy('job.created_at', 'ASC')
-      .limit(limit)
-      .getMany();
+      .where('job.state = :state AND job.updated_at < :before', { state, before });
+    if (afterId !== null) qb.andWhere('job.id > :afterId', { afterId });
+    return qb.orderBy('job.id', 'ASC').limit(limit).getMany();
   }
 }

@@ -3,6 +3,8 @@ import type { DataSource } from 'typeorm';
 import { JobEntity } from '../entities/job.entity.js';
 import { JobLogChunkEntity, type LogStream } from '../entities/job-log-chunk.entity.js';
 
+export type LogAppend = 'stored' | 'truncated' | 'stale';
+
 /**
  * A job's captured output, as chunks in Postgres with byte offsets. Output past the job's cap is dropped
  * and the job marked truncated, so one noisy job cannot fill the database.
@@ -13,9 +15,12 @@ export class LogStore {
     private readonly capBytes: number,
   ) {}
 
-  /** Appends `text`; returns false when it was dropped at the cap. */
-  async append(jobId: string, attempt: number, stream: LogStream, text: string): Promise<boolean> {
-    if (text.length === 0) return true;
+  /**
+   * Appends `text` of the job's running attempt `attempt`: `truncated` when it was dropped at the cap,
+   * `stale` when that attempt is no longer the job's running one (its output is refused).
+   */
+  async append(jobId: string, attempt: number, stream: LogStream, text: string): Promise<LogAppend> {
+    if (text.length === 0) return 'stored';
     const bytes = Buffer.byteLength(text, 'utf8');
     return this.dataSource.transaction(async (manager) => {
       // Reserve the byte range atomically; two writers for one job never get the same offset.
@@ -23,17 +28,23 @@ export class LogStore {
         .createQueryBuilder()
         .update(JobEntity)
         .set({ logBytes: () => 'log_bytes + :bytes' })
-        .where('id = :jobId AND log_bytes + :bytes <= :cap', { jobId, bytes, cap: this.capBytes })
+        .where("id = :jobId AND attempts = :attempt AND state = 'running'")
+        .andWhere('log_bytes + :bytes <= :cap', { jobId, attempt, bytes, cap: this.capBytes })
         .returning('log_bytes')
         .execute();
       const end = (reserved.raw as { log_bytes: string }[])[0]?.log_bytes;
       const offset = end === undefined ? undefined : String(Number(end) - bytes);
       if (offset === undefined) {
-        await manager.update(JobEntity, { id: jobId }, { logTruncated: true });
-        return false;
+        const marked = await manager
+          .createQueryBuilder()
+          .update(JobEntity)
+          .set({ logTruncated: true })
+          .where("id = :jobId AND attempts = :attempt AND state = 'running'", { jobId, attempt })
+          .execute();
+        return marked.affected ? 'truncated' : 'stale';
       }
       await manager.insert(JobLogChunkEntity, { jobId, attempt, stream, offset, text });
-      return true;
+      return 'stored';
     });
   }
 
