@@ -137,17 +137,20 @@ class Tracker:
         with _mlflow_call("disabling autologging"):
             mlflow.sklearn.autolog(disable=True, silent=True)
 
-    def champion_version(self, name: str, alias: str) -> str | None:
-        """The version of registered model ``name`` that ``alias`` points to; None if no model or alias."""
-        with _mlflow_call(f"looking up {name}@{alias}"):
+    def aliases(self, name: str) -> dict[str, str]:
+        """The aliases of registered model ``name`` (alias → version), read in one call; empty if no model.
+
+        Promotion compares this with what model validation read: MLflow has no conditional alias write, so
+        a re-read just before the write is the check that an alias has not moved in between.
+        """
+        with _mlflow_call(f"reading the aliases of {name}"):
             try:
                 model = MlflowClient().get_registered_model(name)
             except MlflowException as exc:
                 if exc.error_code == "RESOURCE_DOES_NOT_EXIST":
-                    return None
+                    return {}
                 raise
-            version = dict(model.aliases or {}).get(alias)
-        return str(version) if version is not None else None
+        return {alias: str(version) for alias, version in dict(model.aliases or {}).items()}
 
     def load_registered(self, name: str, version: str) -> Any:
         """Load version ``version`` of registered model ``name`` as a scikit-learn model (may raise)."""
@@ -166,6 +169,13 @@ class Tracker:
         """Point ``alias`` of registered model ``name`` at ``version``."""
         with _mlflow_call(f"setting {name}@{alias}"):
             MlflowClient().set_registered_model_alias(name, alias, version)
+
+    def set_version_tags(self, name: str, version: str, tags: Mapping[str, object]) -> None:
+        """Set tags on version ``version`` of registered model ``name`` (values cut to MLflow's limit)."""
+        with _mlflow_call(f"tagging {name} v{version}"):
+            client = MlflowClient()
+            for key, value in tags.items():
+                client.set_model_version_tag(name, version, key, str(value)[:MAX_TAG_LENGTH])
 
     def end(self, status: RunStatus) -> None:
         """End the run with ``status`` (the worker may overwrite it); a failure is `InfrastructureError`."""

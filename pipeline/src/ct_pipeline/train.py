@@ -99,7 +99,7 @@ def _run_steps(
     from ct_pipeline.steps.extraction import extract
     from ct_pipeline.steps.model_validation import registered_model_name, validate_model
     from ct_pipeline.steps.preparation import prepare
-    from ct_pipeline.steps.promotion import promote
+    from ct_pipeline.steps.promotion import decision_payload, promote
     from ct_pipeline.steps.training import train
     from ct_pipeline.steps.validation import validate
 
@@ -122,7 +122,6 @@ def _run_steps(
         decision = validate_model(ctx, model_name, metrics, split)
     with _step(events, Step.PROMOTION):
         promotion = promote(ctx, model_name, model.model_uri, decision, lineage, environ)
-    primary = decision.metric
     return {
         "status": "succeeded",
         "metrics": metrics,
@@ -131,20 +130,7 @@ def _run_steps(
         "rows": split.rows,
         "registered_model": promotion.registered_model,
         "model_version": promotion.version,
-        "decision": {
-            "promoted": promotion.alias is not None,
-            "policy": spec.policy,
-            "outcome": decision.outcome,
-            "reason": decision.reason,
-            "primary": {
-                "metric": primary,
-                "direction": decision.direction,
-                "challenger": metrics.get(primary),
-                "champion": decision.champion.get(primary) if decision.champion else None,
-            },
-            "champion_version": decision.champion_version,
-            "alias": promotion.alias,
-        },
+        "decision": decision_payload(decision, promotion, spec.policy),
     }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Final, Literal
 
 from ct_pipeline.errors import DataError
@@ -47,6 +47,8 @@ class Decision:
     champion_version: str | None = None
     checks: tuple[Check, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    # The registry's aliases when the champion was read: promotion moves an alias only if they still hold.
+    aliases_seen: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def won(self) -> bool:
@@ -70,7 +72,8 @@ def validate_model(ctx: StepContext, model_name: str, metrics: Mapping[str, floa
         raise DataError(
             f"the primary metric {rules.primary} is undefined on this test split (too few rows or classes)"
         )
-    version = ctx.tracker.champion_version(model_name, CHAMPION)
+    aliases_seen = ctx.tracker.aliases(model_name)
+    version = aliases_seen.get(CHAMPION)
     champion: dict[str, float] | None = None
     notes: list[str] = []
     if version is None:
@@ -86,7 +89,8 @@ def validate_model(ctx: StepContext, model_name: str, metrics: Mapping[str, floa
             champion = None
         else:
             ctx.tracker.log_metrics({f"champion.{k}": v for k, v in champion.items()})
-    decision = judge(rules, metrics, champion, version if champion is not None else None, tuple(notes))
+    judged = judge(rules, metrics, champion, version if champion is not None else None, tuple(notes))
+    decision = replace(judged, aliases_seen=aliases_seen)
     ctx.tracker.log_dict(decision.as_json(model_name), DECISION_PATH)
     ctx.tracker.set_tags({"ct.decision": decision.outcome, "ct.decision_reason": decision.reason})
     ctx.events.log("info" if decision.won else "warning", f"decision: {decision.outcome}: {decision.reason}")
