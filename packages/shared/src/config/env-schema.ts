@@ -129,6 +129,12 @@ const commonEnv = {
   BULLMQ_PREFIX: z.string().regex(/^[A-Za-z0-9{}_.:-]{1,50}$/, {
     error: 'must be 1-50 characters of letters, digits, {, }, _, ., : and -',
   }),
+  /**
+   * A running attempt's lease: its worker renews the attempt's heartbeat in Postgres and stops the child
+   * when it could not for this long; an attempt whose heartbeat is older than this (plus the kill grace)
+   * is gone, and the reconciler or another worker may end it.
+   */
+  ATTEMPT_LEASE_MS: integerInRange(3_000, 3_600_000),
 };
 
 const BOOTSTRAP_KEY_MIN_LENGTH_IN_PRODUCTION = 32;
@@ -173,6 +179,7 @@ export const apiEnvSchema = z
     http: { host: env.API_HOST, port: env.API_PORT, bodyLimitBytes: env.API_BODY_LIMIT_BYTES },
     healthCheckTimeoutMs: env.HEALTH_CHECK_TIMEOUT_MS,
     reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
+    attemptLeaseMs: env.ATTEMPT_LEASE_MS,
     /** A key that is an admin key of `team` from start-up on; null when none is set. */
     bootstrapAdmin: env.CT_BOOTSTRAP_ADMIN_KEY
       ? { key: env.CT_BOOTSTRAP_ADMIN_KEY, team: env.CT_BOOTSTRAP_TEAM }
@@ -196,6 +203,8 @@ export const workerEnvSchema = z
     /** How often the worker refreshes its record in the live-worker registry (it expires after 3 intervals). */
     WORKER_HEARTBEAT_MS: integerInRange(100, 60_000),
     WORKER_WORK_DIR: path().optional(),
+    /** How long a job waits for MLflow or Postgres to come back, without using attempts, before it fails. */
+    DEPENDENCY_OUTAGE_BUDGET_MS: integerInRange(0, 7 * 24 * 3_600_000),
     CT_PIPELINE_PYTHON: path(),
     CT_DATA_ROOT: path(),
     /** Registered project directories (custom training functions, MLflow Projects); passed to pipelines. */
@@ -227,6 +236,8 @@ export const workerEnvSchema = z
     bullmqPrefix: env.BULLMQ_PREFIX,
     audit: auditConfigFrom(env),
     lockDurationMs: env.WORKER_LOCK_DURATION_MS,
+    attemptLeaseMs: env.ATTEMPT_LEASE_MS,
+    outageBudgetMs: env.DEPENDENCY_OUTAGE_BUDGET_MS,
     killGraceMs: env.WORKER_KILL_GRACE_MS,
     shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_MS,
     /** The `/metrics` endpoint; null when WORKER_METRICS_PORT is 0. */
@@ -260,6 +271,8 @@ export const ENV_DEFAULTS: Readonly<Record<string, string>> = {
   CT_BOOTSTRAP_TEAM: 'admin',
   JOB_LOG_MAX_BYTES: String(5 * 1024 * 1024),
   BULLMQ_PREFIX: 'ct',
+  ATTEMPT_LEASE_MS: '30000',
+  DEPENDENCY_OUTAGE_BUDGET_MS: '900000',
   WORKER_CONCURRENCY: '1',
   WORKER_LOCK_DURATION_MS: '30000',
   WORKER_KILL_GRACE_MS: '5000',
