@@ -2,14 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig, workerEnvSchema } from '@ct/shared';
 import pg from 'pg';
 
-/** A throw-away database on the test setup's Postgres (DATABASE_URL), dropped by `drop()`. */
+/**
+ * A throw-away database on the test setup's Postgres (DATABASE_URL), or on the server of `serverUrl` (a
+ * private one), dropped by `drop()`.
+ */
 export interface FreshDatabase {
   readonly url: string;
   drop(): Promise<void>;
 }
 
-export async function freshDatabase(): Promise<FreshDatabase> {
-  const base = new URL(loadConfig(workerEnvSchema, process.env).databaseUrl);
+export async function freshDatabase(serverUrl?: string): Promise<FreshDatabase> {
+  const base = new URL(serverUrl ?? loadConfig(workerEnvSchema, process.env).databaseUrl);
   const name = `ct_test_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   await onServer(base, `CREATE DATABASE ${name}`);
   const url = new URL(base);
