@@ -106,6 +106,6 @@ function usage(): string {
     'The API is CT_API_URL (default http://127.0.0.1:3000); the key is CT_API_KEY, or the file CT_API_KEY_FILE.',
     '--json prints machine-readable JSON (watch: one JSON object a line).',
     'Exit codes: 0 done (watch: the job succeeded), 1 the watched job failed or was cancelled,',
-    '2 bad usage, 3 the API refused or could not be reached.',
+    '2 bad usage, 3 the API refused or could not be reached, 130 watch stopped by Ctrl-C (the job goes on).',
   ].join('\n');
 }

@@ -2,8 +2,11 @@ import type { CtClient } from '@ct/shared';
 import type { CliConfig } from '../cli-config.js';
 import type { CliIo } from '../output/io.js';
 
-/** Exit codes of `ct`: 0 done (a watched job succeeded), 1 a watched job did not, 2 usage, 3 API or network. */
-export const EXIT = { ok: 0, jobNotSucceeded: 1, usage: 2, apiError: 3 } as const;
+/**
+ * Exit codes of `ct`: 0 done (a watched job succeeded), 1 a watched job did not, 2 usage, 3 API or network,
+ * 130 a watch stopped by Ctrl-C before the job ended (the shells' own code for a Ctrl-C).
+ */
+export const EXIT = { ok: 0, jobNotSucceeded: 1, usage: 2, apiError: 3, interrupted: 130 } as const;
 
 /** What every command gets: its positional arguments and flags, the client, the config and the output. */
 export interface CommandContext {

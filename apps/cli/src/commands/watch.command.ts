@@ -19,17 +19,28 @@ export async function watchJob(context: CommandContext, id: string): Promise<num
   const { client, io } = context;
   const display = context.flags.json ? jsonDisplay(io) : textDisplay(io);
   let view = initialView((await client.getJob({ params: { id } })).state);
+  // Ctrl-C stops the watch, not the job: the stream and the output follower end the ordinary way, so the
+  // last output lines are printed and the exit code is ours, not a signal's.
+  const interrupt = new AbortController();
+  const stopListening = io.onInterrupt(() => interrupt.abort());
   const output = followLogs(client, id, (line) => display.output(line));
   try {
-    for await (const { data: event } of client.jobEvents({ params: { id } })) {
+    for await (const { data: event } of client.jobEvents({ params: { id } }, { signal: interrupt.signal })) {
       view = applyEvent(view, event);
       display.event(event, view);
     }
   } finally {
+    // From here a Ctrl-C ends the process at once, should the API stop answering.
+    stopListening();
     await output.stop();
   }
   const job = await client.getJob({ params: { id } });
   if (!isFinished(job.state)) {
+    display.abandon();
+    if (interrupt.signal.aborted) {
+      io.err(`stopped watching job ${id} (${job.state}); ct watch ${id} follows it again`);
+      return EXIT.interrupted;
+    }
     io.err(`the event stream of job ${id} ended while the job is ${job.state}; run ct watch ${id} again`);
     return EXIT.apiError;
   }

@@ -6,6 +6,11 @@ export interface CliIo {
   err(text: string): void;
   /** Whether stdout is a terminal: then `watch` redraws one status line instead of printing each step. */
   readonly interactive: boolean;
+  /**
+   * Calls `handler` on the first Ctrl-C (SIGINT) instead of ending the process, until the returned function
+   * is called. A second Ctrl-C ends the process as usual.
+   */
+  onInterrupt(handler: () => void): () => void;
 }
 
 /** The process's own streams. */
@@ -15,5 +20,9 @@ export function processIo(): CliIo {
     write: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(`${text}\n`),
     interactive: process.stdout.isTTY === true,
+    onInterrupt(handler) {
+      process.once('SIGINT', handler);
+      return () => process.off('SIGINT', handler);
+    },
   };
 }

@@ -8,6 +8,8 @@ export interface WatchDisplay {
   /** A line of the job's captured output (the pipeline's stdout and stderr). */
   output(line: string): void;
   end(job: Job): void;
+  /** The watch ends before the job does: clears the status line for the message that follows. */
+  abandon(): void;
 }
 
 const CLEAR_LINE = '\r\x1b[2K';
@@ -18,6 +20,7 @@ export function jsonDisplay(io: CliIo): WatchDisplay {
     event: (event) => io.out(JSON.stringify({ kind: 'event', ...event })),
     output: (line) => io.out(JSON.stringify({ kind: 'output', line })),
     end: (job) => io.out(JSON.stringify({ kind: 'job', job })),
+    abandon: () => undefined,
   };
 }
 
@@ -45,6 +48,10 @@ export function textDisplay(io: CliIo): WatchDisplay {
       if (io.interactive && status) io.write(`${CLEAR_LINE}`);
       status = '';
       for (const line of summary(job)) io.out(line);
+    },
+    abandon() {
+      if (io.interactive && status) io.write(`${CLEAR_LINE}`);
+      status = '';
     },
   };
 }
