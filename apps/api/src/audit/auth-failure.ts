@@ -1,8 +1,11 @@
 import type { AuditFields } from '@ct/shared';
 import type { Request } from 'express';
 
-/** Why a call was refused: no key, a key that is unknown or revoked, or a key whose role is too weak. */
-export type AuthFailureReason = 'missing_key' | 'invalid_key' | 'insufficient_role';
+/**
+ * Why a call was refused: no key, a key that is unknown or revoked, a key whose role is too weak, or a key of
+ * a team whose name is no longer allowed (made before team names lost the `.`).
+ */
+export type AuthFailureReason = 'missing_key' | 'invalid_key' | 'insufficient_role' | 'team_name_not_allowed';
 
 /** The request as far as an `auth.failed` event may tell of it. */
 export type RefusedRequest = Pick<Request, 'method' | 'originalUrl' | 'ip' | 'headers'> & {

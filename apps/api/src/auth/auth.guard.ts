@@ -1,5 +1,5 @@
 import type { ApiKeyRole } from '@ct/db';
-import type { AuditFields, AuditLogger } from '@ct/shared';
+import { type AuditFields, type AuditLogger, teamNameSchema } from '@ct/shared';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AUDIT_LOG } from '../audit/audit.module.js';
@@ -36,6 +36,10 @@ export class AuthGuard implements CanActivate {
     const principal = await this.keys.authenticate(key);
     if (principal === null)
       throw refuse('invalid_key', new ApiError('unauthenticated', 'the API key is unknown or was revoked'));
+    if (!teamNameSchema.safeParse(principal.team).success) {
+      const message = `the key's team "${principal.team}" has a name that is no longer allowed (no ".": it separates team and pipeline in registered model names); an admin can issue a key for a team without "." and revoke this one`;
+      throw refuse('team_name_not_allowed', new ApiError('forbidden', message), { keyId: principal.keyId });
+    }
     const needed: ApiKeyRole = this.reflector.getAllAndOverride(Roles, targets) ?? 'viewer';
     if (!hasRole(principal.role, needed)) {
       const { keyId, team, role } = principal;

@@ -1,11 +1,13 @@
 import type { MigrationInterface } from 'typeorm';
 import { InitialSchema1764288000000 } from './1764288000000-initial-schema.js';
 import { ModelRegistry1764892800000 } from './1764892800000-model-registry.js';
+import { RegisteredModelNames1765000000000 } from './1765000000000-registered-model-names.js';
 import { JobLifecycle1765100000000 } from './1765100000000-job-lifecycle.js';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   InitialSchema1764288000000,
   ModelRegistry1764892800000,
+  RegisteredModelNames1765000000000,
   JobLifecycle1765100000000,
 ];

@@ -15,9 +15,13 @@ export const ROLE_GRANTS: Readonly<Record<ApiKeyRoleName, readonly ApiKeyRoleNam
   admin: API_KEY_ROLE_NAMES,
 };
 
-/** Team names scope jobs and keys; they also appear in MLflow tags. */
-export const teamNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, {
-  error: 'must be 1-63 characters of a-z, 0-9, _, . and -, starting with a letter or digit',
+/**
+ * Team names scope jobs and keys; they also appear in MLflow tags. No `.`: it separates the team from the
+ * pipeline in the registered model `<team>.<pipeline>`, so that two teams can never write the same model.
+ */
+export const teamNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, {
+  error:
+    'must be 1-63 characters of a-z, 0-9, _ and -, starting with a letter or digit (no ".": it separates team and pipeline in the registered model name <team>.<pipeline>)',
 });
 
 /** Body of `POST /v1/keys` (admin only). */

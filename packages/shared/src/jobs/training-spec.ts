@@ -26,9 +26,13 @@ export type Estimator = keyof typeof ESTIMATORS;
 export const TASKS = ['regression', 'binary_classification', 'multiclass_classification'] as const;
 export type Task = (typeof TASKS)[number];
 
-/** Pipeline names become MLflow experiment names and queue-independent keys. */
-export const pipelineNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,99}$/, {
-  error: 'must be 1-100 characters of a-z, 0-9, _, . and -, starting with a letter or digit',
+/**
+ * Pipeline names become MLflow experiment names and queue-independent keys. No `.`, as in team names: the
+ * registered model `<team>.<pipeline>` must name one team's pipeline only.
+ */
+export const pipelineNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,99}$/, {
+  error:
+    'must be 1-100 characters of a-z, 0-9, _ and -, starting with a letter or digit (no ".": it separates team and pipeline in the registered model name <team>.<pipeline>)',
 });
 
 /** What scikit-learn accepts as a random seed. */
