@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type ModelView, modelSchema } from '@ct/shared';
+import { MlflowRegistryClient } from '../src/models/mlflow-registry.client.js';
 import { bearer, startTestApi, submission, type TestApi } from './harness.js';
 import { RegistryFixture } from './mlflow-registry.js';
 
@@ -107,6 +108,63 @@ describe('the models API (real Postgres and MLflow registry)', () => {
     const v1 = (res.body as ModelView).versions.find((v) => v.version === '1');
     expect(v1?.decisions.map((d) => d.action)).toEqual(['promoted_manually']);
     await decide(approver.key, 'promote', '1').expect(409);
+  });
+
+  it('refuses a decision whose expected champion is stale (409 conflict) and moves nothing', async () => {
+    await registry.alias(name, 'challenger', '3');
+    for (const [kind, version] of [
+      ['approve', '3'],
+      ['reject', '3'],
+      ['promote', '2'],
+    ] as const) {
+      const res = await decide(approver.key, kind, version).send({ expectedChampion: '2' }).expect(409);
+      expect(res.body).toEqual({
+        code: 'conflict',
+        message: expect.stringContaining(`the champion of ${name} is now version 1`),
+        details: { aliases: { champion: '1', challenger: '3' } },
+      });
+    }
+    const none = await decide(approver.key, 'approve', '3').send({ expectedChampion: null }).expect(409);
+    expect(none.body.message).toContain('expected none as champion');
+    expect(await registry.aliases(name)).toEqual({ champion: '1', challenger: '3' });
+    const view = modelSchema.parse(
+      (await api.http().get(`/v1/models/${name}`).set(bearer(approver.key))).body,
+    );
+    expect(view.versions.find((v) => v.version === '3')?.decisions).toEqual([
+      expect.objectContaining({ action: 'rejected' }),
+    ]);
+  });
+
+  it('applies a decision whose expected champion is current', async () => {
+    const res = await decide(approver.key, 'approve', '3')
+      .send({ expectedChampion: '1', reason: 'seen against v1' })
+      .expect(200);
+    expect(res.body.aliases).toEqual({ champion: '3' });
+    expect(await registry.aliases(name)).toEqual({ champion: '3' });
+    await decide(approver.key, 'promote', '1').send({ expectedChampion: '3' }).expect(200);
+    expect(await registry.aliases(name)).toEqual({ champion: '1' });
+  });
+
+  it('does not overwrite an alias that moves between its check and its write (409 conflict)', async () => {
+    await registry.alias(name, 'challenger', '2');
+    // Another decision (or a pipeline's promotion) lands right after the service read the aliases.
+    const client = api.app.get(MlflowRegistryClient);
+    const read = client.getModel.bind(client);
+    client.getModel = async (model) => {
+      client.getModel = read;
+      const seen = await read(model);
+      await registry.alias(name, 'champion', '3');
+      return seen;
+    };
+    try {
+      const res = await decide(approver.key, 'approve', '2').expect(409);
+      expect(res.body.code).toBe('conflict');
+      expect(res.body.message).toContain('champion moved from version 1 to version 3');
+      expect(res.body.message).toContain(`the champion of ${name} is now version 3`);
+    } finally {
+      client.getModel = read;
+    }
+    expect(await registry.aliases(name)).toEqual({ champion: '3', challenger: '2' });
   });
 
   it('forbids a key to approve the version made by a job it submitted', async () => {

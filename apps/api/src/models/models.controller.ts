@@ -38,7 +38,7 @@ export class ModelsController {
     @Param('version', version) v: string,
     @Body(body) request: ModelDecisionRequest,
   ): Promise<ModelView> {
-    return this.decisions.decide('approve', principal, model, v, request?.reason ?? null);
+    return this.decisions.decide('approve', principal, model, v, request);
   }
 
   /** The version stops being challenger; the champion stays. */
@@ -51,7 +51,7 @@ export class ModelsController {
     @Param('version', version) v: string,
     @Body(body) request: ModelDecisionRequest,
   ): Promise<ModelView> {
-    return this.decisions.decide('reject', principal, model, v, request?.reason ?? null);
+    return this.decisions.decide('reject', principal, model, v, request);
   }
 
   /** Any ready version becomes champion: a rollback or a roll forward. */
@@ -64,6 +64,6 @@ export class ModelsController {
     @Param('version', version) v: string,
     @Body(body) request: ModelDecisionRequest,
   ): Promise<ModelView> {
-    return this.decisions.decide('promote', principal, model, v, request?.reason ?? null);
+    return this.decisions.decide('promote', principal, model, v, request);
   }
 }

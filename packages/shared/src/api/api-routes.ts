@@ -49,7 +49,10 @@ function modelDecision(action: 'approve' | 'reject' | 'promote', summary: string
     method: 'POST',
     path: `/v1/models/:name/versions/:version/${action}`,
     summary,
-    description,
+    description:
+      `${description} With \`expectedChampion\` the decision applies only if the champion is still that ` +
+      'version (or still none). When it is not, or when an alias moves while the decision is being made, ' +
+      'the answer is 409 `conflict` naming the current champion, and nothing changes.',
     tag: 'models',
     auth: 'approver',
     params: modelVersionParams,

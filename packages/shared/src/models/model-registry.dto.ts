@@ -26,6 +26,19 @@ export const promotionDecisionSchema = z.object({
   }),
   champion_version: z.string().nullable(),
   alias: z.enum(MODEL_ALIASES).nullable(),
+  /**
+   * Set when the challenger won but an alias the move rests on no longer pointed where model validation saw
+   * it (`expected`, `found`: versions, null for none): the version was registered and no alias moved.
+   * Absent from results of pipelines older than this field.
+   */
+  alias_conflict: z
+    .object({
+      alias: z.enum(MODEL_ALIASES),
+      expected: z.string().nullable(),
+      found: z.string().nullable(),
+    })
+    .nullable()
+    .optional(),
 });
 export type PromotionDecision = z.infer<typeof promotionDecisionSchema>;
 
@@ -86,8 +99,21 @@ export const modelVersionNumberSchema = z.string().regex(/^[1-9][0-9]{0,9}$/, {
   error: 'must be a version number',
 });
 
-/** Body of the decision routes (approve, reject, promote): an optional reason for the record. */
+/**
+ * Body of the decision routes (approve, reject, promote): an optional reason for the record and, optionally,
+ * the champion the caller saw. Whatever the body, the API re-reads the aliases just before it moves one and
+ * answers 409 `conflict` when they changed since its own check.
+ */
 export const modelDecisionRequestSchema = z
-  .strictObject({ reason: z.string().trim().min(1).max(1000).optional() })
+  .strictObject({
+    reason: z.string().trim().min(1).max(1000).optional(),
+    expectedChampion: modelVersionNumberSchema
+      .nullable()
+      .optional()
+      .describe(
+        'The champion version the decision is based on (null: no champion). If the champion is another ' +
+          'version by then, nothing changes and the answer is 409 conflict naming the current champion.',
+      ),
+  })
   .optional();
 export type ModelDecisionRequest = z.output<typeof modelDecisionRequestSchema>;
