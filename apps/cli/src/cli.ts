@@ -39,6 +39,7 @@ const OPTIONS = {
   limit: { type: 'string' },
   cursor: { type: 'string' },
   reason: { type: 'string' },
+  'expect-champion': { type: 'string' },
   watch: { type: 'boolean' },
   'min-age': { type: 'string' },
   help: { type: 'boolean', short: 'h' },

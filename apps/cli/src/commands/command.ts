@@ -24,6 +24,7 @@ export interface CliFlags {
   limit?: string;
   cursor?: string;
   reason?: string;
+  'expect-champion'?: string;
   watch?: boolean;
   'min-age'?: string;
 }

@@ -1,4 +1,4 @@
-import type { ModelVersionView, ModelView } from '@ct/shared';
+import type { ModelDecisionRequest, ModelVersionView, ModelView } from '@ct/shared';
 import { formatTable } from '../output/table.js';
 import { type Command, type CommandContext, EXIT, print } from './command.js';
 
@@ -17,14 +17,14 @@ type Decision = 'approve' | 'reject' | 'promote';
 
 function decisionCommand(action: Decision, summary: string): Command {
   return {
-    usage: `${action} <team>.<pipeline> <version> [--reason <text>]`,
+    usage: `${action} <team>.<pipeline> <version> [--reason <text>] [--expect-champion <version|none>]`,
     summary,
     arity: 2,
     async run(context: CommandContext) {
       const [name = '', version = ''] = context.args;
       const input = {
         params: { name, version },
-        body: context.flags.reason ? { reason: context.flags.reason } : {},
+        body: decisionBody(context.flags),
       };
       const model =
         action === 'approve'
@@ -35,6 +35,15 @@ function decisionCommand(action: Decision, summary: string): Command {
       print(context, model, () => `${action}: ${name} version ${version}\n${describe(model)}`);
       return EXIT.ok;
     },
+  };
+}
+
+/** `--expect-champion none` expects no champion; the API answers 409 when the champion is not the one expected. */
+function decisionBody(flags: CommandContext['flags']): ModelDecisionRequest {
+  const expected = flags['expect-champion'];
+  return {
+    ...(flags.reason ? { reason: flags.reason } : {}),
+    ...(expected === undefined ? {} : { expectedChampion: expected === 'none' ? null : expected }),
   };
 }
 
