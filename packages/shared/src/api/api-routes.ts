@@ -14,7 +14,7 @@ import {
   jobSchema,
   listJobsQuerySchema,
 } from '../jobs/job.dto.js';
-import { jobEventSchema, jobEventsQuerySchema } from '../jobs/job-event.dto.js';
+import { eventIdSchema, jobEventSchema, jobEventsQuerySchema } from '../jobs/job-event.dto.js';
 import { isFinished } from '../jobs/job-state.js';
 import { submitJobSchema } from '../jobs/submit-job.dto.js';
 import {
@@ -198,10 +198,12 @@ export const API_ROUTES = defineRoutes({
     auth: 'viewer',
     params: jobParams,
     query: jobEventsQuerySchema,
+    headers: z.object({ 'Last-Event-ID': eventIdSchema.optional() }),
     responses: { 200: null },
     errors: [404, 503],
     stream: {
       event: jobEventSchema,
+      id: eventIdSchema,
       isFinal: (event: z.output<typeof jobEventSchema>) => event.type === 'state' && isFinished(event.state),
     },
   },
@@ -326,5 +328,8 @@ export const API_INFO = {
   title: 'ct API',
   version: '0.1.0',
   description:
-    'Continuous training: submit and follow training jobs, manage API keys, decide on model versions.',
+    'Continuous training: submit and follow training jobs, manage API keys, decide on model versions. ' +
+    'No string sent to the API (body, query or path) may contain the NUL character (U+0000) or an unpaired ' +
+    'UTF-16 surrogate (a `\\ud800` escape alone in JSON): the database cannot store them, and such a request ' +
+    'is answered 400 `validation_failed` naming the field.',
 } as const;

@@ -96,10 +96,35 @@ describe("the OpenAPI document of ct's API", () => {
     });
   });
 
-  it('describes the event stream as text/event-stream with the JobEvent schema', () => {
-    const events = sut.paths['/v1/jobs/{id}/events']?.get as { responses: Record<string, JsonObject> };
+  it('describes each event of the stream: its id, its type and a JobEvent as JSON data', () => {
+    const events = sut.paths['/v1/jobs/{id}/events']?.get as {
+      responses: Record<string, JsonObject>;
+      parameters: JsonObject[];
+    };
     expect(events.responses['200']).toMatchObject({
-      content: { 'text/event-stream': { 'x-ct-event-schema': { $ref: '#/components/schemas/JobEvent' } } },
+      content: {
+        'text/event-stream': {
+          schema: {
+            type: 'object',
+            properties: {
+              id: { type: 'string', pattern: '^\\d{1,18}$' },
+              event: { type: 'string' },
+              data: {
+                type: 'string',
+                contentMediaType: 'application/json',
+                contentSchema: { $ref: '#/components/schemas/JobEvent' },
+              },
+            },
+            required: ['id', 'event', 'data'],
+          },
+        },
+      },
+    });
+    expect(events.parameters).toContainEqual({
+      name: 'Last-Event-ID',
+      in: 'header',
+      required: false,
+      schema: { type: 'string', pattern: '^\\d{1,18}$' },
     });
   });
 });

@@ -123,10 +123,12 @@ function collect(
   const base = name.charAt(0).toUpperCase() + name.slice(1);
   if (route.params) input.add(route.params, `${base}Params`, { inline: true });
   if (route.query) input.add(route.query, `${base}Query`, { inline: true });
+  if (route.headers) input.add(route.headers, `${base}Headers`, { inline: true });
   if (route.body) input.add(route.body, `${base}Body`);
   for (const [status, schema] of Object.entries(route.responses))
     if (schema) output.add(schema, `${base}Response${status}`);
   if (route.stream) output.add(route.stream.event, `${base}Event`);
+  if (route.stream?.id) output.add(route.stream.id, `${base}EventId`, { inline: true });
 }
 
 function operation(
@@ -138,6 +140,7 @@ function operation(
   const parameters = [
     ...(route.params ? parametersOf(input.inlined(route.params), 'path') : []),
     ...(route.query ? parametersOf(input.inlined(route.query), 'query') : []),
+    ...(route.headers ? parametersOf(input.inlined(route.headers), 'header') : []),
   ];
   const description = [route.description, roleNote(route.auth)].filter(Boolean).join('\n\n');
   return {
@@ -166,11 +169,13 @@ function responses(route: RouteContract, output: SchemaComponents): JsonObject {
     const description = STATUS_TEXT[Number(status)] ?? `Status ${status}`;
     if (route.stream)
       result[status] = {
-        description: 'The event stream',
+        description: 'Server-Sent Events',
         content: {
           'text/event-stream': {
-            schema: { type: 'string' },
-            'x-ct-event-schema': output.ref(route.stream.event),
+            schema: serverSentEvent(
+              route.stream.id ? output.inlined(route.stream.id) : { type: 'string' },
+              output.ref(route.stream.event),
+            ),
           },
         },
       };
@@ -193,10 +198,29 @@ function responses(route: RouteContract, output: SchemaComponents): JsonObject {
   return result;
 }
 
+/**
+ * One event of a `text/event-stream` answer, as the API frames every event: `id:` (to resume from, with
+ * `Last-Event-ID`), `event:` (the type) and `data:` (one JSON value). OpenAPI 3.2 calls this the media
+ * type's `itemSchema`; before 3.2 a sequential media type's `schema` describes one item, as here. Comment
+ * lines (keep-alives) and the `retry:` line carry no data and are no events.
+ */
+function serverSentEvent(id: JsonObject, data: JsonObject): JsonObject {
+  return {
+    type: 'object',
+    properties: {
+      id,
+      event: { type: 'string', minLength: 1 },
+      data: { type: 'string', contentMediaType: 'application/json', contentSchema: data },
+      retry: { type: 'integer', minimum: 0 },
+    },
+    required: ['id', 'event', 'data'],
+  };
+}
+
 /** The error statuses a route can answer: from its auth, its inputs and its own list. */
 export function errorStatuses(route: RouteContract): number[] {
   const statuses = new Set(route.errors ?? []);
-  if (route.params || route.query || route.body) statuses.add(400);
+  if (route.params || route.query || route.headers || route.body) statuses.add(400);
   if (route.body) statuses.add(413);
   if (route.auth !== 'public') statuses.add(401);
   if (route.auth !== 'public' && route.auth !== 'viewer') statuses.add(403);
@@ -204,7 +228,7 @@ export function errorStatuses(route: RouteContract): number[] {
   return [...statuses].sort((a, b) => a - b);
 }
 
-function parametersOf(schema: JsonObject, where: 'path' | 'query'): JsonObject[] {
+function parametersOf(schema: JsonObject, where: 'path' | 'query' | 'header'): JsonObject[] {
   const properties = (schema.properties ?? {}) as Record<string, JsonObject>;
   const required = new Set((schema.required ?? []) as string[]);
   return Object.entries(properties).map(([name, property]) => ({

@@ -11,6 +11,8 @@ export type RouteAuth = 'public' | ApiKeyRoleName;
 export interface EventStreamContract<Event extends z.ZodType = z.ZodType> {
   /** The schema of each event's `data:`. */
   event: Event;
+  /** The schema of each event's `id:` (what a client sends back as `Last-Event-ID`); any string if unset. */
+  id?: z.ZodType<string>;
   /** True for the event after which the server ends the stream for good (a client stops reconnecting). */
   isFinal(event: z.output<Event>): boolean;
 }
@@ -32,11 +34,17 @@ export interface RouteContract {
   params?: z.ZodType;
   /** An object schema of the query string. */
   query?: z.ZodType;
+  /**
+   * An object schema of the request headers the route reads besides `Authorization`, by their usual
+   * spelling (e.g. `Last-Event-ID`). The OpenAPI document lists them; the API checks them where it reads them.
+   */
+  headers?: z.ZodType;
   /** The JSON body; a schema that accepts `undefined` makes the body optional. */
   body?: z.ZodType;
   /**
-   * The answers that are not errors, by status: the body's schema, or null for no body. A status here may
-   * be >= 400 when its body is not the error body (readiness answers 503 with the readiness report).
+   * The answers that are not errors, by status: the body's schema, or null for no body (or, on a route
+   * with `stream`, for the event stream). A status here may be >= 400 when its body is not the error body
+   * (readiness answers 503 with the readiness report).
    */
   responses: Readonly<Record<number, z.ZodType | null>>;
   /**
