@@ -1,6 +1,7 @@
-"""The IRIS source: spec rules, CT_IRIS_URL parsing, a missing driver, an unreachable server.
+"""The IRIS source: spec rules, CT_IRIS_URL parsing, a missing driver, an unreachable server, the query guard.
 
-No IRIS server is available here, so the query path itself is not exercised.
+No IRIS server is available here: the query path runs against a stand-in driver that records the calls, and
+the real driver is checked only for accepting the connect arguments and having a query timeout.
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from child import run_child, worker_env
 from conftest import free_port, write_spec
 
 from ct_pipeline.errors import InvalidInput
-from ct_pipeline.sources.iris import IrisConnection, load_driver, parse_iris_url, statement
+from ct_pipeline.sources.iris import (
+    IrisConnection,
+    connect_arguments,
+    load_driver,
+    parse_iris_url,
+    query_timeout_s,
+    read_iris,
+    statement,
+)
 from ct_pipeline.spec import TableData, parse_spec
 
 BASE: dict[str, Any] = {
@@ -108,3 +117,94 @@ def test_an_unreachable_iris_server_is_infrastructure(tmp_path: Path, tracking_u
     assert done.returncode == 5, done.stderr
     assert done.result["reason"] == "infrastructure" and done.result["step"] == "extraction"
     assert "cannot reach IRIS" in done.result["message"] and ":ct@" not in done.result["message"]
+
+
+class StandInDriver:
+    """Records what `read_iris` asks of the driver; IRIS itself cannot run here."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Any]] = []
+
+    def connect(self, **kwargs: Any) -> StandInDriver:
+        self.calls.append(("connect", kwargs))
+        return self
+
+    def cursor(self) -> StandInDriver:
+        return self
+
+    def setQueryTimeout(self, seconds: int) -> None:  # the driver's name
+        self.calls.append(("setQueryTimeout", seconds))
+
+    def execute(self, sql: str, params: list[Any]) -> None:
+        self.calls.append(("execute", (sql, params)))
+
+    description = (("a",), ("y",))
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return [(1, 2.0), (2, 4.0)]
+
+    def rollback(self) -> None:
+        self.calls.append(("rollback", None))
+
+    def close(self) -> None:
+        self.calls.append(("close", None))
+
+
+CONNECTION = IrisConnection("iris.local", 1972, "USER", "reader", "secret")
+
+
+def test_a_query_runs_with_the_timeout_without_auto_commit_and_is_rolled_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    driver = StandInDriver()
+    monkeypatch.setattr("ct_pipeline.sources.iris.load_driver", lambda: driver)
+
+    frame = read_iris(CONNECTION, "SELECT a, y FROM Sales.Orders;", None, timeout_ms=1_500)
+
+    assert frame.to_dict("list") == {"a": [1, 2], "y": [2.0, 4.0]}
+    assert [name for name, _ in driver.calls] == [
+        "connect",
+        "setQueryTimeout",
+        "execute",
+        "rollback",
+        "close",
+    ]
+    assert driver.calls[0][1]["autoCommit"] is False
+    assert driver.calls[1][1] == 2, "1.5 s rounds up to whole seconds"
+    assert driver.calls[2][1] == ("SELECT a, y FROM Sales.Orders", [])
+
+
+@pytest.mark.parametrize("query", ["SELECT 1 AS y; DELETE FROM Sales.Orders", "DELETE FROM Sales.Orders"])
+def test_a_refused_query_never_reaches_the_driver(monkeypatch: pytest.MonkeyPatch, query: str) -> None:
+    driver = StandInDriver()
+    monkeypatch.setattr("ct_pipeline.sources.iris.load_driver", lambda: driver)
+
+    with pytest.raises(InvalidInput, match=r"^data\.query: "):
+        read_iris(CONNECTION, query, None)
+    assert driver.calls == []
+
+
+@pytest.mark.parametrize(("ms", "seconds"), [(1, 1), (200, 1), (1000, 1), (1001, 2), (300_000, 300)])
+def test_the_query_timeout_is_in_whole_seconds_rounded_up(ms: int, seconds: int) -> None:
+    assert query_timeout_s(ms) == seconds
+
+
+def test_the_real_driver_takes_these_connect_arguments_and_has_a_query_timeout() -> None:
+    driver = load_driver()
+    arguments = {**connect_arguments(CONNECTION), "hostname": "127.0.0.1", "port": free_port(), "timeout": 2}
+
+    # an unknown keyword would be a TypeError; a refused connection means the driver took every argument
+    with pytest.raises(RuntimeError, match="COMMUNICATION LINK ERROR"):
+        driver.connect(**arguments)
+    assert callable(driver.irissdk.dbapiCursor.setQueryTimeout)
+
+
+def test_a_refused_iris_query_is_invalid_input_before_mlflow(tmp_path: Path) -> None:
+    spec = {**BASE, "data": {"source": "iris", "query": "SELECT 1 AS y; DROP TABLE T", "target": "y"}}
+    extra = {"CT_IRIS_URL": "iris://ct:ct@127.0.0.1:1972/USER"}
+    env = worker_env(tmp_path, "http://127.0.0.1:9", None, data_root=tmp_path, extra=extra)
+
+    done = run_child(write_spec(tmp_path, spec), env, cwd=tmp_path)
+
+    assert done.returncode == 2, done.stderr
+    assert "more than one statement" in done.result["message"]

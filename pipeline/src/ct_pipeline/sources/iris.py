@@ -1,14 +1,25 @@
 """A SQL query or table in InterSystems IRIS, through the official driver (the optional ``iris`` extra).
 
 The connection comes from ``CT_IRIS_URL`` (``iris://user:password@host:port/NAMESPACE``); the spec names only
-the query or the table. No IRIS server was available when this was written: the URL parsing, the missing
-driver and an unreachable server are tested, the query path is not.
+the query or the table. Unlike Postgres, the server offers no guard this code could rely on untested, so:
+
+- a query must pass `single_select` (one SELECT or WITH ... SELECT, no writing keyword) before it is sent;
+- the connection has auto-commit off and is rolled back, so a write that got past the check is undone;
+- the driver's query timeout (whole seconds, rounded up) applies ``CT_SOURCE_STATEMENT_TIMEOUT_MS``.
+
+Give ``CT_IRIS_URL`` a user with SELECT privileges only: a SELECT may call a stored procedure that writes.
+
+No IRIS server was available when this was written: the URL parsing, the missing driver, an unreachable
+server, the query check and the calls made on a stand-in driver are tested; the query path against a real
+IRIS (reading rows, the ``since`` filter, type conversion, how the server reports the timeout, whether the
+rollback undoes a write) is not.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import importlib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +29,8 @@ from urllib.parse import unquote, urlsplit
 import pandas as pd
 
 from ct_pipeline.errors import DataError, InfrastructureError, InvalidInput
+from ct_pipeline.sources.sql_guard import single_select
+from ct_pipeline.sources.timeout import DEFAULT_TIMEOUT_MS
 
 IRIS_URL_VAR: Final = "CT_IRIS_URL"
 CONNECT_TIMEOUT_S: Final = 10
@@ -81,11 +94,29 @@ def load_driver() -> Any:
 
 
 def statement(query: str | None, table: str | None) -> str:
-    """The SQL to run: the spec's query, or every column of its (already validated) table name."""
+    """The SQL to run: the spec's query once `single_select` accepts it, or every column of its table."""
     if query is not None:
-        return query.strip().rstrip(";")
+        return single_select(query)
     assert table is not None
     return f"SELECT * FROM {table}"  # the schema allows only [Schema.]Table identifiers
+
+
+def connect_arguments(connection: IrisConnection) -> dict[str, Any]:
+    """The driver's ``connect()`` keyword arguments; auto-commit off, so that nothing is ever committed."""
+    return {
+        "hostname": connection.hostname,
+        "port": connection.port,
+        "namespace": connection.namespace,
+        "username": connection.username,
+        "password": connection.password,
+        "timeout": CONNECT_TIMEOUT_S,
+        "autoCommit": False,
+    }
+
+
+def query_timeout_s(timeout_ms: int) -> int:
+    """The driver's query timeout counts whole seconds: round up, and never 0 (which may mean no limit)."""
+    return max(1, math.ceil(timeout_ms / 1000))
 
 
 def read_iris(
@@ -94,31 +125,27 @@ def read_iris(
     table: str | None,
     time_column: str | None = None,
     since: dt.datetime | None = None,
+    timeout_ms: int = DEFAULT_TIMEOUT_MS,
 ) -> pd.DataFrame:
     """Read the query's or table's rows; with ``since``, only rows whose ``time_column`` is at or after it."""
+    sql, params = statement(query, table), []  # a refused query never reaches the driver
     driver = load_driver()
-    sql, params = statement(query, table), []
     if since is not None and time_column is not None:
         sql = f'SELECT * FROM ({sql}) AS ct_source WHERE "{time_column.replace(chr(34), chr(34) * 2)}" >= ?'
         params.append(since.astimezone(dt.UTC).replace(tzinfo=None))
     try:
-        conn = driver.connect(
-            hostname=connection.hostname,
-            port=connection.port,
-            namespace=connection.namespace,
-            username=connection.username,
-            password=connection.password,
-            timeout=CONNECT_TIMEOUT_S,
-        )
+        conn = driver.connect(**connect_arguments(connection))
     except Exception as exc:  # the driver raises RuntimeError("<COMMUNICATION LINK ERROR> ...") and others
         raise InfrastructureError(f"cannot reach IRIS at {connection!r}: {exc}".strip()) from exc
     try:
         cursor = conn.cursor()
+        cursor.setQueryTimeout(query_timeout_s(timeout_ms))
         cursor.execute(sql, params)
         if cursor.description is None:
             raise DataError("data: the IRIS statement returned no rows (it is not a SELECT)")
         columns = [column[0] for column in cursor.description]
         rows = cursor.fetchall()
+        conn.rollback()  # nothing this connection did may stay
     except DataError:
         raise
     except Exception as exc:

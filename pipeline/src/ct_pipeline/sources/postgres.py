@@ -1,7 +1,15 @@
 """A read-only SQL query on Postgres (the database named by ``CT_SOURCE_DATABASE_URL``).
 
-The query runs in a READ ONLY transaction with a statement timeout, through the extended protocol (one
-statement only). A query that tries to write anyway (say, inside a CTE) is refused by Postgres itself.
+Three guards, each enforced by the server rather than by parsing SQL here:
+
+- one statement: the query goes through the extended protocol (a prepared statement), which refuses
+  ``SELECT 1; COMMIT; DELETE ...``. Without parameters psycopg would otherwise use the simple protocol, which
+  runs every statement of the string, a ``COMMIT`` included, and then the ``DELETE`` outside our transaction;
+- read only: the statement runs in a READ ONLY transaction (a write inside a CTE is refused), rolled back;
+- a time limit: ``statement_timeout`` from ``CT_SOURCE_STATEMENT_TIMEOUT_MS``, local to that transaction.
+
+Give ``CT_SOURCE_DATABASE_URL`` a role that may only SELECT (docker-compose.yml does): functions a SELECT
+calls are the one way around a read-only transaction that the server does not close by itself.
 """
 
 from __future__ import annotations
@@ -16,10 +24,9 @@ import psycopg
 from psycopg import errors, sql
 
 from ct_pipeline.errors import DataError, InfrastructureError, InvalidInput
+from ct_pipeline.sources.timeout import DEFAULT_TIMEOUT_MS, STATEMENT_TIMEOUT_VAR
 
 DATABASE_URL_VAR: Final = "CT_SOURCE_DATABASE_URL"
-STATEMENT_TIMEOUT_VAR: Final = "CT_SOURCE_STATEMENT_TIMEOUT_MS"
-DEFAULT_TIMEOUT_MS: Final = 300_000
 CONNECT_TIMEOUT_S: Final = 10
 
 
@@ -44,18 +51,21 @@ def read_query(
     """Run ``query`` read-only; with ``since``, keep only rows whose ``time_column`` is at or after it."""
     body = query.strip().rstrip(";")
     statement: sql.Composable = sql.SQL(body)  # type: ignore[arg-type]  # the spec's query, by design
-    params: tuple[object, ...] = ()
+    params: tuple[object, ...] | None = None  # None: psycopg leaves '%' in the query alone
     if since is not None and time_column is not None:
+        # With parameters psycopg reads every '%' as a placeholder: double the query's own.
         statement = sql.SQL("SELECT * FROM (\n{}\n) AS ct_source WHERE {} >= %s").format(
-            statement, sql.Identifier(time_column)
+            sql.SQL(body.replace("%", "%%")),  # type: ignore[arg-type]
+            sql.Identifier(time_column),
         )
         params = (since,)
     try:
         with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S) as conn:
-            conn.read_only = True
+            conn.read_only = True  # psycopg opens the transaction with BEGIN READ ONLY
             with conn.cursor() as cur:
                 cur.execute("SELECT set_config('statement_timeout', %s, true)", (str(timeout_ms),))
-                cur.execute(statement, params)
+                # prepare=True: Parse/Bind/Execute, one statement, whatever the query holds
+                cur.execute(statement, params, prepare=True)
                 if cur.description is None:
                     raise DataError("data.query: the query returned no rows (it is not a SELECT)")
                 columns = [column.name for column in cur.description]
@@ -63,8 +73,18 @@ def read_query(
             conn.rollback()
     except errors.ReadOnlySqlTransaction as exc:
         raise InvalidInput(f"data.query: refused, the query tries to write ({exc})".strip()) from exc
-    except errors.QueryCanceled as exc:
-        raise DataError(f"data.query: cancelled after the statement timeout of {timeout_ms} ms") from exc
+    except errors.ActiveSqlTransaction as exc:  # e.g. set_config('transaction_read_only', 'off', ...)
+        raise InvalidInput(f"data.query: refused, the query tries to leave read-only mode ({exc})") from exc
+    except errors.SyntaxError as exc:
+        if "multiple commands" not in str(exc):
+            raise DataError(f"data.query failed: {type(exc).__name__}: {exc}".strip()) from exc
+        raise InvalidInput("data.query: refused, it holds more than one statement (give one SELECT)") from exc
+    except errors.QueryCanceled as exc:  # before OperationalError, its base class
+        if "statement timeout" not in str(exc):  # cancelled by someone on the server
+            raise DataError(f"data.query: cancelled by the source database ({exc})".strip()) from exc
+        raise DataError(
+            f"data.query: stopped after {timeout_ms} ms, the statement timeout ({STATEMENT_TIMEOUT_VAR})"
+        ) from exc
     except psycopg.OperationalError as exc:
         raise InfrastructureError(f"cannot reach the source database: {exc}".strip()) from exc
     except psycopg.Error as exc:

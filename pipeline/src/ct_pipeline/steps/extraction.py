@@ -16,7 +16,8 @@ import sklearn.datasets
 from ct_pipeline.catalogue import Task
 from ct_pipeline.errors import DataError
 from ct_pipeline.sources.files import read_file, resolve_data_path
-from ct_pipeline.sources.iris import IrisConnection, iris_connection, load_driver, read_iris
+from ct_pipeline.sources.iris import IrisConnection, iris_connection, load_driver, read_iris, statement
+from ct_pipeline.sources.timeout import DEFAULT_TIMEOUT_MS, statement_timeout_ms
 from ct_pipeline.spec import SklearnData, Spec, SyntheticData, TableData
 from ct_pipeline.steps import StepContext
 
@@ -40,6 +41,7 @@ class SourceAccess:
     path: Path | None = None
     database_url: str | None = None
     iris: IrisConnection | None = None
+    statement_timeout_ms: int = DEFAULT_TIMEOUT_MS  # postgres and iris: CT_SOURCE_STATEMENT_TIMEOUT_MS
 
 
 def resolve_source(spec: Spec, environ: Mapping[str, str]) -> SourceAccess:
@@ -50,11 +52,14 @@ def resolve_source(spec: Spec, environ: Mapping[str, str]) -> SourceAccess:
     if data.source == "postgres":
         from ct_pipeline.sources.postgres import database_url
 
-        return SourceAccess(database_url=database_url(environ))
+        return SourceAccess(
+            database_url=database_url(environ), statement_timeout_ms=statement_timeout_ms(environ)
+        )
     if data.source == "iris":
         connection = iris_connection(environ)
         load_driver()  # a missing driver is invalid input, found before MLflow is contacted
-        return SourceAccess(iris=connection)
+        statement(data.query, data.table)  # so is a query the IRIS source refuses
+        return SourceAccess(iris=connection, statement_timeout_ms=statement_timeout_ms(environ))
     assert data.path is not None
     return SourceAccess(path=resolve_data_path(Path(environ.get(DATA_ROOT_VAR) or os.getcwd()), data.path))
 
@@ -110,11 +115,15 @@ def _table(data: TableData, access: SourceAccess) -> pd.DataFrame:
         from ct_pipeline.sources.postgres import read_query
 
         assert access.database_url is not None and data.query is not None
-        frame = read_query(access.database_url, data.query, data.time_column, data.since)
+        frame = read_query(
+            access.database_url, data.query, data.time_column, data.since, access.statement_timeout_ms
+        )
         shown = "the query's result"
     elif data.source == "iris":
         assert access.iris is not None
-        frame = read_iris(access.iris, data.query, data.table, data.time_column, data.since)
+        frame = read_iris(
+            access.iris, data.query, data.table, data.time_column, data.since, access.statement_timeout_ms
+        )
         shown = f"the IRIS {'query' if data.query else 'table ' + str(data.table)}"
     else:
         assert access.path is not None and data.path is not None
