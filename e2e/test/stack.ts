@@ -28,10 +28,21 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(
-  options: { mlflowUri?: string; apiEnv?: NodeJS.ProcessEnv; workerEnv?: NodeJS.ProcessEnv } = {},
-): Promise<Stack> {
-  const db: FreshDatabase = await freshDatabase();
+/** What a stack runs against; by default the local stack's services (REDIS_URL, DATABASE_URL, MLFLOW_TRACKING_URI). */
+export interface StackOptions {
+  mlflowUri?: string;
+  /** A Redis of the test's own (fault tests stop or pause it). */
+  redisUrl?: string;
+  /** The Postgres server the stack's fresh database is made on (a private one for fault tests). */
+  databaseServerUrl?: string;
+  /** Workers started before startStack returns (default 1). */
+  workers?: number;
+  apiEnv?: NodeJS.ProcessEnv;
+  workerEnv?: NodeJS.ProcessEnv;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const db: FreshDatabase = await freshDatabase(options.databaseServerUrl);
   const base = loadConfig(workerEnvSchema, process.env);
   const port = await freePort();
   const adminKey = `ct_test_${randomBytes(24).toString('base64url')}`;
@@ -42,7 +53,7 @@ export async function startStack(
     HOME: process.env.HOME,
     CT_ENV: 'test',
     LOG_LEVEL: 'log',
-    REDIS_URL: base.redisUrl,
+    REDIS_URL: options.redisUrl ?? base.redisUrl,
     DATABASE_URL: db.url,
     MLFLOW_TRACKING_URI: options.mlflowUri ?? base.mlflowTrackingUri,
     BULLMQ_PREFIX: `ct-e2e-${randomUUID().slice(0, 8)}`,
@@ -67,7 +78,7 @@ export async function startStack(
     await worker.waitForOutput('worker ready', 30_000);
     return worker;
   };
-  await startWorker();
+  await Promise.all(Array.from({ length: options.workers ?? 1 }, () => startWorker()));
   return {
     apiUrl: `http://127.0.0.1:${port}`,
     adminKey,
