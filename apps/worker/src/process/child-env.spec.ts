@@ -1,4 +1,4 @@
-import { type ChildEnvInput, childEnv } from './child-env.js';
+import { type ChildEnvInput, childEnv, childTmpDir } from './child-env.js';
 
 const input: ChildEnvInput = {
   workDir: '/tmp/ct-worker/job-1',
@@ -11,6 +11,7 @@ const input: ChildEnvInput = {
   registeredModel: 'team-a.diabetes',
   codeVersion: null,
   sourceDatabaseUrl: null,
+  sourceStatementTimeoutMs: 300_000,
   threadEnv: { OMP_NUM_THREADS: '2', PATH: '/evil' },
 };
 
@@ -22,6 +23,9 @@ describe('childEnv', () => {
       PATH: '/usr/local/bin:/usr/bin:/bin',
       HOME: '/tmp/ct-worker/job-1',
       LANG: 'C.UTF-8',
+      TMPDIR: '/tmp/ct-worker/job-1/tmp',
+      TMP: '/tmp/ct-worker/job-1/tmp',
+      TEMP: '/tmp/ct-worker/job-1/tmp',
       PYTHONUNBUFFERED: '1',
       MLFLOW_HTTP_REQUEST_MAX_RETRIES: '3',
       MLFLOW_HTTP_REQUEST_TIMEOUT: '30',
@@ -32,7 +36,24 @@ describe('childEnv', () => {
       CT_DATA_ROOT: '/srv/data',
       CT_PROJECTS_ROOT: '/srv/projects',
       CT_REGISTERED_MODEL: 'team-a.diabetes',
+      CT_SOURCE_STATEMENT_TIMEOUT_MS: '300000',
     });
+  });
+
+  it('gives each run its own temporary folder inside its work dir', () => {
+    const [first, second] = ['/w/job-1-a', '/w/job-2-b'].map((workDir) => childEnv({ ...input, workDir }));
+    expect(first).toMatchObject({ TMPDIR: '/w/job-1-a/tmp', TMP: '/w/job-1-a/tmp', TEMP: '/w/job-1-a/tmp' });
+    expect(second?.TMPDIR).toBe(childTmpDir('/w/job-2-b'));
+    expect(childTmpDir('/w/job-2-b')).toBe('/w/job-2-b/tmp');
+  });
+
+  it('thread settings cannot move the temporary folder elsewhere', () => {
+    const sut = childEnv({ ...input, threadEnv: { TMPDIR: '/tmp', OMP_NUM_THREADS: '1' } });
+    expect(sut.TMPDIR).toBe('/tmp/ct-worker/job-1/tmp');
+  });
+
+  it('passes the source statement timeout as whole milliseconds', () => {
+    expect(childEnv({ ...input, sourceStatementTimeoutMs: 200 }).CT_SOURCE_STATEMENT_TIMEOUT_MS).toBe('200');
   });
 
   it('passes the code version and the source database on when the worker has them', () => {

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+
 /** What a pipeline process may know about its surroundings; nothing else of the worker's environment. */
 export interface ChildEnvInput {
   workDir: string;
@@ -15,6 +17,8 @@ export interface ChildEnvInput {
   codeVersion: string | null;
   /** The read-only database of `postgres` data sources (the worker's CT_SOURCE_DATABASE_URL). */
   sourceDatabaseUrl: string | null;
+  /** The time limit of a `postgres` or `iris` source query (the worker's CT_SOURCE_STATEMENT_TIMEOUT_MS). */
+  sourceStatementTimeoutMs: number;
   /** OMP_NUM_THREADS and OPENBLAS_* as set for the worker. */
   threadEnv: Readonly<Record<string, string>>;
 }
@@ -23,16 +27,27 @@ export interface ChildEnvInput {
 export const EVENTS_FD = 3;
 const MINIMAL_PATH = '/usr/local/bin:/usr/bin:/bin';
 
+/** The child's temporary folder, inside its work dir, so that it goes when the run's work dir is removed. */
+export function childTmpDir(workDir: string): string {
+  return join(workDir, 'tmp');
+}
+
 /**
  * The complete environment of a pipeline process: secrets of the worker (DATABASE_URL...) never leak; the
  * only credential it gets is the one meant for it, the read-only source database.
  */
 export function childEnv(input: ChildEnvInput): Record<string, string> {
+  const tmp = childTmpDir(input.workDir);
   return {
     ...input.threadEnv,
     PATH: MINIMAL_PATH,
     HOME: input.workDir,
     LANG: 'C.UTF-8',
+    // Python's tempfile, numpy, joblib and the C library all look here (TMPDIR first, TEMP and TMP on
+    // some paths): a split the child leaves behind is removed with the work dir, even after SIGKILL.
+    TMPDIR: tmp,
+    TMP: tmp,
+    TEMP: tmp,
     // Output reaches the job's log as it is written, not in bursts when a buffer fills.
     PYTHONUNBUFFERED: '1',
     // MLflow's client otherwise retries for minutes; an unreachable server should fail the attempt soon,
@@ -49,5 +64,6 @@ export function childEnv(input: ChildEnvInput): Record<string, string> {
     CT_REGISTERED_MODEL: input.registeredModel,
     ...(input.codeVersion === null ? {} : { CT_CODE_VERSION: input.codeVersion }),
     ...(input.sourceDatabaseUrl === null ? {} : { CT_SOURCE_DATABASE_URL: input.sourceDatabaseUrl }),
+    CT_SOURCE_STATEMENT_TIMEOUT_MS: String(input.sourceStatementTimeoutMs),
   };
 }

@@ -27,6 +27,7 @@ export interface LauncherOptions {
   mlflowTrackingUri: string;
   codeVersion: string | null;
   sourceDatabaseUrl: string | null;
+  sourceStatementTimeoutMs: number;
   threadEnv: Readonly<Record<string, string>>;
   killGraceMs: number;
   maxOutputBytes: number;

@@ -27,6 +27,7 @@ function launcherOptions(config: WorkerConfig): LauncherOptions {
     mlflowTrackingUri: config.mlflowTrackingUri,
     codeVersion: config.codeVersion,
     sourceDatabaseUrl: config.sourceDatabaseUrl,
+    sourceStatementTimeoutMs: config.sourceStatementTimeoutMs,
     threadEnv: config.threadEnv,
     killGraceMs: config.killGraceMs,
     maxOutputBytes: config.jobLogMaxBytes,

@@ -221,6 +221,8 @@ export const workerEnvSchema = z
       ['postgres:', 'postgresql:'],
       'postgres://reader@db:5432/features',
     ).optional(),
+    /** The time limit of a `postgres` (statement_timeout) or `iris` (query timeout) source query. */
+    CT_SOURCE_STATEMENT_TIMEOUT_MS: integerInRange(100, 86_400_000),
   })
   // Other variables are kept, to pick the thread settings of numeric libraries (THREAD_VARIABLE) from them.
   .catchall(z.string())
@@ -251,6 +253,7 @@ export const workerEnvSchema = z
     irisUrl: env.CT_IRIS_URL ?? null,
     codeVersion: env.CT_CODE_VERSION ?? null,
     sourceDatabaseUrl: env.CT_SOURCE_DATABASE_URL ?? null,
+    sourceStatementTimeoutMs: env.CT_SOURCE_STATEMENT_TIMEOUT_MS,
     threadEnv: Object.fromEntries(
       Object.entries(env).filter(
         (entry): entry is [string, string] => THREAD_VARIABLE.test(entry[0]) && typeof entry[1] === 'string',
@@ -284,6 +287,7 @@ export const ENV_DEFAULTS: Readonly<Record<string, string>> = {
   CT_PIPELINE_PYTHON: 'pipeline/.venv/bin/python',
   CT_DATA_ROOT: 'data',
   CT_PROJECTS_ROOT: 'projects',
+  CT_SOURCE_STATEMENT_TIMEOUT_MS: '300000',
   AUDIT_FILE: 'audit/ct-audit.jsonl',
   AUDIT_PREFIX: 'ct',
   IRIS_AUDIT_PORT: '1972',

@@ -118,6 +118,7 @@ describe('loadConfig', () => {
       irisUrl: null,
       codeVersion: null,
       sourceDatabaseUrl: null,
+      sourceStatementTimeoutMs: 300_000,
       threadEnv: {},
     });
   });
@@ -135,6 +136,7 @@ describe('loadConfig', () => {
     ['CT_IRIS_URL', 'iris://reader:s3cret@iris:1972/USER', 'irisUrl', 'iris://reader:s3cret@iris:1972/USER'],
     ['CT_CODE_VERSION', '5b7aaa4', 'codeVersion', '5b7aaa4'],
     ['CT_SOURCE_DATABASE_URL', 'postgres://reader@db/src', 'sourceDatabaseUrl', 'postgres://reader@db/src'],
+    ['CT_SOURCE_STATEMENT_TIMEOUT_MS', '200', 'sourceStatementTimeoutMs', 200],
   ] as const)('reads the worker variable %s=%s', (variable, value, key, expected) => {
     expect(loadConfig(workerEnvSchema, { [variable]: value })[key]).toEqual(expected);
   });
@@ -164,6 +166,7 @@ describe('loadConfig', () => {
     ],
     ['WORKER_SHUTDOWN_GRACE_MS', '-5', 'must be a whole number from 0 to 3600000'],
     ['CT_CODE_VERSION', 'a b', 'must be 1-100 characters of letters, digits, ., _ and -'],
+    ['CT_SOURCE_STATEMENT_TIMEOUT_MS', '0', 'must be a whole number from 100 to 86400000'],
   ])('rejects the worker variable %s=%s', (variable, value, message) => {
     const sut = configErrorOf(() => loadConfig(workerEnvSchema, { [variable]: value }));
     expect(sut.issues).toEqual([{ variable, message }]);
