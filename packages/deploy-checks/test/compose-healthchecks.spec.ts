@@ -114,4 +114,18 @@ describe('compose topology', () => {
   it('mounts the Postgres init scripts it names', () => {
     expect(readRepoFile('docker/postgres-init/01-databases.sh')).toMatch(/MLFLOW_DB_NAME/);
   });
+
+  it("reads postgres data sources as the init script's SELECT-only reader", () => {
+    // pipeline/tests/test_source_reader_role.py runs the script and checks what the reader may do.
+    const interpolated = interpolate(compose, readEnvFile('.env.example'));
+    const postgres = environmentOf(serviceOf(interpolated, 'postgres'));
+    const url = new URL(String(environmentOf(serviceOf(interpolated, 'worker')).CT_SOURCE_DATABASE_URL));
+    expect([url.protocol, url.hostname, url.port]).toEqual(['postgres:', 'postgres', '5432']);
+    expect(decodeURIComponent(url.username)).toBe(postgres.CT_SOURCE_READER_USER);
+    expect(decodeURIComponent(url.password)).toBe(postgres.CT_SOURCE_READER_PASSWORD);
+    expect(url.pathname).toBe(`/${postgres.CT_SOURCE_DB_NAME}`);
+    const script = readRepoFile('docker/postgres-init/02-source-database.sh');
+    for (const name of ['CT_SOURCE_DB_NAME', 'CT_SOURCE_READER_USER', 'CT_SOURCE_READER_PASSWORD'])
+      expect(script).toContain(`"$${name}"`);
+  });
 });
