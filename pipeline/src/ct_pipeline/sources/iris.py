@@ -1,7 +1,8 @@
 """A SQL query or table in InterSystems IRIS, through the official driver (the optional ``iris`` extra).
 
 The connection comes from ``CT_IRIS_URL`` (``iris://user:password@host:port/NAMESPACE``); the spec names only
-the query or the table. Unlike Postgres, the server offers no guard this code could rely on untested, so:
+the query or the table. IRIS documents a READ ONLY transaction mode, but with no IRIS server to try it on,
+this source relies only on what it can check here:
 
 - a query must pass `single_select` (one SELECT or WITH ... SELECT, no writing keyword) before it is sent;
 - the connection has auto-commit off and is rolled back, so a write that got past the check is undone;
