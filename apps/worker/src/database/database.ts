@@ -1,5 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createDataSource, EventStore, JobStore, LogStore, ModelDecisionStore } from '@ct/db';
+import {
+  createDataSource,
+  EventStore,
+  JobLifecycle,
+  JobStore,
+  LogStore,
+  ModelDecisionStore,
+  ModelLockStore,
+  PendingRunEndStore,
+} from '@ct/db';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { redactedUrl, WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
@@ -18,6 +27,10 @@ export class Database implements OnApplicationShutdown {
   readonly events: EventStore;
   readonly logs: LogStore;
   readonly decisions: ModelDecisionStore;
+  /** The one place that moves a job's state. */
+  readonly lifecycle: JobLifecycle;
+  readonly modelLocks: ModelLockStore;
+  readonly runEnds: PendingRunEndStore;
   private readonly logger = new Logger(Database.name);
   private readonly dataSource: DataSource;
   private connecting: Promise<void> | null = null;
@@ -29,6 +42,25 @@ export class Database implements OnApplicationShutdown {
     this.events = new EventStore(this.dataSource);
     this.logs = new LogStore(this.dataSource, config.jobLogMaxBytes);
     this.decisions = new ModelDecisionStore(this.dataSource);
+    this.lifecycle = new JobLifecycle(this.dataSource);
+    this.modelLocks = new ModelLockStore(this.dataSource);
+    this.runEnds = new PendingRunEndStore(this.dataSource);
+  }
+
+  /** Whether Postgres answers a query within `timeoutMs`. */
+  async reachable(timeoutMs: number): Promise<boolean> {
+    if (!this.dataSource.isInitialized) return false;
+    const timer = new AbortController();
+    try {
+      return await Promise.race([
+        this.dataSource.query('SELECT 1').then(() => true),
+        sleep(timeoutMs, false, { signal: timer.signal, ref: false }),
+      ]);
+    } catch {
+      return false;
+    } finally {
+      timer.abort();
+    }
   }
 
   /** Resolves once connected; rejects only if the worker stops first. */

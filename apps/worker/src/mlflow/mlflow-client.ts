@@ -102,6 +102,16 @@ export class MlflowClient {
     await this.call('POST', 'runs/update', { run_id: runId, status, end_time: endTime });
   }
 
+  /** Whether MLflow answers a real call (one that reads its backend store) within `timeoutMs`. */
+  async reachable(timeoutMs: number): Promise<boolean> {
+    try {
+      await this.call('POST', 'experiments/search', { max_results: 1 }, timeoutMs);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** The run, or null when MLflow has no run with that id. */
   async getRun(runId: string): Promise<MlflowRun | null> {
     let body: unknown;
@@ -137,10 +147,15 @@ export class MlflowClient {
     }
   }
 
-  private async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  private async call(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    timeoutMs = REQUEST_TIMEOUT_MS,
+  ): Promise<unknown> {
     let answer: MlflowAnswer;
     try {
-      answer = await callMlflow(this.trackingUri, method, path, body, REQUEST_TIMEOUT_MS);
+      answer = await callMlflow(this.trackingUri, method, path, body, timeoutMs);
     } catch (error) {
       if (!(error instanceof MlflowUnreachableError)) throw error;
       throw new InfrastructureError('mlflow', error.message, { cause: error.cause });

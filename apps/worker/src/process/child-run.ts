@@ -11,8 +11,10 @@ import {
 import { childEnv, EVENTS_FD } from './child-env.js';
 import { EventLineParser, type ParsedLine } from './event-line-parser.js';
 import { OutputCapture } from './output-capture.js';
+import { launcherArgs } from './parent-death.js';
 import type { LaunchRequest, PipelineExit, RunningPipeline } from './pipeline-launcher.js';
 import { signalGroup } from './process-group.js';
+import { CHILD_FILE, OWNER_FILE } from './work-dir-sweep.js';
 
 /** How the launcher starts pipelines; set by the platform, never by a job. */
 export interface LauncherOptions {
@@ -83,6 +85,10 @@ export class ChildRun implements RunningPipeline {
     try {
       await mkdir(this.options.workRoot, { recursive: true, mode: 0o700 });
       workDir = await mkdtemp(join(this.options.workRoot, `${this.request.jobId}-`));
+      // The owner's pid lets a later worker on this host tell a dead worker's leftovers (work-dir-sweep).
+      await writeFile(join(workDir, OWNER_FILE), String(process.pid), { mode: 0o600 });
+      // The child's TMPDIR: whatever it leaves there goes with the work dir.
+      await mkdir(join(workDir, 'tmp'), { mode: 0o700 });
       const specPath = join(workDir, 'spec.json');
       await writeFile(specPath, JSON.stringify(this.request.spec), { mode: 0o600 });
       if (this.stopReason !== null) return this.result({});
@@ -104,7 +110,7 @@ export class ChildRun implements RunningPipeline {
 
   private async spawnAndWait(workDir: string, specPath: string): Promise<PipelineExit> {
     const { options, request } = this;
-    const child = spawn(options.python, [...options.entrypoint, '--spec', specPath], {
+    const child = spawn(options.python, launcherArgs([...options.entrypoint, '--spec', specPath]), {
       cwd: workDir,
       env: childEnv({
         ...options,
@@ -150,6 +156,7 @@ export class ChildRun implements RunningPipeline {
           spawnError: new InfrastructureError('process', describeError(cause), { cause }),
         });
       }
+      await writeFile(join(workDir, CHILD_FILE), String(pid), { mode: 0o600 });
       request.onSpawn?.(pid);
       if (this.stopReason !== null) this.terminate(pid);
       timeout = setTimeout(() => this.stop('timeout'), request.timeoutMs);

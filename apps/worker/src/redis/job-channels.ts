@@ -3,6 +3,9 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { describeError } from '../errors/infrastructure-error.js';
 import { RedisConnection } from './redis-connection.js';
+import { withTimeout } from './with-timeout.js';
+
+const PUBLISH_TIMEOUT_MS = 2_000;
 
 /** Redis pub/sub for jobs: wake-ups for the API's event streams out, cancel requests in. */
 @Injectable()
@@ -20,7 +23,11 @@ export class JobChannels implements OnApplicationShutdown {
 
   /** Tells listeners that the job has a new event with this id (they read it from Postgres). */
   async publishEvent(jobId: string, eventId: string): Promise<void> {
-    await this.publisher.publish(jobEventsChannel(jobId), eventId);
+    await withTimeout(
+      this.publisher.publish(jobEventsChannel(jobId), eventId),
+      PUBLISH_TIMEOUT_MS,
+      'a wake-up',
+    );
   }
 
   /** Calls `handler` with the job id of every cancel request, on one subscriber connection for all jobs. */

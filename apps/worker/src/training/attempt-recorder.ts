@@ -1,9 +1,10 @@
 import type { JobStore, LogStore } from '@ct/db';
-import type { PipelineStep } from '@ct/shared';
+import type { JobEventBody, PipelineStep } from '@ct/shared';
 import type { Logger } from '@nestjs/common';
 import { describeError } from '../errors/infrastructure-error.js';
 import type { PipelineEvent } from '../process/pipeline-event.js';
 import type { OutputStream } from '../process/pipeline-launcher.js';
+import { withTimeout } from '../redis/with-timeout.js';
 import type { AttemptAudit } from './attempt-audit.js';
 import { toJobEventBody } from './event-mapping.js';
 import type { JobEventRecorder } from './job-event-recorder.js';
@@ -16,11 +17,12 @@ export interface RecorderDeps {
   jobs: JobStore;
   logs: LogStore;
   logger: Logger;
-  /** BullMQ's job progress. */
+  /** BullMQ's job progress (best effort). */
   reportProgress(progress: { step: PipelineStep; fraction: number }): Promise<void>;
 }
 
 const PROGRESS_WRITE_EVERY_MS = 500;
+const QUEUE_PROGRESS_TIMEOUT_MS = 2_000;
 const STDERR_TAIL_CHARS = 2_000;
 
 /**
@@ -35,6 +37,8 @@ export class AttemptRecorder {
   private writes: Promise<void> = Promise.resolve();
   private failures = 0;
   private firstFailure = '';
+  private refused = 0;
+  private progressInFlight = false;
   private readonly logBatcher: LogBatcher;
   private progress: { step: PipelineStep; fraction: number } | null = null;
   private progressTimer: NodeJS.Timeout | undefined;
@@ -46,7 +50,12 @@ export class AttemptRecorder {
     private readonly attempt: number,
   ) {
     this.logBatcher = new LogBatcher(
-      (stream, text) => deps.logs.append(jobId, attempt, stream, text),
+      async (stream, text) => {
+        const appended = await deps.logs.append(jobId, attempt, stream, text);
+        if (appended === 'stale') this.refused += 1;
+        // Past the cap, or refused: either way, later output of this attempt is not stored.
+        return appended === 'stored';
+      },
       (error) => this.failed('a log write', error),
     );
   }
@@ -62,7 +71,7 @@ export class AttemptRecorder {
       return;
     }
     const body = toJobEventBody(event);
-    if (body) this.enqueue('an event', () => this.deps.events.record(this.jobId, this.attempt, body));
+    if (body) this.enqueue('an event', () => this.recordEvent(body));
     if (event.type === 'progress') this.reportProgress(event.step, event.fraction);
     if (event.type === 'step.started') {
       this.reportProgress(event.step, 0);
@@ -83,7 +92,7 @@ export class AttemptRecorder {
     this.deps.logger.warn(message);
     this.logBatcher.add('system', line(`warning: ${message}`));
     const body = { type: 'log', level: 'warning', message } as const;
-    this.enqueue('an event', () => this.deps.events.record(this.jobId, this.attempt, body));
+    this.enqueue('an event', () => this.recordEvent(body));
   }
 
   /** A line of the worker's own in the job's log (and the worker's log). */
@@ -97,6 +106,12 @@ export class AttemptRecorder {
     this.writeProgress();
     await this.logBatcher.flush();
     await this.writes;
+    if (this.refused > 0) {
+      this.deps.logger.warn(
+        `${this.refused} writes of attempt ${this.attempt} were refused: it is no longer the job's running attempt`,
+      );
+      this.refused = 0;
+    }
     if (this.failures > 0) {
       this.deps.logger.error(
         `${this.failures} writes for attempt ${this.attempt} failed; first: ${this.firstFailure}`,
@@ -106,7 +121,7 @@ export class AttemptRecorder {
   }
 
   private reportProgress(step: PipelineStep, fraction: number): void {
-    this.enqueue('a BullMQ progress update', () => this.deps.reportProgress({ step, fraction }));
+    this.reportToQueue(step, fraction);
     this.progress = { step, fraction };
     const wait = Math.max(0, this.lastProgressWrite + PROGRESS_WRITE_EVERY_MS - Date.now());
     this.progressTimer ??= setTimeout(() => this.writeProgress(), wait);
@@ -119,9 +134,33 @@ export class AttemptRecorder {
     if (progress === null) return;
     this.progress = null;
     this.lastProgressWrite = Date.now();
-    this.enqueue('a progress write', () =>
-      this.deps.jobs.patch(this.jobId, { progressStep: progress.step, progressFraction: progress.fraction }),
-    );
+    this.enqueue('a progress write', async () => {
+      const patch = { progressStep: progress.step, progressFraction: progress.fraction };
+      if (!(await this.deps.jobs.patchAttempt(this.jobId, this.attempt, patch))) this.refused += 1;
+    });
+  }
+
+  /**
+   * BullMQ's progress, off the chain of Postgres writes and bounded in time: with Redis away or paused it
+   * would never settle and hold up every event, the end of the job and shutdown. One update at a time;
+   * those that come meanwhile are dropped (Postgres keeps the progress).
+   */
+  private reportToQueue(step: PipelineStep, fraction: number): void {
+    if (this.progressInFlight) return;
+    this.progressInFlight = true;
+    withTimeout(
+      this.deps.reportProgress({ step, fraction }),
+      QUEUE_PROGRESS_TIMEOUT_MS,
+      'a BullMQ progress update',
+    )
+      .catch((error: unknown) => this.failed('a BullMQ progress update', error))
+      .finally(() => {
+        this.progressInFlight = false;
+      });
+  }
+
+  private async recordEvent(body: JobEventBody): Promise<void> {
+    if (!(await this.deps.events.record(this.jobId, this.attempt, body))) this.refused += 1;
   }
 
   private enqueue(what: string, write: () => Promise<unknown>): void {

@@ -1,36 +1,43 @@
-import type { FailureReason, JobEventBody, JobState } from '@ct/shared';
-import { Injectable, Logger } from '@nestjs/common';
+import type { JobMoved } from '@ct/db';
+import type { JobEventBody } from '@ct/shared';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Database } from '../database/database.js';
 import { describeError } from '../errors/infrastructure-error.js';
 import { JobChannels } from '../redis/job-channels.js';
 
-/** Stores a job's events in Postgres, then wakes the API's event streams up through Redis. */
+/**
+ * Stores a running attempt's events in Postgres (fenced: a stale attempt's are refused), then wakes the
+ * API's event streams up through Redis; also wakes them after every state move the worker commits.
+ */
 @Injectable()
-export class JobEventRecorder {
+export class JobEventRecorder implements OnModuleInit {
   constructor(
     private readonly db: Database,
     private readonly channels: JobChannels,
   ) {}
 
-  async record(jobId: string, attempt: number, body: JobEventBody): Promise<void> {
-    const stored = await this.db.events.append(jobId, attempt, body);
+  onModuleInit(): void {
+    this.db.lifecycle.onMoved((moved: JobMoved) => this.wake(moved.job.id, moved.event.id));
+    this.db.lifecycle.onListenerError = (error) =>
+      new Logger(JobEventRecorder.name).warn(`after a job move: ${describeError(error)}`);
+  }
+
+  /** False when the attempt is no longer the job's running one: the event was refused. */
+  async record(jobId: string, attempt: number, body: JobEventBody): Promise<boolean> {
+    const stored = await this.db.events.appendFenced(jobId, attempt, body);
+    if (stored === null) return false;
+    await this.wake(jobId, stored.id);
+    return true;
+  }
+
+  private async wake(jobId: string, eventId: string): Promise<void> {
     try {
-      await this.channels.publishEvent(jobId, stored.id);
+      await this.channels.publishEvent(jobId, eventId);
     } catch (error) {
       // The event is stored: a stream that missed the wake-up still finds it on its next read.
       new Logger(`job ${jobId}`).warn(
-        `event ${stored.id} stored, but no wake-up sent: ${describeError(error)}`,
+        `event ${eventId} stored, but no wake-up sent: ${describeError(error)}`,
       );
     }
-  }
-
-  state(
-    jobId: string,
-    attempt: number,
-    state: JobState,
-    failureReason: FailureReason | null = null,
-    message: string | null = null,
-  ): Promise<void> {
-    return this.record(jobId, attempt, { type: 'state', state, failureReason, message });
   }
 }

@@ -5,7 +5,8 @@ const FLUSH_AT_BYTES = 64 * 1024;
 
 /**
  * Collects a job's output and writes it in batches (every 500 ms, or at 64 kB), in order, one chunk per
- * run of the same stream. Once the store reports its cap reached, later output is dropped.
+ * run of the same stream. Once the store refuses a chunk (its cap reached, or the attempt stale), later
+ * output is dropped.
  */
 export class LogBatcher {
   private segments: { stream: LogStream; text: string }[] = [];

@@ -1,18 +1,20 @@
-import type { JobEntity } from '@ct/db';
+import type { JobEntity, JobWaitReason } from '@ct/db';
 import {
   type AuditLogger,
   isFinished,
-  type JobState,
+  RETRY_BACKOFF_MS,
+  registeredModelName,
   type TrainingSpec,
   trainingSpecSchema,
 } from '@ct/shared';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
+import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
 import { Database } from '../database/database.js';
-import { MlflowClient } from '../mlflow/mlflow-client.js';
 import { WorkerMetrics } from '../observability/worker-metrics.js';
 import { AttemptAudit } from './attempt-audit.js';
-import { JobEventRecorder } from './job-event-recorder.js';
+import { DependencyGate, OUTAGE_RETRY_DELAY_MS } from './dependency-gate.js';
+import { PreviousAttempt } from './previous-attempt.js';
 import { type AttemptOptions, TrainingAttempt } from './training-attempt.js';
 import { TrainingJobError } from './training-job-error.js';
 
@@ -23,25 +25,27 @@ export interface TrainingCommand extends AttemptOptions {
 }
 
 export interface TrainingJobResult {
-  state: JobState;
+  state: JobEntity['state'];
 }
 
-/** The message an attempt gets when the worker running it disappeared. */
-export const WORKER_LOST = 'worker lost';
+/** How soon a job whose registered model is busy with another run looks again. */
+export const MODEL_BUSY_DELAY_MS = 3_000;
 
 /**
  * The use case "run a training job": loads the job from Postgres (the source of truth), settles an attempt
- * that a lost worker left running, honours a cancel, validates the spec again, then runs one attempt.
+ * that a lost worker left running (once its child is surely gone), honours a cancel, validates the spec
+ * again, waits for MLflow and Postgres and for the registered model's lock, then runs one attempt.
  * @throws TrainingJobError when the job did not complete; `next` says whether and how BullMQ runs it again.
  */
 @Injectable()
 export class RunTrainingJob {
   constructor(
     private readonly db: Database,
-    private readonly mlflow: MlflowClient,
-    private readonly events: JobEventRecorder,
     private readonly attempt: TrainingAttempt,
+    private readonly previous: PreviousAttempt,
+    private readonly gate: DependencyGate,
     private readonly metrics: WorkerMetrics,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     @Inject(AUDIT_LOG) private readonly audit: AuditLogger,
   ) {}
 
@@ -54,53 +58,98 @@ export class RunTrainingJob {
       logger.warn(`is already ${job.state}: nothing to run`);
       return { state: job.state };
     }
-    if (job.state === 'running') job = await this.settleLostAttempt(job, logger);
-    if (job.cancelRequestedAt !== null) return this.cancelBeforeStart(job, logger);
+    if (job.state === 'running') job = await this.previous.settle(job, logger);
+    if (job.state !== 'queued') return { state: job.state };
+    if (job.cancelRequestedAt !== null)
+      return this.end(job, 'cancelled', 'cancelled before it started', logger);
     const spec = mergedSpec(job);
     if (!spec.success) return this.rejectSpec(job, spec.error.issues, logger);
-    const outcome = await this.attempt.run(job, spec.data, command);
+    const down = await this.gate.check();
+    if (down.length > 0) {
+      const why = `${down.join(' and ')} unreachable`;
+      if (!this.gate.withinBudget(job.waitingSince))
+        return this.end(job, 'failed', `${why} for longer than the outage budget`, logger, 'infrastructure');
+      return this.holdBack(
+        job,
+        'dependency_unavailable',
+        `${why}: waiting without using an attempt`,
+        OUTAGE_RETRY_DELAY_MS,
+      );
+    }
+    const model = registeredModelName(job.team, job.pipeline);
+    const holder = `job:${job.id}`;
+    if (!(await this.db.modelLocks.acquire(model, holder, job.id, this.config.attemptLeaseMs))) {
+      const current = await this.db.modelLocks.current(model);
+      const other = current?.jobId ? ` (job ${current.jobId})` : '';
+      return this.holdBack(
+        job,
+        'waiting_for_model',
+        `another run of ${model}${other} holds it`,
+        MODEL_BUSY_DELAY_MS,
+      );
+    }
+    try {
+      return await this.run(job, spec.data, command, { model, holder }, logger);
+    } finally {
+      await this.db.modelLocks.release(model, holder).catch(() => undefined); // its lease expires anyway
+    }
+  }
+
+  private async run(
+    job: JobEntity,
+    spec: TrainingSpec,
+    command: TrainingCommand,
+    modelLock: { model: string; holder: string },
+    logger: Logger,
+  ): Promise<TrainingJobResult> {
+    const outcome = await this.attempt.run(job, spec, command, modelLock);
     if (outcome === null) {
       const now = await this.db.jobs.get(job.id);
       logger.log(`was ${now?.state ?? 'deleted'} before its attempt started: nothing to run`);
       return { state: now?.state ?? 'cancelled' };
     }
     if (outcome.then === 'complete') return { state: outcome.state };
-    throw new TrainingJobError(`${outcome.failureReason}: ${outcome.message}`, outcome.then);
+    const counted = (await this.db.jobs.get(job.id)) ?? job;
+    const backoff = RETRY_BACKOFF_MS * 2 ** Math.max(0, counted.attempts - counted.uncountedAttempts - 1);
+    const delayMs = outcome.delayMs ?? (outcome.then === 'retry' ? backoff : 0);
+    throw new TrainingJobError(`${outcome.failureReason}: ${outcome.message}`, outcome.then, delayMs);
   }
 
-  /** A stalled job picked up again: its last attempt failed with the worker; its MLflow run must not stay RUNNING. */
-  private async settleLostAttempt(job: JobEntity, logger: Logger): Promise<JobEntity> {
-    logger.warn(`attempt ${job.attempts} was left running by a lost worker: marking it failed`);
-    if (job.mlflowRunId !== null) {
-      const run = await this.mlflow.getRun(job.mlflowRunId);
-      if (run !== null && (run.status === 'RUNNING' || run.status === 'SCHEDULED'))
-        await this.mlflow.updateRun(job.mlflowRunId, 'FAILED');
-    }
-    const failure = { failureReason: 'infrastructure', message: WORKER_LOST } as const;
-    await this.db.jobs.finishAttempt(job.id, job.attempts, 'failed', failure);
-    const queued = await this.db.jobs.transition(
-      job.id,
-      'queued',
-      { failureReason: failure.failureReason, failureMessage: WORKER_LOST },
-      ['running'],
-    );
-    if (queued === null) return (await this.db.jobs.get(job.id)) ?? job;
-    await this.events.state(job.id, job.attempts, 'queued', failure.failureReason, WORKER_LOST);
-    new AttemptAudit(this.audit, job, job.attempts).ended('queued', failure.failureReason, WORKER_LOST);
-    return queued;
+  /** Leaves the job queued, says why on its row (its position shows it), and hands it back to BullMQ. */
+  private async holdBack(
+    job: JobEntity,
+    reason: JobWaitReason,
+    message: string,
+    delayMs: number,
+  ): Promise<never> {
+    const waitingSince =
+      reason === 'dependency_unavailable' ? (job.waitingSince ?? new Date()) : job.waitingSince;
+    await this.db.jobs.patchQueued(job.id, { waitReason: reason, waitingSince });
+    new Logger(`job ${job.id}`).log(`${reason}: ${message}; trying again in ${delayMs / 1000} s`);
+    throw new TrainingJobError(`${reason}: ${message}`, 'requeue', delayMs);
   }
 
-  private async cancelBeforeStart(job: JobEntity, logger: Logger): Promise<TrainingJobResult> {
-    const message = 'cancelled before it started';
-    const patch = { failureReason: 'cancelled', failureMessage: message, finishedAt: new Date() } as const;
-    const cancelled = await this.db.jobs.transition(job.id, 'cancelled', patch, ['queued']);
-    if (cancelled !== null) {
-      await this.events.state(job.id, job.attempts, 'cancelled', 'cancelled', message);
-      new AttemptAudit(this.audit, job, job.attempts).ended('cancelled', 'cancelled', message);
-      this.metrics.jobFinished(job, 'cancelled', 'cancelled');
+  private async end(
+    job: JobEntity,
+    state: 'cancelled' | 'failed',
+    message: string,
+    logger: Logger,
+    reason: 'cancelled' | 'infrastructure' | 'invalid_input' = 'cancelled',
+  ): Promise<TrainingJobResult> {
+    const moved = await this.db.lifecycle.move(job.id, {
+      to: state,
+      from: ['queued'],
+      attempt: job.attempts,
+      patch: { failureReason: reason, failureMessage: message, finishedAt: new Date(), waitReason: null },
+      message,
+    });
+    if (moved !== null) {
+      new AttemptAudit(this.audit, job, job.attempts).ended(state, reason, message);
+      this.metrics.jobFinished(job, state, reason);
     }
     logger.log(message);
-    return { state: 'cancelled' };
+    if (state === 'failed') throw new TrainingJobError(`${reason}: ${message}`, 'fail');
+    return { state };
   }
 
   private async rejectSpec(
@@ -109,18 +158,7 @@ export class RunTrainingJob {
     logger: Logger,
   ): Promise<never> {
     const message = `invalid spec: ${issues.map((i) => `${i.path.join('.') || '(spec)'}: ${i.message}`).join('; ')}`;
-    const patch = {
-      failureReason: 'invalid_input',
-      failureMessage: message,
-      finishedAt: new Date(),
-    } as const;
-    const failed = await this.db.jobs.transition(job.id, 'failed', patch, ['queued']);
-    if (failed !== null) {
-      await this.events.state(job.id, job.attempts, 'failed', 'invalid_input', message);
-      new AttemptAudit(this.audit, job, job.attempts).ended('failed', 'invalid_input', message);
-      this.metrics.jobFinished(job, 'failed', 'invalid_input');
-    }
-    logger.warn(message);
+    await this.end(job, 'failed', message, logger, 'invalid_input');
     throw new TrainingJobError(`invalid_input: ${message}`, 'fail');
   }
 }

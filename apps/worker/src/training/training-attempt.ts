@@ -1,8 +1,8 @@
-import type { JobEntity, JobPatch } from '@ct/db';
+import type { JobEntity, JobPatch, RunEnd } from '@ct/db';
 import { type AuditLogger, type PipelineStep, registeredModelName, type TrainingSpec } from '@ct/shared';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
-import { WORKER_NAME } from '../config/worker-config.js';
+import { WORKER_CONFIG, WORKER_NAME, type WorkerConfig } from '../config/worker-config.js';
 import { Database } from '../database/database.js';
 import { describeError } from '../errors/infrastructure-error.js';
 import { MlflowClient } from '../mlflow/mlflow-client.js';
@@ -10,15 +10,25 @@ import { setLoggedAttempt } from '../observability/job-log-context.js';
 import { WorkerMetrics } from '../observability/worker-metrics.js';
 import { PIPELINE_LAUNCHER, type PipelineExit, type PipelineLauncher } from '../process/pipeline-launcher.js';
 import { AttemptAudit } from './attempt-audit.js';
+import { AttemptLease } from './attempt-lease.js';
 import { AttemptRecorder } from './attempt-recorder.js';
+import { DependencyGate } from './dependency-gate.js';
 import { JobEventRecorder } from './job-event-recorder.js';
 import { type JobControl, RunningJobs } from './running-jobs.js';
 import { type AttemptResult, decideOutcome, type Outcome, type Success } from './training-outcome.js';
 
 /** What the use case knows about the BullMQ job that carries the attempt. */
 export interface AttemptOptions {
-  canRetry: boolean;
+  /** BullMQ's job progress: best effort, bounded in time, never in the way of Postgres writes. */
   reportProgress(progress: { step: PipelineStep; fraction: number }): Promise<void>;
+  /** Called with the attempt's control once it runs: the processor stops it when BullMQ's lock is lost. */
+  onControl?(control: JobControl): void;
+}
+
+/** The registered model's lock the attempt holds (taken by the use case before the attempt starts). */
+export interface HeldModelLock {
+  model: string;
+  holder: string;
 }
 
 // The cancel channel is the fast path; this poll catches a request published while Redis was away.
@@ -27,7 +37,6 @@ const CANCEL_POLL_MS = 3_000;
 /** Tracks what an attempt has created so far, so its end can close exactly that. */
 interface Progress {
   runId: string | null;
-  attemptStarted: boolean;
 }
 
 /** What the end of an attempt writes to. */
@@ -48,55 +57,82 @@ export class TrainingAttempt {
     private readonly running: RunningJobs,
     private readonly events: JobEventRecorder,
     private readonly metrics: WorkerMetrics,
+    private readonly gate: DependencyGate,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     @Inject(AUDIT_LOG) private readonly auditLog: AuditLogger,
   ) {}
 
   /** The outcome, or null when the job left `queued` before this attempt could start (a cancel). */
-  async run(job: JobEntity, spec: TrainingSpec, options: AttemptOptions): Promise<Outcome | null> {
-    const attempt = job.attempts + 1;
-    setLoggedAttempt(attempt);
-    const logger = new Logger(`job ${job.id}`);
-    const started = await this.db.jobs.transition(
-      job.id,
-      'running',
-      {
-        attempts: attempt,
+  async run(
+    queued: JobEntity,
+    spec: TrainingSpec,
+    options: AttemptOptions,
+    modelLock: HeldModelLock | null,
+  ): Promise<Outcome | null> {
+    const logger = new Logger(`job ${queued.id}`);
+    const started = await this.db.lifecycle.move(queued.id, {
+      to: 'running',
+      from: ['queued'],
+      attempt: queued.attempts,
+      startAttempt: { worker: WORKER_NAME },
+      patch: {
         startedAt: new Date(),
         mlflowRunId: null,
         progressStep: null,
         progressFraction: 0,
         failureReason: null,
         failureMessage: null,
+        waitReason: null,
       },
-      ['queued'],
-    );
+    });
     if (started === null) return null;
+    const job = started.job;
+    const attempt = job.attempts;
+    setLoggedAttempt(attempt);
+    // Attempts stopped by a shutdown, a lost lock or an outage do not count against maxAttempts.
+    const canRetry = attempt - job.uncountedAttempts < job.maxAttempts;
     const audit = new AttemptAudit(this.auditLog, job, attempt);
     audit.started(WORKER_NAME, job.maxAttempts);
     const control = this.running.register(job.id);
+    options.onControl?.(control);
     this.metrics.attemptStarted();
     const startedAt = performance.now();
     const { jobs, logs } = this.db;
     const deps = { jobs, logs, events: this.events, audit, logger, reportProgress: options.reportProgress };
     const recorder = new AttemptRecorder(deps, job.id, attempt);
-    const progress: Progress = { runId: null, attemptStarted: false };
+    const progress: Progress = { runId: null };
+    const lease = new AttemptLease({
+      jobId: job.id,
+      attempt,
+      leaseMs: this.config.attemptLeaseMs,
+      modelLock,
+      jobs: this.db.jobs,
+      locks: this.db.modelLocks,
+      lost: (why) => {
+        if (control.stop('attempt_lost')) recorder.system(`attempt ${attempt} lost (${why}): stopping`);
+      },
+      warn: (message) => logger.warn(message),
+    });
+    lease.start();
     try {
       let outcome: Outcome;
       try {
-        await this.events.state(job.id, attempt, 'running');
         outcome = decideOutcome(
           await this.attempt(job, spec, attempt, control, recorder, progress),
-          options.canRetry,
+          canRetry,
         );
       } catch (error) {
         logger.error(`attempt ${attempt} failed around the pipeline: ${describeError(error)}`);
-        outcome = decideOutcome({ kind: 'error', error }, options.canRetry);
+        outcome = decideOutcome({ kind: 'error', error }, canRetry);
       }
+      lease.stop();
+      outcome = await this.gate.holdBack(outcome, job);
       await this.finish(job, attempt, outcome, { recorder, audit, progress, logger });
       this.metrics.attemptFinished(job, outcome.attempt, (performance.now() - startedAt) / 1000);
       this.metrics.jobFinished(job, outcome.state, outcome.failureReason);
       return outcome;
     } finally {
+      lease.stop();
       this.running.unregister(job.id, control);
       this.metrics.attemptEnded();
     }
@@ -122,9 +158,12 @@ export class TrainingAttempt {
     };
     const runId = await this.mlflow.createRun(experimentId, tags);
     progress.runId = runId;
-    await this.db.jobs.patch(job.id, { mlflowExperimentId: experimentId, mlflowRunId: runId });
-    await this.db.jobs.startAttempt(job.id, attempt, WORKER_NAME, runId);
-    progress.attemptStarted = true;
+    const patch = { mlflowExperimentId: experimentId, mlflowRunId: runId };
+    if (
+      !(await this.db.jobs.patchAttempt(job.id, attempt, patch)) ||
+      !(await this.db.jobs.heartbeat(job.id, attempt, runId))
+    )
+      control.stop('attempt_lost');
     recorder.system(
       `attempt ${attempt} of ${job.maxAttempts} started on ${WORKER_NAME}; MLflow run ${runId}`,
     );
@@ -140,6 +179,7 @@ export class TrainingAttempt {
       onOutput: (stream, text) => recorder.output(stream, text),
     });
     control.attach(pipeline);
+    if (control.stopCause === 'attempt_lost') recorder.system(`attempt ${attempt} was taken over: stopping`);
     void this.pollCancel(job.id, control, recorder);
     const poll = setInterval(() => void this.pollCancel(job.id, control, recorder), CANCEL_POLL_MS);
     let exit: PipelineExit;
@@ -162,26 +202,26 @@ export class TrainingAttempt {
     }
   }
 
-  /** Ends the MLflow run first, so that a finished job never points at a run still RUNNING. */
+  /**
+   * Ends the MLflow run first, so that a finished job never points at a run still RUNNING; when MLflow does
+   * not take it now, the end is stored with the move and delivered later. Then the one fenced move.
+   */
   private async finish(
     job: JobEntity,
     attempt: number,
     outcome: Outcome,
     { recorder, audit, progress, logger }: AttemptTools,
   ): Promise<void> {
-    if (progress.runId !== null) {
-      try {
-        await this.mlflow.updateRun(progress.runId, outcome.runStatus);
-      } catch (error) {
-        recorder.warning(
-          `MLflow run ${progress.runId} not ended as ${outcome.runStatus}: ${describeError(error)}`,
-        );
-      }
-    }
-    if (!progress.attemptStarted)
-      await this.db.jobs.startAttempt(job.id, attempt, WORKER_NAME, progress.runId);
+    const runEnd = progress.runId === null ? undefined : await this.endRun(progress.runId, outcome, recorder);
     const { failureReason, message } = outcome;
-    await this.db.jobs.finishAttempt(job.id, attempt, outcome.attempt, { failureReason, message });
+    if (outcome.then === 'abandon') {
+      await recorder.flush();
+      if (runEnd) await this.db.runEnds.add({ ...runEnd, jobId: job.id, attempt });
+      logger.warn(
+        `attempt ${attempt} was lost; it writes nothing more (another worker or the reconciler has the job)`,
+      );
+      return;
+    }
     const why = failureReason === null ? '' : ` (${failureReason}${message ? `: ${message}` : ''})`;
     recorder.system(`attempt ${attempt} ${outcome.attempt}${why}; job ${outcome.state}`);
     await recorder.flush();
@@ -190,13 +230,45 @@ export class TrainingAttempt {
       await this.recordDecisions(job, outcome.success);
       audit.succeeded(outcome.success);
     }
-    const moved = await this.db.jobs.transition(job.id, outcome.state, outcomePatch(outcome), ['running']);
+    const moved = await this.db.lifecycle.move(job.id, {
+      to: outcome.state,
+      from: ['running'],
+      attempt,
+      patch: {
+        ...outcomePatch(outcome),
+        // An attempt that was not held back by an outage ends the outage budget's count.
+        ...(outcome.hold ?? { waitingSince: null }),
+        ...(outcome.then === 'requeue' ? { uncountedAttempts: job.uncountedAttempts + 1 } : {}),
+      },
+      message,
+      endAttempt: { outcome: outcome.attempt, failureReason, message },
+      runEnd,
+    });
     if (moved === null) {
-      logger.warn(`left running while attempt ${attempt} ran; its outcome (${outcome.state}) is not applied`);
+      logger.warn(
+        `attempt ${attempt} is no longer the job's running one; its outcome (${outcome.state}) is not applied`,
+      );
+      if (runEnd) await this.db.runEnds.add({ ...runEnd, jobId: job.id, attempt });
       return;
     }
-    await this.events.state(job.id, attempt, outcome.state, failureReason, message);
     audit.ended(outcome.state, failureReason, message);
+  }
+
+  /** Null when MLflow took the end now; else the end to store and deliver later. */
+  private async endRun(
+    runId: string,
+    outcome: Outcome,
+    recorder: AttemptRecorder,
+  ): Promise<RunEnd | undefined> {
+    try {
+      await this.mlflow.updateRun(runId, outcome.runStatus);
+      return undefined;
+    } catch (error) {
+      recorder.warning(
+        `MLflow run ${runId} not ended as ${outcome.runStatus} yet (retried until MLflow takes it): ${describeError(error)}`,
+      );
+      return { runId, status: outcome.runStatus };
+    }
   }
 
   /** The audit trail of the registry: the new version, and its promotion when the pipeline moved `champion`. */

@@ -1,3 +1,4 @@
+import type { JobWaitReason } from '@ct/db';
 import {
   type FailureReason,
   failureForExitCode,
@@ -10,8 +11,12 @@ import { describeError } from '../errors/infrastructure-error.js';
 import type { RunEndStatus } from '../mlflow/mlflow-client.js';
 import type { PipelineExit } from '../process/pipeline-launcher.js';
 
-/** Why the worker stopped a run: a user's cancel, or its own shutdown (the job is then queued again). */
-export type StopCause = 'user' | 'shutdown';
+/**
+ * Why the worker stopped a run: a user's cancel; its own shutdown or the loss of its BullMQ lock (the job
+ * is then queued again without using up an attempt); or the loss of the attempt itself (taken over or
+ * ended elsewhere, or its lease not renewed), after which this worker may write nothing for it.
+ */
+export type StopCause = 'user' | 'shutdown' | 'lock_lost' | 'attempt_lost';
 
 /** What happened to one attempt: the pipeline ran (or could not start), or the worker's own work failed. */
 export type AttemptResult =
@@ -34,10 +39,15 @@ export interface Outcome {
   runStatus: RunEndStatus;
   /**
    * What BullMQ should see: a completed job, a failure to retry (using up an attempt), a failure never to
-   * retry, or a job to queue again without using up an attempt (the worker's own shutdown stopped it).
+   * retry, a job to queue again without using up an attempt (the worker's own shutdown stopped it), or an
+   * attempt this worker lost: it writes nothing more for it (the job is someone else's now).
    */
-  then: 'complete' | 'retry' | 'fail' | 'requeue';
+  then: 'complete' | 'retry' | 'fail' | 'requeue' | 'abandon';
   success: Success | null;
+  /** Set when an outage or a busy model holds the job back: why, and since when (the budget's start). */
+  hold?: { waitReason: JobWaitReason; waitingSince: Date };
+  /** For `retry` and `requeue`: how long BullMQ waits before the next try. */
+  delayMs?: number;
 }
 
 /** What a succeeded run reports: its metrics and model, and the registered version with the decision on it. */
@@ -61,7 +71,10 @@ const succeeded = z.object({
 const failed = z.object({ status: z.literal('failed'), message: z.string() });
 
 const MAX_MESSAGE_CHARS = 2_000;
-const SHUTDOWN_MESSAGE = 'the worker shut down while the job ran';
+const REQUEUED: Record<'shutdown' | 'lock_lost', string> = {
+  shutdown: 'the worker shut down while the job ran',
+  lock_lost: 'the worker lost its queue lock (Redis was unreachable for longer than the lock)',
+};
 
 /** The decision table: how an attempt's result becomes the job's state, MLflow status and BullMQ's verdict. */
 export function decideOutcome(result: AttemptResult, canRetry: boolean): Outcome {
@@ -89,9 +102,12 @@ export function decideOutcome(result: AttemptResult, canRetry: boolean): Outcome
       },
     };
   }
-  // A deployment that restarts workers is no fault of the job's: it runs again, even after its last attempt.
-  if (exit.cancelled && result.stopCause === 'shutdown')
-    return base('queued', 'retrying', 'infrastructure', SHUTDOWN_MESSAGE, 'KILLED', 'requeue');
+  // A deployment that restarts workers, or a lost lock, is no fault of the job's: it runs again, even
+  // after its last attempt.
+  if (exit.cancelled && (result.stopCause === 'shutdown' || result.stopCause === 'lock_lost'))
+    return base('queued', 'retrying', 'infrastructure', REQUEUED[result.stopCause], 'KILLED', 'requeue');
+  if (exit.cancelled && result.stopCause === 'attempt_lost')
+    return base('queued', 'failed', 'infrastructure', 'the attempt was lost', 'KILLED', 'abandon');
   if (exit.cancelled)
     return base('cancelled', 'cancelled', 'cancelled', 'cancelled on request', 'KILLED', 'complete');
   if (exit.timedOut) return failure('timeout', 'stopped at its time limit', false, 'KILLED');

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
 import { MlflowClient } from '../mlflow/mlflow-client.js';
+import { RunEndSweeper } from '../mlflow/run-end-sweeper.js';
 import {
   ChildPipelineLauncher,
   LAUNCHER_OPTIONS,
@@ -10,7 +11,9 @@ import type { LauncherOptions } from '../process/child-run.js';
 import { PIPELINE_LAUNCHER } from '../process/pipeline-launcher.js';
 import { JobChannels } from '../redis/job-channels.js';
 import { CancelListener } from './cancel-listener.js';
+import { DependencyGate } from './dependency-gate.js';
 import { JobEventRecorder } from './job-event-recorder.js';
+import { PreviousAttempt } from './previous-attempt.js';
 import { RunTrainingJob } from './run-training-job.service.js';
 import { RunningJobs } from './running-jobs.js';
 import { TrainingProcessor } from './training.processor.js';
@@ -43,8 +46,11 @@ function launcherOptions(config: WorkerConfig): LauncherOptions {
     JobChannels,
     JobEventRecorder,
     RunningJobs,
+    DependencyGate,
+    PreviousAttempt,
     TrainingAttempt,
     RunTrainingJob,
+    RunEndSweeper,
     CancelListener,
     TrainingProcessor,
   ],

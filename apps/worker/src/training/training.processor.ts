@@ -13,7 +13,9 @@ import { WORKER_CONFIG, WORKER_NAME, type WorkerConfig } from '../config/worker-
 import { Database } from '../database/database.js';
 import { describeError } from '../errors/infrastructure-error.js';
 import { runInJobContext } from '../observability/job-log-context.js';
+import { sweepWorkDirs } from '../process/work-dir-sweep.js';
 import { RedisConnection } from '../redis/redis-connection.js';
+import { LockWatch } from './lock-watch.js';
 import { RunTrainingJob, type TrainingJobResult } from './run-training-job.service.js';
 import { RunningJobs } from './running-jobs.js';
 import { TrainingJobError } from './training-job-error.js';
@@ -24,6 +26,7 @@ const trainPayloadSchema = z.object({
 }) satisfies z.ZodType<JobPayloads['train']>;
 
 const ERROR_LOG_EVERY_MS = 10_000;
+const RETRY_BEFORE_START_MS = 5_000;
 
 /**
  * The only module that imports BullMQ: consumes the training queue once Postgres is reachable, turns each
@@ -44,17 +47,22 @@ export class TrainingProcessor implements OnApplicationBootstrap, OnModuleDestro
     private readonly db: Database,
     private readonly running: RunningJobs,
     private readonly runTraining: RunTrainingJob,
-  ) {}
+  ) {
+    this.locks = new LockWatch(config.lockDurationMs);
+  }
+
+  private readonly locks: LockWatch;
 
   onApplicationBootstrap(): void {
     this.db.ready().then(
-      () => this.start(),
+      () => void this.start(),
       () => undefined, // only when stopping before Postgres came up
     );
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
+    this.locks.close();
     const worker = this.worker;
     if (worker === null) return;
     const closed = worker.close();
@@ -72,10 +80,12 @@ export class TrainingProcessor implements OnApplicationBootstrap, OnModuleDestro
     this.logger.log(`stopped consuming ${QueueName.Training}`);
   }
 
-  private start(): void {
+  private async start(): Promise<void> {
+    if (this.stopping) return;
+    await this.sweepLeftovers();
     if (this.stopping) return;
     const { bullmqPrefix: prefix, concurrency, lockDurationMs } = this.config;
-    this.worker = new Worker(QueueName.Training, (job, token) => this.process(job, token), {
+    this.worker = new Worker(QueueName.Training, (job, token, signal) => this.process(job, token, signal), {
       connection: this.redis.redis,
       prefix,
       name: WORKER_NAME,
@@ -85,6 +95,10 @@ export class TrainingProcessor implements OnApplicationBootstrap, OnModuleDestro
       maxStalledCount: 1,
     });
     this.worker.on('error', (error) => this.reportError(error));
+    this.worker.on('lockRenewalFailed', (jobIds: string[]) => {
+      for (const id of jobIds) this.locks.lost(id, 'BullMQ could not renew its lock');
+    });
+    this.worker.on('locksRenewed', ({ jobIds }: { jobIds: string[] }) => this.locks.renewed(jobIds));
     this.worker.on('failed', (job, error) => {
       const id = job?.id;
       if (id)
@@ -95,28 +109,56 @@ export class TrainingProcessor implements OnApplicationBootstrap, OnModuleDestro
     this.logger.log(`consuming ${QueueName.Training} (prefix ${prefix}, concurrency ${concurrency})`);
   }
 
-  private async process(job: Job<unknown, TrainingJobResult>, token?: string): Promise<TrainingJobResult> {
+  private async process(
+    job: Job<unknown, TrainingJobResult>,
+    token?: string,
+    signal?: AbortSignal,
+  ): Promise<TrainingJobResult> {
     const payload = trainPayloadSchema.safeParse(job.data);
     if (job.name !== 'train' || !payload.success)
       throw new UnrecoverableError(
         `not a training job: ${job.name} ${JSON.stringify(job.data).slice(0, 200)}`,
       );
+    const id = job.id ?? payload.data.jobId;
+    const watched = this.locks.watch(id, signal);
     try {
       // Every line logged while the job runs, in whichever service, carries its id.
       return await runInJobContext(payload.data.jobId, () =>
         this.runTraining.execute({
           ...payload.data,
-          canRetry: job.attemptsMade + 1 < (job.opts.attempts ?? 1),
           reportProgress: (progress) => job.updateProgress(progress),
+          onControl: (control) => watched.attach(control),
         }),
       );
     } catch (error) {
-      if (!(error instanceof TrainingJobError) || error.next === 'retry') throw error;
-      if (error.next === 'fail') throw new UnrecoverableError(error.message);
-      // Back to the queue at once, attemptsMade unchanged (BullMQ's moveToDelayed skips the attempt).
-      await job.moveToDelayed(Date.now(), token);
-      throw new DelayedError(error.message);
+      if (watched.lost) throw error; // BullMQ's lock is gone: it would refuse anything this worker says
+      if (!(error instanceof TrainingJobError)) {
+        // Postgres or Redis failed before an attempt started: try again soon, using no attempt.
+        this.reportError(error as Error);
+        await this.delay(job, token, RETRY_BEFORE_START_MS, error);
+      }
+      if (error instanceof TrainingJobError && error.next === 'fail')
+        throw new UnrecoverableError(error.message);
+      // Postgres counts attempts; BullMQ's own attempts stay untouched (moveToDelayed skips them).
+      await this.delay(job, token, error instanceof TrainingJobError ? error.delayMs : 0, error);
+      throw error; // not reached
+    } finally {
+      watched.done();
     }
+  }
+
+  private async delay(job: Job, token: string | undefined, delayMs: number, error: unknown): Promise<never> {
+    await job.moveToDelayed(Date.now() + delayMs, token);
+    throw new DelayedError(describeError(error));
+  }
+
+  /** Kills what a worker of this host left running when it died, and removes its work dirs. */
+  private async sweepLeftovers(): Promise<void> {
+    const swept = await sweepWorkDirs(this.config.workDir, (message) => this.logger.warn(message));
+    if (swept.removed.length > 0)
+      this.logger.warn(
+        `cleaned up after dead workers: ${swept.removed.length} work dirs removed, ${swept.killed.length} pipeline process groups killed`,
+      );
   }
 
   private reportError(error: Error): void {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDataSource, EventStore, type JobEntity, JobStore, LogStore } from '@ct/db';
+import { createDataSource, EventStore, type JobEntity, JobLifecycle, JobStore, LogStore } from '@ct/db';
 import {
   isFinished,
   JOB_CANCEL_CHANNEL,
@@ -33,6 +33,7 @@ export const TEAM = 'team-e2e';
  */
 export class TrainingFixture {
   readonly jobs: JobStore;
+  readonly lifecycle: JobLifecycle;
   readonly events: EventStore;
   readonly logs: LogStore;
   readonly mlflow: MlflowClient;
@@ -47,6 +48,7 @@ export class TrainingFixture {
     private readonly workDir: string,
   ) {
     this.jobs = new JobStore(dataSource);
+    this.lifecycle = new JobLifecycle(dataSource);
     this.events = new EventStore(dataSource);
     this.logs = new LogStore(dataSource, config.jobLogMaxBytes);
     this.mlflow = new MlflowClient(config);
@@ -67,6 +69,8 @@ export class TrainingFixture {
       CT_DATA_ROOT: workDir,
       WORKER_CONCURRENCY: '2',
       WORKER_KILL_GRACE_MS: '1000',
+      // Short, so that a test's lost attempt is taken over in seconds.
+      ATTEMPT_LEASE_MS: '3000',
       ...env,
     });
     const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });

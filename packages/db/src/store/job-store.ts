@@ -142,6 +142,17 @@ export class JobStore {
     return (result.affected ?? 0) > 0;
   }
 
+  /** Changes fields of a job only while it is queued (why it waits); false when it is not queued. */
+  async patchQueued(id: string, patch: JobPatch): Promise<boolean> {
+    const result = await this.jobs
+      .createQueryBuilder()
+      .update(JobEntity)
+      .set(patch)
+      .where("id = :id AND state = 'queued'", { id })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
   /**
    * Renews the attempt's heartbeat; false when it is not the job's running attempt any more (its worker
    * must stop the child at once).
@@ -158,6 +169,42 @@ export class JobStore {
       mlflowRunId === undefined ? [id, attempt] : [id, attempt, mlflowRunId],
     );
     return rows.length > 0;
+  }
+
+  /**
+   * Records a cancel request for the job exactly as the caller saw it (`state`, `attempts`), unless one is
+   * recorded already; false when the job has moved on since: a request meant for an attempt that ended never
+   * lands on the next one.
+   */
+  async requestCancel(id: string, seen: { state: 'queued' | 'running'; attempts: number }): Promise<boolean> {
+    const result = await this.jobs
+      .createQueryBuilder()
+      .update(JobEntity)
+      .set({ cancelRequestedAt: () => 'now()' })
+      .where('id = :id AND state = :state AND attempts = :attempts AND cancel_requested_at IS NULL', {
+        id,
+        ...seen,
+      })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * How long each job's latest attempt has been silent, in ms by Postgres' clock (the one heartbeats are
+   * written with): since its last heartbeat, else its start, else the job's last change when it has no row.
+   */
+  async attemptSilences(jobIds: readonly string[]): Promise<Map<string, number>> {
+    const valid = jobIds.filter((id) => UUID.test(id));
+    if (valid.length === 0) return new Map();
+    const rows: { id: string; silent_ms: string }[] = await this.dataSource.query(
+      `SELECT job.id, (extract(epoch FROM now() - COALESCE(a.heartbeat_at, a.started_at, job.updated_at))
+                       * 1000)::bigint AS silent_ms
+       FROM jobs job
+       LEFT JOIN job_attempts a ON a.job_id = job.id AND a.attempt = job.attempts
+       WHERE job.id = ANY($1::uuid[])`,
+      [valid],
+    );
+    return new Map(rows.map((row) => [row.id, Number(row.silent_ms)]));
   }
 
   async attempt(jobId: string, attempt: number): Promise<JobAttemptEntity | null> {

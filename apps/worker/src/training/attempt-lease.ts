@@ -1,0 +1,65 @@
+import type { JobStore, ModelLockStore } from '@ct/db';
+import { describeError } from '../errors/infrastructure-error.js';
+
+export interface LeaseOptions {
+  jobId: string;
+  attempt: number;
+  leaseMs: number;
+  /** The registered model's lock this attempt holds, renewed with the heartbeat. */
+  modelLock: { model: string; holder: string } | null;
+  jobs: Pick<JobStore, 'heartbeat'>;
+  locks: Pick<ModelLockStore, 'renew'>;
+  /** The attempt is no longer this worker's to run: stop its child now. */
+  lost(why: string): void;
+  warn(message: string): void;
+}
+
+/**
+ * Keeps a running attempt's lease in Postgres: renews its heartbeat (and its model lock) three times a
+ * lease. When a renewal is refused (the attempt was taken over or ended elsewhere), or none succeeded for a
+ * whole lease (Postgres unreachable), the attempt is lost: whoever takes the job over waits out the lease
+ * (plus the kill grace), so the child must be stopped by then.
+ */
+export class AttemptLease {
+  private timer: NodeJS.Timeout | undefined;
+  private lastRenewed = Date.now();
+  private renewing = false;
+  private ended = false;
+
+  constructor(private readonly options: LeaseOptions) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.renew(), Math.max(500, Math.floor(this.options.leaseMs / 3)));
+  }
+
+  stop(): void {
+    this.ended = true;
+    clearInterval(this.timer);
+  }
+
+  /** Also carries the attempt's MLflow run id onto its row once it exists. */
+  async renew(mlflowRunId?: string): Promise<void> {
+    if (this.renewing || this.ended) return;
+    this.renewing = true;
+    const { jobId, attempt, modelLock, leaseMs } = this.options;
+    try {
+      if (!(await this.options.jobs.heartbeat(jobId, attempt, mlflowRunId)))
+        return this.lose(`attempt ${attempt} is no longer the job's running attempt`);
+      if (modelLock && !(await this.options.locks.renew(modelLock.model, modelLock.holder, leaseMs)))
+        return this.lose(`the lock on ${modelLock.model} was lost`);
+      this.lastRenewed = Date.now();
+    } catch (error) {
+      const silentFor = Date.now() - this.lastRenewed;
+      this.options.warn(`attempt heartbeat not renewed for ${silentFor} ms: ${describeError(error)}`);
+      if (silentFor >= leaseMs) this.lose(`its heartbeat could not be renewed for ${silentFor} ms`);
+    } finally {
+      this.renewing = false;
+    }
+  }
+
+  private lose(why: string): void {
+    if (this.ended) return;
+    this.stop();
+    this.options.lost(why);
+  }
+}
