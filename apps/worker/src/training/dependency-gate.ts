@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
 import { Database } from '../database/database.js';
 import { MlflowClient } from '../mlflow/mlflow-client.js';
-import type { Outcome } from './training-outcome.js';
+import { heldBack, type Outcome } from './training-outcome.js';
 
 export type GatedDependency = 'mlflow' | 'postgres';
 
@@ -72,15 +72,12 @@ export class DependencyGate implements OnApplicationShutdown {
     if (outcome.failureReason !== 'infrastructure' || !retryable) return outcome;
     const down = await this.check();
     if (down.length === 0 || !this.withinBudget(job.waitingSince)) return outcome;
-    return {
-      ...outcome,
-      state: 'queued',
-      attempt: 'retrying',
-      then: 'requeue',
-      message: `${down.join(' and ')} unreachable: the job waits for it without using an attempt (${outcome.message})`,
-      hold: { waitReason: 'dependency_unavailable', waitingSince: job.waitingSince ?? new Date() },
-      delayMs: OUTAGE_RETRY_DELAY_MS,
-    };
+    return heldBack(
+      `${down.join(' and ')} unreachable: the job waits for it without using an attempt (${outcome.message})`,
+      { waitReason: 'dependency_unavailable', waitingSince: job.waitingSince ?? new Date() },
+      outcome.runStatus,
+      OUTAGE_RETRY_DELAY_MS,
+    );
   }
 
   onApplicationShutdown(): void {

@@ -26,13 +26,16 @@ export class LockWatch {
   private readonly jobs = new Map<string, Entry>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly lockDurationMs: number) {
+  constructor(
+    private readonly lockDurationMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
     this.timer = setInterval(() => this.check(), CHECK_EVERY_MS);
     this.timer.unref();
   }
 
   watch(jobId: string, signal?: AbortSignal): WatchedJob {
-    const entry: Entry = { renewedAt: Date.now(), control: null, lost: false };
+    const entry: Entry = { renewedAt: this.now(), control: null, lost: false };
     this.jobs.set(jobId, entry);
     signal?.addEventListener('abort', () => this.lost(jobId, 'BullMQ aborted the job'), { once: true });
     return {
@@ -50,7 +53,7 @@ export class LockWatch {
   }
 
   renewed(jobIds: readonly string[]): void {
-    const now = Date.now();
+    const now = this.now();
     for (const id of jobIds) {
       const entry = this.jobs.get(id);
       if (entry) entry.renewedAt = now;
@@ -68,8 +71,9 @@ export class LockWatch {
     clearInterval(this.timer);
   }
 
-  private check(): void {
-    const now = Date.now();
+  /** Runs every 500 ms; public for tests. */
+  check(): void {
+    const now = this.now();
     for (const [id, entry] of this.jobs)
       if (now - entry.renewedAt > this.lockDurationMs * MARGIN) this.lost(id, 'no lock renewal came back');
   }

@@ -51,6 +51,7 @@ const failed = (reason: Row['failureReason'], runStatus: Row['runStatus'] = 'FAI
 const retrying = (runStatus: Row['runStatus'] = 'FAILED') =>
   row('queued', 'retrying', 'infrastructure', runStatus, 'retry');
 const requeued = row('queued', 'retrying', 'infrastructure', 'KILLED', 'requeue');
+const abandoned = row('queued', 'failed', 'infrastructure', 'KILLED', 'abandon');
 
 describe('decideOutcome', () => {
   // [case, attempt result, attempts remain?, expected]
@@ -93,6 +94,18 @@ describe('decideOutcome', () => {
       exited({ signal: 'SIGTERM', cancelled: true }, null, 'shutdown'),
       false,
       requeued,
+    ],
+    [
+      'BullMQ lock lost, no attempt left',
+      exited({ signal: 'SIGTERM', cancelled: true }, null, 'lock_lost'),
+      false,
+      requeued,
+    ],
+    [
+      'the attempt lost to another worker',
+      exited({ signal: 'SIGTERM', cancelled: true }, null, 'attempt_lost'),
+      true,
+      abandoned,
     ],
     ['the time limit', exited({ signal: 'SIGTERM', timedOut: true }), true, failed('timeout', 'KILLED')],
     [

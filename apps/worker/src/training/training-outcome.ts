@@ -136,6 +136,16 @@ export function decideOutcome(result: AttemptResult, canRetry: boolean): Outcome
   );
 }
 
+/** The outcome of an attempt held back by an outage: queued again without using it up. */
+export function heldBack(
+  message: string,
+  hold: NonNullable<Outcome['hold']>,
+  runStatus: RunEndStatus,
+  delayMs: number,
+): Outcome {
+  return { ...base('queued', 'retrying', 'infrastructure', message, runStatus, 'requeue'), hold, delayMs };
+}
+
 function failure(
   reason: FailureReason,
   message: string,
