@@ -94,6 +94,21 @@ describe('GET /v1/jobs/:id/events, Server-Sent Events (real Postgres and Redis)'
     }
   });
 
+  it('wakes up after every state move the lifecycle commits, with no message from anyone', async () => {
+    const { id } = await api.submit(submitter);
+    const pollMs = STREAM_TIMING.pollMs;
+    STREAM_TIMING.pollMs = 60_000;
+    try {
+      const stream = await follow(id, submitter);
+      await waitFor('the stored queued event', () => stream.events.length === 1);
+      await api.start(id);
+      await waitFor('the running event', () => stream.events.length === 2, { timeoutMs: 5_000 });
+      expect(stream.events[1]).toMatchObject({ event: 'state', data: { state: 'running', attempt: 1 } });
+    } finally {
+      STREAM_TIMING.pollMs = pollMs;
+    }
+  });
+
   it('also finds new events by polling, when no wake-up comes', async () => {
     const { id } = await api.submit(submitter);
     const stream = await follow(id, submitter);

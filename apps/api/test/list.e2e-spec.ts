@@ -72,7 +72,8 @@ describe('GET /v1/jobs (real Postgres)', () => {
 
   it("includes each job's history of attempts", async () => {
     const id = submitted[6] ?? '';
-    await api.jobs.startAttempt(id, 1, 'worker-1', 'run-1');
+    await api.start(id, 'worker-1');
+    expect(await api.jobs.heartbeat(id, 1, 'run-1')).toBe(true);
     const job = (await list('?limit=1')).items[0];
     expect(job?.id).toBe(id);
     expect(job?.history).toEqual([

@@ -11,6 +11,8 @@ describe('GET /v1/jobs/:id/logs (real Postgres)', () => {
     api = await startTestApi({ config: { jobLogMaxBytes: 1024 } });
     key = await api.key('team-a', 'viewer');
     id = (await api.submit(await api.key('team-a', 'submitter'))).id;
+    // Output is stored only for the job's running attempt.
+    await api.start(id);
     const logs = api.app.get(LogStore);
     await logs.append(id, 1, 'stdout', 'loading data\n');
     await logs.append(id, 1, 'stderr', 'warning: 3 rows dropped\n');

@@ -43,10 +43,10 @@ describe('queue monitoring /v1/queues (real Redis and Postgres)', () => {
     await api.submit(submitterB);
     // Jobs that finished a moment and ten minutes ago, as the worker records them in Postgres.
     const done = await api.submit(submitterA);
-    await api.jobs.transition(done.id, 'running', { startedAt: new Date() });
-    await api.jobs.transition(done.id, 'succeeded', { finishedAt: new Date() });
+    await api.start(done.id);
+    await api.finish(done.id, 'succeeded');
     const failed = await api.submit(submitterB);
-    await api.jobs.transition(failed.id, 'failed', { finishedAt: new Date(Date.now() - 10 * 60_000) });
+    await api.finish(failed.id, 'failed', { finishedAt: new Date(Date.now() - 10 * 60_000) });
     await api.queue.remove(done.id);
     await api.queue.remove(failed.id);
 
@@ -163,10 +163,7 @@ describe('queue monitoring /v1/queues (real Redis and Postgres)', () => {
     const a = await api.submit(submitterA);
     const b = await api.submit(submitterB);
     for (const job of [a, b]) {
-      await api.jobs.transition(job.id, 'failed', {
-        finishedAt: new Date(),
-        failureReason: 'training_error',
-      });
+      await api.finish(job.id, 'failed', { failureReason: 'training_error' });
       await api.queue.remove(job.id);
     }
     const res = await post(`${Q}/retry-failed`).expect(200);

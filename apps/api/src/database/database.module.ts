@@ -1,4 +1,11 @@
-import { createDataSource, EventStore, JobStore, LogStore, runMigrationsExclusively } from '@ct/db';
+import {
+  createDataSource,
+  EventStore,
+  JobLifecycle,
+  JobStore,
+  LogStore,
+  runMigrationsExclusively,
+} from '@ct/db';
 import { Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
@@ -21,6 +28,17 @@ async function openDatabase(config: ApiConfig): Promise<DataSource> {
   }
 }
 
+/**
+ * The one place that moves a job's state. What must follow a commit (waking event streams) registers as a
+ * listener where it lives; a listener's failure is logged, never undoes the move.
+ */
+function jobLifecycle(dataSource: DataSource): JobLifecycle {
+  const lifecycle = new JobLifecycle(dataSource);
+  lifecycle.onListenerError = (error) =>
+    logger.warn(`a job move listener failed: ${error instanceof Error ? error.message : String(error)}`);
+  return lifecycle;
+}
+
 @Injectable()
 class DataSourceCloser implements OnApplicationShutdown {
   constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
@@ -35,6 +53,7 @@ class DataSourceCloser implements OnApplicationShutdown {
     { provide: DATA_SOURCE, inject: [API_CONFIG], useFactory: openDatabase },
     { provide: JobStore, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new JobStore(ds) },
     { provide: EventStore, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new EventStore(ds) },
+    { provide: JobLifecycle, inject: [DATA_SOURCE], useFactory: jobLifecycle },
     {
       provide: LogStore,
       inject: [DATA_SOURCE, API_CONFIG],
@@ -42,6 +61,6 @@ class DataSourceCloser implements OnApplicationShutdown {
     },
     DataSourceCloser,
   ],
-  exports: [DATA_SOURCE, JobStore, EventStore, LogStore],
+  exports: [DATA_SOURCE, JobStore, EventStore, JobLifecycle, LogStore],
 })
 export class DatabaseModule {}

@@ -8,6 +8,7 @@ import { JobLogsService } from './job-logs.service.js';
 import { JobQueriesService } from './job-queries.service.js';
 import { JobStateEvents } from './job-state-events.js';
 import { JobsController } from './jobs.controller.js';
+import { LostAttempts } from './lost-attempts.js';
 import { ReconcilerService } from './reconciler.service.js';
 import { RetryJobService } from './retry-job.service.js';
 import { SubmitJobService } from './submit-job.service.js';
@@ -23,6 +24,7 @@ import { SubmitJobService } from './submit-job.service.js';
     JobLogsService,
     JobEventsService,
     JobStateEvents,
+    LostAttempts,
     ReconcilerService,
   ],
   exports: [JobQueriesService, RetryJobService],

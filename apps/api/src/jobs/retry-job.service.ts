@@ -1,4 +1,4 @@
-import { type JobEntity, JobStore } from '@ct/db';
+import { type JobEntity, JobLifecycle } from '@ct/db';
 import type { AuditLogger, Job } from '@ct/shared';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
@@ -7,7 +7,6 @@ import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../errors/api-error.js';
 import { TrainingQueue } from '../queue/training-queue.js';
 import { JobQueriesService } from './job-queries.service.js';
-import { JobStateEvents } from './job-state-events.js';
 
 /** `POST /v1/jobs/:id/retry`: a failed or cancelled job runs again, as a new attempt of the same job. */
 @Injectable()
@@ -15,9 +14,8 @@ export class RetryJobService {
   private readonly logger = new Logger(RetryJobService.name);
 
   constructor(
-    private readonly jobs: JobStore,
+    private readonly lifecycle: JobLifecycle,
     private readonly queue: TrainingQueue,
-    private readonly stateEvents: JobStateEvents,
     private readonly queries: JobQueriesService,
     @Inject(AUDIT_LOG) private readonly audit: AuditLogger,
   ) {}
@@ -32,21 +30,27 @@ export class RetryJobService {
           state: job.state,
         },
       );
-    const queued = await this.jobs.transition(
-      id,
-      'queued',
-      {
+    // Fenced by the attempt read: the fresh budget below is computed from it.
+    const moved = await this.lifecycle.move(id, {
+      to: 'queued',
+      from: ['failed', 'cancelled'],
+      attempt: job.attempts,
+      patch: {
         failureReason: null,
         failureMessage: null,
         cancelRequestedAt: null,
         finishedAt: null,
         progressStep: null,
         progressFraction: 0,
+        // A user's retry gets a fresh budget: the attempts so far no longer count against maxAttempts.
+        uncountedAttempts: job.attempts,
+        waitReason: null,
+        waitingSince: null,
       },
-      ['failed', 'cancelled'],
-    );
-    if (!queued) throw new ApiError('illegal_transition', `job ${id} changed state meanwhile; look again`);
-    await this.stateEvents.record(queued, 'retried');
+      message: 'retried',
+    });
+    if (!moved) throw new ApiError('illegal_transition', `job ${id} changed state meanwhile; look again`);
+    const queued = moved.job;
     this.audit.info('job.retried', jobAuditFields(job, principal, { previousState: job.state }));
     await this.requeue(queued);
     return this.queries.toDto(queued);

@@ -31,7 +31,7 @@ export class SubmitJobService {
   async submit(principal: Principal, submission: SubmitJob): Promise<{ job: Job; created: boolean }> {
     const { job, created } = await this.jobs.create(principal.team, submission, principal.keyId);
     if (created) {
-      await this.stateEvents.record(job, 'submitted');
+      await this.stateEvents.submitted(job);
       const { trigger, priority } = job;
       this.audit.info('job.submitted', jobAuditFields(job, principal, { trigger, priority }));
       await this.enqueue(job);
