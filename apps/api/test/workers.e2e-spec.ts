@@ -100,14 +100,36 @@ describe('live workers and job positions (real Redis and Postgres)', () => {
   it('says a finished or running job is not waiting at all', async () => {
     const job = await api.submit(submitterA);
     await api.queue.remove(job.id);
-    await api.jobs.transition(job.id, 'running', { startedAt: new Date() });
+    await api.start(job.id);
     expect((await get(`/v1/jobs/${job.id}/position`).expect(200)).body).toMatchObject({
       reason: 'running',
       position: null,
       queueState: null,
     });
-    await api.jobs.transition(job.id, 'succeeded', { finishedAt: new Date() });
+    await api.finish(job.id, 'succeeded');
     expect((await get(`/v1/jobs/${job.id}/position`).expect(200)).body).toMatchObject({ reason: 'finished' });
+  });
+
+  it('says why a queued job a worker put back waits: an unreachable dependency, or its model', async () => {
+    const job = await api.submit(submitterA);
+    const since = new Date('2026-01-02T03:04:05.000Z');
+    await api.jobs.patch(job.id, { waitReason: 'dependency_unavailable', waitingSince: since });
+    const outage = jobPositionSchema.parse((await get(`/v1/jobs/${job.id}/position`).expect(200)).body);
+    expect(outage).toMatchObject({
+      reason: 'dependency_unavailable',
+      state: 'queued',
+      position: expect.any(Number),
+    });
+    expect(outage.message).toContain(since.toISOString());
+    await api.jobs.patch(job.id, { waitReason: 'waiting_for_model', waitingSince: null });
+    expect((await get(`/v1/jobs/${job.id}/position`).expect(200)).body).toMatchObject({
+      reason: 'waiting_for_model',
+    });
+    // Once a worker runs it, the reason it waited no longer matters.
+    await api.queue.remove(job.id);
+    await api.start(job.id);
+    expect((await get(`/v1/jobs/${job.id}/position`).expect(200)).body.reason).toBe('running');
+    await api.finish(job.id, 'succeeded');
   });
 
   it("lists a worker while its heartbeat is current, with only the caller's team's running jobs", async () => {

@@ -33,6 +33,8 @@ export class JobPositionService {
       place,
       queuePaused,
       liveWorkers: workers.length,
+      waitReason: job.waitReason,
+      waitingSince: job.waitingSince,
       slots: workers.reduce((sum, worker) => sum + worker.concurrency, 0),
       busySlots: workers.reduce((sum, worker) => sum + worker.runningJobIds.length, 0),
     });

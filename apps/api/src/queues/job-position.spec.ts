@@ -9,6 +9,8 @@ const waiting: PositionFacts = {
   liveWorkers: 1,
   slots: 2,
   busySlots: 2,
+  waitReason: null,
+  waitingSince: null,
 };
 
 describe('explainPosition', () => {
@@ -21,6 +23,27 @@ describe('explainPosition', () => {
     ['a waiting job in a paused queue', { queuePaused: true, liveWorkers: 0 }, 'queue_paused'],
     ['a waiting job with no worker', { liveWorkers: 0, slots: 0, busySlots: 0 }, 'no_live_worker'],
     ['a waiting job behind others', {}, 'waiting_for_worker_slot'],
+    [
+      'a job put back during an outage',
+      { queueState: 'delayed', place: null, waitReason: 'dependency_unavailable' },
+      'dependency_unavailable',
+    ],
+    ['a job put back for its model', { waitReason: 'waiting_for_model' }, 'waiting_for_model'],
+    [
+      'a job held for its model, in a paused queue',
+      { waitReason: 'waiting_for_model', queuePaused: true },
+      'waiting_for_model',
+    ],
+    [
+      'a job a worker took again after an outage',
+      { queueState: 'active', place: null, waitReason: 'dependency_unavailable' },
+      'running',
+    ],
+    [
+      'a job held back but missing from BullMQ',
+      { queueState: 'missing', place: null, waitReason: 'dependency_unavailable' },
+      'not_in_queue',
+    ],
   ])('explains %s', (_case, facts, reason) => {
     const sut = explainPosition({ ...waiting, ...facts });
     expect(sut.reason).toBe(reason);
@@ -39,5 +62,15 @@ describe('explainPosition', () => {
       waitingAhead: null,
     });
     expect(explainPosition({ ...waiting, queueState: 'missing', place: null }).queueState).toBeNull();
+  });
+
+  it('says since when a held-back job waits, and where it stands after', () => {
+    const sut = explainPosition({
+      ...waiting,
+      waitReason: 'dependency_unavailable',
+      waitingSince: new Date('2026-01-02T03:04:05.000Z'),
+    });
+    expect(sut).toMatchObject({ reason: 'dependency_unavailable', position: 3 });
+    expect(sut.message).toMatch(/since 2026-01-02T03:04:05.000Z.*2 jobs are ahead of it/);
   });
 });

@@ -1,3 +1,4 @@
+import type { JobWaitReason } from '@ct/db';
 import { isFinished, type JobPosition, type JobState } from '@ct/shared';
 import type { QueuedJobState } from '../queue/training-queue.js';
 import type { WaitingPlace } from '../queue/training-queue-monitor.js';
@@ -10,6 +11,9 @@ export interface PositionFacts {
   place: WaitingPlace | null;
   queuePaused: boolean;
   liveWorkers: number;
+  /** Why a worker put the queued job back without using an attempt (the job row's), and since when. */
+  waitReason: JobWaitReason | null;
+  waitingSince: Date | null;
   /** Worker slots (concurrency) and how many of them hold a job, over the live workers. */
   slots: number;
   busySlots: number;
@@ -35,6 +39,8 @@ function reasonOf(facts: PositionFacts): Pick<JobPosition, 'reason' | 'message'>
   if (isFinished(facts.state)) return { reason: 'finished', message: `the job has ${facts.state}` };
   if (facts.state === 'running' || facts.queueState === 'active')
     return { reason: 'running', message: 'a worker is running the job' };
+  const held = heldBack(facts);
+  if (held !== null) return held;
   if (facts.queueState === 'delayed')
     return {
       reason: 'delayed_retry',
@@ -61,6 +67,29 @@ function reasonOf(facts: PositionFacts): Pick<JobPosition, 'reason' | 'message'>
     reason: 'waiting_for_worker_slot',
     message: `${ahead}; ${facts.busySlots} of ${facts.slots} worker slots are busy`,
   };
+}
+
+const HOLDING_STATES: readonly QueuedJobState[] = ['waiting', 'prioritized', 'delayed'];
+
+/** A queued job a worker put back without using an attempt, while BullMQ still holds it for later. */
+function heldBack(facts: PositionFacts): Pick<JobPosition, 'reason' | 'message'> | null {
+  const { waitReason } = facts;
+  if (facts.state !== 'queued' || waitReason === null || !HOLDING_STATES.includes(facts.queueState))
+    return null;
+  const since = facts.waitingSince === null ? '' : ` (since ${facts.waitingSince.toISOString()})`;
+  const then = facts.place === null ? '' : `; then ${jobsAhead(facts.place.ahead)}`;
+  switch (waitReason) {
+    case 'dependency_unavailable':
+      return {
+        reason: waitReason,
+        message: `a dependency (MLflow or Postgres) was unreachable when a worker took the job: it waits for it to come back without using an attempt${since}${then}`,
+      };
+    case 'waiting_for_model':
+      return {
+        reason: waitReason,
+        message: `another job of the same registered model is validating or promoting: this one waits its turn without using an attempt${since}${then}`,
+      };
+  }
 }
 
 function jobsAhead(count: number): string {

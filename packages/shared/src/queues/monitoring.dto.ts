@@ -167,7 +167,11 @@ export const workerRegistryKeys = {
 /** How many heartbeat intervals a worker record outlives its last heartbeat. */
 export const WORKER_HEARTBEAT_TTL_INTERVALS = 3;
 
-/** Why a job is where it is, as `GET /v1/jobs/:id/position` explains it. */
+/**
+ * Why a job is where it is, as `GET /v1/jobs/:id/position` explains it. `dependency_unavailable` and
+ * `waiting_for_model` are a queued job held back without using an attempt: a dependency (MLflow, Postgres)
+ * was unreachable, or another job of the same registered model is validating or promoting.
+ */
 export const WAIT_REASONS = [
   'running',
   'finished',
@@ -176,6 +180,8 @@ export const WAIT_REASONS = [
   'waiting_for_worker_slot',
   'delayed_retry',
   'not_in_queue',
+  'dependency_unavailable',
+  'waiting_for_model',
 ] as const;
 export type WaitReason = (typeof WAIT_REASONS)[number];
 
