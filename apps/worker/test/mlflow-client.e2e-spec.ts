@@ -24,6 +24,17 @@ describe('the MLflow client (real MLflow server)', () => {
     expect(await sut.getOrCreateExperiment(name)).toBe(ids[0]);
   });
 
+  it('lists the RUNNING runs of ct experiments that carry a job id, with their tags and start time', async () => {
+    const experimentId = await sut.getOrCreateExperiment(`ct/${randomUUID()}`);
+    const open = await sut.createRun(experimentId, tags);
+    const ended = await sut.createRun(experimentId, tags);
+    await sut.updateRun(ended, 'FINISHED');
+    const listed = (await sut.openJobRuns()).filter((run) => run.experimentId === experimentId);
+    expect(listed.map((run) => run.runId)).toEqual([open]);
+    expect(listed[0]?.tags).toMatchObject({ 'ct.job_id': tags.jobId, 'ct.attempt': '2' });
+    expect(Date.now() - (listed[0]?.startTime ?? 0)).toBeLessThan(60_000);
+  });
+
   it('restores an experiment that was deleted', async () => {
     const name = unique();
     const id = await sut.getOrCreateExperiment(name);

@@ -42,6 +42,25 @@ const runBody = z.object({
   }),
 });
 
+const searchBody = z.object({
+  runs: z
+    .array(
+      z.object({
+        info: z.object({
+          run_id: z.string(),
+          experiment_id: z.string(),
+          status: z.string(),
+          start_time: z.coerce.number().optional(),
+          end_time: z.coerce.number().optional(),
+        }),
+        data: z
+          .object({ tags: z.array(z.object({ key: z.string(), value: z.string() })).optional() })
+          .optional(),
+      }),
+    )
+    .optional(),
+});
+
 /** MLflow answered with an error status; `code` is its error_code (RESOURCE_DOES_NOT_EXIST...). */
 class MlflowStatusError extends InfrastructureError {
   constructor(
@@ -110,6 +129,34 @@ export class MlflowClient {
     } catch {
       return false;
     }
+  }
+
+  /**
+   * Runs still RUNNING in ct's experiments (named `ct/...`) that carry a job id, with their tags and start
+   * time: the sweep of runs whose attempt ended without ending them.
+   */
+  async openJobRuns(limit = 1000): Promise<(MlflowRun & { startTime: number })[]> {
+    const experiments = z
+      .object({ experiments: z.array(z.object({ experiment_id: z.string() })).optional() })
+      .parse(
+        await this.call('POST', 'experiments/search', { filter: "name LIKE 'ct/%'", max_results: 1000 }),
+      );
+    const ids = (experiments.experiments ?? []).map((e) => e.experiment_id);
+    if (ids.length === 0) return [];
+    const body = await this.call('POST', 'runs/search', {
+      experiment_ids: ids,
+      filter: "attributes.status = 'RUNNING' AND tags.`ct.job_id` != ''",
+      max_results: limit,
+    });
+    const runs = this.parse(searchBody, body, 'runs/search').runs ?? [];
+    return runs.map(({ info, data }) => ({
+      runId: info.run_id,
+      experimentId: info.experiment_id,
+      status: info.status,
+      endTime: info.end_time ?? null,
+      startTime: info.start_time ?? 0,
+      tags: tagRecord(data?.tags),
+    }));
   }
 
   /** The run, or null when MLflow has no run with that id. */

@@ -2,13 +2,17 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { Database } from '../database/database.js';
 import { describeError } from '../errors/infrastructure-error.js';
 import { MlflowClient } from './mlflow-client.js';
+import { openRunEnd } from './open-run-check.js';
 
 const SWEEP_EVERY_MS = 5_000;
+/** How often open runs are checked against their jobs: a search over every ct experiment. */
+const OPEN_RUNS_EVERY_MS = 60_000;
 
 /**
  * Delivers the MLflow run ends that MLflow did not take when their attempt ended (it was down, or the
  * attempt's worker was lost): every few seconds, oldest first, until MLflow accepts each. A run already
- * ended by someone else is left as it is. Any worker delivers any pending end.
+ * ended by someone else is left as it is. Any worker delivers any pending end. Once a minute it also looks
+ * for runs still RUNNING whose attempt is over (whatever lost their end) and ends them.
  */
 @Injectable()
 export class RunEndSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -16,6 +20,7 @@ export class RunEndSweeper implements OnApplicationBootstrap, OnApplicationShutd
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<number> | null = null;
   private stopped = false;
+  private openRunsCheckedAt = 0;
 
   constructor(
     private readonly db: Database,
@@ -54,6 +59,10 @@ export class RunEndSweeper implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async pass(): Promise<number> {
+    if (Date.now() - this.openRunsCheckedAt >= OPEN_RUNS_EVERY_MS) {
+      this.openRunsCheckedAt = Date.now();
+      await this.endOpenRuns();
+    }
     let delivered = 0;
     for (const end of await this.db.runEnds.due()) {
       if (this.stopped) break;
@@ -71,5 +80,23 @@ export class RunEndSweeper implements OnApplicationBootstrap, OnApplicationShutd
       }
     }
     return delivered;
+  }
+
+  /** Ends every RUNNING run of ct's whose attempt is over. */
+  async endOpenRuns(): Promise<number> {
+    let ended = 0;
+    for (const run of await this.mlflow.openJobRuns()) {
+      const jobId = run.tags['ct.job_id'] ?? '';
+      const attempt = Number(run.tags['ct.attempt']);
+      const [job] = await this.db.jobs.getMany([jobId]);
+      const status = openRunEnd(job ?? null, attempt, Date.now() - run.startTime);
+      if (status === null) continue;
+      await this.mlflow.updateRun(run.runId, status);
+      ended += 1;
+      this.logger.warn(
+        `MLflow run ${run.runId} of job ${jobId} attempt ${attempt} was left RUNNING: ended as ${status}`,
+      );
+    }
+    return ended;
   }
 }
