@@ -1,6 +1,7 @@
-import type { RunningChild } from '@ct/test-support';
+import { isFinished, type Job } from '@ct/shared';
+import { type RunningChild, waitFor } from '@ct/test-support';
 import { ancestorAmong, processesOfJob } from '../processes.js';
-import { type Stack, type StackOptions, startStack } from '../stack.js';
+import { client, type Stack, type StackOptions, startStack } from '../stack.js';
 
 /**
  * Short leases and periods, so that a lost worker or lock shows within seconds: BullMQ's lock and stalled
@@ -33,4 +34,23 @@ export function workerRunning(stack: Stack, jobId: string, runId?: string): Runn
     if (pid !== undefined) return live.find((worker) => worker.process.pid === pid);
   }
   return undefined;
+}
+
+/** Waits until the job trains in a child process; fails at once, saying why, if the job ends first. */
+export async function untilTraining(stack: Stack, jobId: string, timeoutMs = 120_000): Promise<Job> {
+  const api = client(stack);
+  const job = await waitFor(
+    `job ${jobId} to be training in a child process`,
+    async () => {
+      const job = await api.get(jobId);
+      const training = job.progress.step === 'training' && processesOfJob(jobId).length > 0;
+      return (training || isFinished(job.state)) && job;
+    },
+    { timeoutMs, intervalMs: 200 },
+  );
+  if (isFinished(job.state))
+    throw new Error(
+      `job ${jobId} ended ${job.state} before training (${job.failureReason}: ${job.failureMessage})`,
+    );
+  return job;
 }
