@@ -6,6 +6,7 @@ import type { PipelineEvent } from '../process/pipeline-event.js';
 import type { OutputStream } from '../process/pipeline-launcher.js';
 import { withTimeout } from '../redis/with-timeout.js';
 import type { AttemptAudit } from './attempt-audit.js';
+import { durableWrite } from './durable-write.js';
 import { toJobEventBody } from './event-mapping.js';
 import type { JobEventRecorder } from './job-event-recorder.js';
 import { LogBatcher } from './log-batcher.js';
@@ -28,7 +29,8 @@ const STDERR_TAIL_CHARS = 2_000;
 /**
  * Records what one attempt reports while it runs: events (audited, stored in order, then announced),
  * progress (BullMQ at once, Postgres at most twice a second), output and the worker's own `system` lines.
- * Callbacks from the child never throw; a failed write is counted and reported by `flush`.
+ * Callbacks from the child never throw; a write is tried again while Postgres is away (in order: the next
+ * waits), and one that still failed is counted and reported by `flush`.
  */
 export class AttemptRecorder {
   /** The payload of the pipeline's `result` event. */
@@ -39,6 +41,7 @@ export class AttemptRecorder {
   private firstFailure = '';
   private refused = 0;
   private progressInFlight = false;
+  private failingSince: number | null = null;
   private readonly logBatcher: LogBatcher;
   private progress: { step: PipelineStep; fraction: number } | null = null;
   private progressTimer: NodeJS.Timeout | undefined;
@@ -48,10 +51,12 @@ export class AttemptRecorder {
     private readonly deps: RecorderDeps,
     private readonly jobId: string,
     private readonly attempt: number,
+    /** How long a write is tried again while Postgres is away (the attempt's lease: it is lost after). */
+    private readonly retryForMs: number,
   ) {
     this.logBatcher = new LogBatcher(
       async (stream, text) => {
-        const appended = await deps.logs.append(jobId, attempt, stream, text);
+        const appended = await this.durably(() => deps.logs.append(jobId, attempt, stream, text));
         if (appended === 'stale') this.refused += 1;
         // Past the cap, or refused: either way, later output of this attempt is not stored.
         return appended === 'stored';
@@ -164,10 +169,28 @@ export class AttemptRecorder {
   }
 
   private enqueue(what: string, write: () => Promise<unknown>): void {
-    this.writes = this.writes.then(write).then(
-      () => undefined,
-      (error: unknown) => this.failed(what, error),
-    );
+    this.writes = this.writes
+      .then(() => this.durably(write))
+      .then(
+        () => undefined,
+        (error: unknown) => this.failed(what, error),
+      );
+  }
+
+  /**
+   * The write, tried again while Postgres is away; the outage's time is shared by all writes: once it has
+   * lasted `retryForMs`, later writes fail at once instead of each waiting it out again.
+   */
+  private async durably<T>(write: () => Promise<T>): Promise<T> {
+    const since = this.failingSince ?? Date.now();
+    try {
+      const written = await durableWrite(write, Math.max(0, since + this.retryForMs - Date.now()));
+      this.failingSince = null;
+      return written;
+    } catch (error) {
+      this.failingSince ??= since;
+      throw error;
+    }
   }
 
   private failed(what: string, error: unknown): void {

@@ -13,6 +13,7 @@ import { AttemptAudit } from './attempt-audit.js';
 import { AttemptLease } from './attempt-lease.js';
 import { AttemptRecorder } from './attempt-recorder.js';
 import { DependencyGate } from './dependency-gate.js';
+import { durableWrite } from './durable-write.js';
 import { JobEventRecorder } from './job-event-recorder.js';
 import { type JobControl, RunningJobs } from './running-jobs.js';
 import { type AttemptResult, decideOutcome, type Outcome, type Success } from './training-outcome.js';
@@ -99,7 +100,7 @@ export class TrainingAttempt {
     const startedAt = performance.now();
     const { jobs, logs } = this.db;
     const deps = { jobs, logs, events: this.events, audit, logger, reportProgress: options.reportProgress };
-    const recorder = new AttemptRecorder(deps, job.id, attempt);
+    const recorder = new AttemptRecorder(deps, job.id, attempt, this.config.attemptLeaseMs);
     const progress: Progress = { runId: null };
     const lease = new AttemptLease({
       jobId: job.id,
@@ -227,23 +228,27 @@ export class TrainingAttempt {
     await recorder.flush();
     // Before the state: a job that shows succeeded has its registry decisions on record.
     if (outcome.success !== null) {
-      await this.recordDecisions(job, outcome.success);
+      const success = outcome.success;
+      await durableWrite(() => this.recordDecisions(job, success), this.config.attemptLeaseMs);
       audit.succeeded(outcome.success);
     }
-    const moved = await this.db.lifecycle.move(job.id, {
-      to: outcome.state,
-      from: ['running'],
-      attempt,
-      patch: {
-        ...outcomePatch(outcome),
-        // An attempt that was not held back by an outage ends the outage budget's count.
-        ...(outcome.hold ?? { waitingSince: null }),
-        ...(outcome.then === 'requeue' ? { uncountedAttempts: job.uncountedAttempts + 1 } : {}),
-      },
-      message,
-      endAttempt: { outcome: outcome.attempt, failureReason, message },
-      runEnd,
-    });
+    const move = () =>
+      this.db.lifecycle.move(job.id, {
+        to: outcome.state,
+        from: ['running'],
+        attempt,
+        patch: {
+          ...outcomePatch(outcome),
+          // An attempt that was not held back by an outage ends the outage budget's count.
+          ...(outcome.hold ?? { waitingSince: null }),
+          ...(outcome.then === 'requeue' ? { uncountedAttempts: job.uncountedAttempts + 1 } : {}),
+        },
+        message,
+        endAttempt: { outcome: outcome.attempt, failureReason, message },
+        runEnd,
+      });
+    // A short Postgres outage must not turn a finished attempt into a lost one.
+    const moved = await durableWrite(move, this.config.attemptLeaseMs);
     if (moved === null) {
       logger.warn(
         `attempt ${attempt} is no longer the job's running one; its outcome (${outcome.state}) is not applied`,
