@@ -63,6 +63,15 @@ export class TrainingAttempt {
     @Inject(AUDIT_LOG) private readonly auditLog: AuditLogger,
   ) {}
 
+  /**
+   * How long an attempt's writes are tried again while Postgres is away. Longer than the lease: a write
+   * that comes after the attempt was lost is refused by its fence anyway, so waiting longer risks nothing
+   * and keeps an attempt that outlives the outage whole.
+   */
+  private get writeRetryMs(): number {
+    return this.config.attemptLeaseMs * 3;
+  }
+
   /** The outcome, or null when the job left `queued` before this attempt could start (a cancel). */
   async run(
     queued: JobEntity,
@@ -100,7 +109,7 @@ export class TrainingAttempt {
     const startedAt = performance.now();
     const { jobs, logs } = this.db;
     const deps = { jobs, logs, events: this.events, audit, logger, reportProgress: options.reportProgress };
-    const recorder = new AttemptRecorder(deps, job.id, attempt, this.config.attemptLeaseMs);
+    const recorder = new AttemptRecorder(deps, job.id, attempt, this.writeRetryMs);
     const progress: Progress = { runId: null };
     const lease = new AttemptLease({
       jobId: job.id,
@@ -229,7 +238,7 @@ export class TrainingAttempt {
     // Before the state: a job that shows succeeded has its registry decisions on record.
     if (outcome.success !== null) {
       const success = outcome.success;
-      await durableWrite(() => this.recordDecisions(job, success), this.config.attemptLeaseMs);
+      await durableWrite(() => this.recordDecisions(job, success), this.writeRetryMs);
       audit.succeeded(outcome.success);
     }
     const move = () =>
@@ -248,7 +257,7 @@ export class TrainingAttempt {
         runEnd,
       });
     // A short Postgres outage must not turn a finished attempt into a lost one.
-    const moved = await durableWrite(move, this.config.attemptLeaseMs);
+    const moved = await durableWrite(move, this.writeRetryMs);
     if (moved === null) {
       logger.warn(
         `attempt ${attempt} is no longer the job's running one; its outcome (${outcome.state}) is not applied`,
