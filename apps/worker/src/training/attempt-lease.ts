@@ -1,6 +1,8 @@
 import type { JobStore, ModelLockStore } from '@ct/db';
 import { describeError } from '../errors/infrastructure-error.js';
 
+const WATCHDOG_EVERY_MS = 250;
+
 export interface LeaseOptions {
   jobId: string;
   attempt: number;
@@ -22,6 +24,7 @@ export interface LeaseOptions {
  */
 export class AttemptLease {
   private timer: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
   private lastRenewed = Date.now();
   private renewing = false;
   private ended = false;
@@ -30,11 +33,18 @@ export class AttemptLease {
 
   start(): void {
     this.timer = setInterval(() => void this.renew(), Math.max(500, Math.floor(this.options.leaseMs / 3)));
+    // Apart from the renewals: one that hangs (a Postgres cut off without a reset) must not delay the stop.
+    this.watchdog = setInterval(() => {
+      const silentFor = Date.now() - this.lastRenewed;
+      if (silentFor >= this.options.leaseMs)
+        this.lose(`its heartbeat could not be renewed for ${silentFor} ms`);
+    }, WATCHDOG_EVERY_MS);
   }
 
   stop(): void {
     this.ended = true;
     clearInterval(this.timer);
+    clearInterval(this.watchdog);
   }
 
   /** Also carries the attempt's MLflow run id onto its row once it exists. */
@@ -42,16 +52,17 @@ export class AttemptLease {
     if (this.renewing || this.ended) return;
     this.renewing = true;
     const { jobId, attempt, modelLock, leaseMs } = this.options;
+    const sentAt = Date.now();
     try {
       if (!(await this.options.jobs.heartbeat(jobId, attempt, mlflowRunId)))
         return this.lose(`attempt ${attempt} is no longer the job's running attempt`);
       if (modelLock && !(await this.options.locks.renew(modelLock.model, modelLock.holder, leaseMs)))
         return this.lose(`the lock on ${modelLock.model} was lost`);
-      this.lastRenewed = Date.now();
+      // Counted from when the renewal was sent: the lease Postgres granted runs from about then.
+      this.lastRenewed = sentAt;
     } catch (error) {
       const silentFor = Date.now() - this.lastRenewed;
       this.options.warn(`attempt heartbeat not renewed for ${silentFor} ms: ${describeError(error)}`);
-      if (silentFor >= leaseMs) this.lose(`its heartbeat could not be renewed for ${silentFor} ms`);
     } finally {
       this.renewing = false;
     }

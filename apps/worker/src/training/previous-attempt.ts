@@ -39,8 +39,8 @@ export class PreviousAttempt {
       if (current === null || current.state !== 'running' || current.attempts !== job.attempts)
         return current ?? job;
       const row = await this.db.jobs.attempt(job.id, job.attempts);
-      const beat = row?.heartbeatAt ?? row?.startedAt ?? null;
-      const silentMs = beat === null ? Number.POSITIVE_INFINITY : Date.now() - beat.getTime();
+      // Measured by Postgres' clock, the one the heartbeats are written with.
+      const silentMs = (await this.db.jobs.attemptSilences([job.id])).get(job.id) ?? Number.POSITIVE_INFINITY;
       if (row?.finishedAt || silentMs > goneAfterMs) break;
       if (Date.now() > deadline)
         // Its worker is alive and renewing: it has the job still; BullMQ hands it out again later.
