@@ -75,6 +75,10 @@ describe('fault 6: Postgres restarted during a job: pg_ctl restart -m fast while
         return counts;
       }, {}),
       eventLogProblems: eventLogProblems(events),
+      workerLinesOnWrites: stack.workers
+        .flatMap((worker) => worker.output().split('\n'))
+        .filter((line) => /writes? .*(failed|refused)/.test(line))
+        .slice(0, 5),
     });
   }, 420_000);
 
