@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Job, SubmitJobInput } from '@ct/shared';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Job, JobPosition, SubmitJobInput } from '@ct/shared';
 import { client, type Stack } from '../stack.js';
 import { startFaultStack } from './fault-stack.js';
 import { printFigures } from './figures.js';
@@ -66,7 +67,21 @@ describe('fault 7: two jobs of one registered model at once on two workers, both
       api.submit({ spec: spec(pipeline, { n_estimators: 300, learning_rate: 0.1 }) }),
       api.submit({ spec: spec(pipeline, { n_estimators: 400, learning_rate: 0.02 }) }),
     ]);
+    // What an operator sees meanwhile: the position reasons of the two jobs.
+    const reasonsSeen = new Set<string>();
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        for (const job of submitted)
+          reasonsSeen.add(
+            ((await api.call('GET', `/v1/jobs/${job.id}/position`)).body as JobPosition).reason,
+          );
+        await sleep(250);
+      }
+    })();
     challengers = await Promise.all(submitted.map((job) => api.untilState(job.id, [...FINISHED], 180_000)));
+    watching = false;
+    await watch;
     intervals = await Promise.all(
       challengers.map(async (job) => decisionInterval(await eventsOf(stack, job.id), job.attempts)),
     );
@@ -88,6 +103,7 @@ describe('fault 7: two jobs of one registered model at once on two workers, both
         },
         validationToPromotionMs: intervals[i] ? (intervals[i]?.end ?? 0) - (intervals[i]?.start ?? 0) : null,
       })),
+      positionReasons: [...reasonsSeen],
       overlapMs: a && b ? Math.max(0, Math.min(a.end, b.end) - Math.max(a.start, b.start)) : null,
       aliases: model.aliases,
     });
