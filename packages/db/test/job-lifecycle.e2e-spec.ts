@@ -16,7 +16,7 @@ const submission: SubmitJob = submitJobSchema.parse({
   },
 });
 
-describe('JobLifecycle (real Postgres)', () => {
+describe('JobLifecycle and model leases (real Postgres)', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let dataSource: DataSource;
   let jobs: JobStore;
@@ -103,21 +103,6 @@ describe('JobLifecycle (real Postgres)', () => {
     await sut.move(id, { to: 'succeeded', from: ['running'] });
     expect(await sut.move(id, { to: 'running', from: ['succeeded'] })).toBeNull();
     expect((await jobs.get(id))?.state).toBe('succeeded');
-  });
-});
-
-describe('ModelLockStore (real Postgres)', () => {
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let dataSource: DataSource;
-
-  beforeAll(async () => {
-    db = await freshDatabase();
-    dataSource = await migratedDataSource(db.url);
-  });
-
-  afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
   });
 
   it('has one holder at a time; an expired lease passes on; a lost lease cannot be renewed', async () => {
