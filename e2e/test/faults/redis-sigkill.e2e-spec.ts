@@ -28,6 +28,7 @@ describe('fault 4: Redis SIGKILLed (AOF, restarted 3 s later) under a loop of 30
   const notInPostgres: string[] = [];
   let notInBullmq: string[] = [];
   let requeuedAfterMs: number | null = null;
+  const operatorSees: Record<string, unknown> = {};
 
   /** Ids whose BullMQ job hash is missing from Redis (`keys`), or that the API does not place in the queue. */
   const missingFromBullmq = async (ids: readonly string[], only?: 'keys'): Promise<string[]> => {
@@ -84,9 +85,25 @@ describe('fault 4: Redis SIGKILLed (AOF, restarted 3 s later) under a loop of 30
       );
       killedAt = Date.now();
       await redis.kill();
-      await sleep(DOWN_MS);
+      const [ready] = await Promise.all([api.call('GET', '/health/ready'), sleep(DOWN_MS)]);
+      operatorSees.readyWhileDown = { status: ready.status, down: (ready.body as { down?: string[] }).down };
       await redis.restart();
       backAt = Date.now();
+      // The last job accepted while Redis was down, as the API places it before the reconciler has run.
+      const lost = attempts.findLast((a) => a.status === 201 && a.at > killedAt + 200)?.id;
+      if (lost) {
+        const first = await api.call('GET', `/v1/jobs/${lost}/position`);
+        operatorSees.positionAtRestart = `${first.status} ${(first.body as { code?: string }).code ?? ''}`;
+        const answered = await waitFor(
+          'the API to place the job again',
+          async () => {
+            const res = await api.call('GET', `/v1/jobs/${lost}/position`);
+            return res.status === 200 && (res.body as JobPosition);
+          },
+          { timeoutMs: 10_000, intervalMs: 100 },
+        ).catch(() => null);
+        operatorSees.positionOnceAnswered = answered && { reason: answered.reason, afterMs: since(backAt) };
+      }
     })();
     await Promise.all([...Array.from({ length: PARALLEL }, submitLoop), chaos]);
 
@@ -130,6 +147,7 @@ describe('fault 4: Redis SIGKILLed (AOF, restarted 3 s later) under a loop of 30
         (id) => (attempts.find((a) => a.id === id)?.at ?? 0) < killedAt,
       ).length,
       requeuedAfterRedisBackMs: requeuedAfterMs,
+      ...operatorSees,
       notInPostgres: notInPostgres.length,
       notInBullmq: notInBullmq.length,
     });
