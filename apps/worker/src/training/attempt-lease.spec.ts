@@ -11,7 +11,7 @@ function leaseWith(answers: { heartbeat: () => Promise<boolean>; renew?: () => P
     modelLock: { model: 't.m', holder: 'job:job-1' },
     jobs: { heartbeat: answers.heartbeat },
     locks: { renew: answers.renew ?? (async () => true) },
-    lost: (why) => lost.push(why),
+    lost: (why, how) => lost.push(`${how}: ${why}`),
     warn: () => undefined,
   };
   return { sut: new AttemptLease(options), lost };
@@ -27,14 +27,18 @@ describe('AttemptLease', () => {
   });
 
   it.each<[string, Parameters<typeof leaseWith>[0], RegExp]>([
-    ['its heartbeat is refused', { heartbeat: async () => false }, /no longer the job's running attempt/],
-    ['its model lock was taken', { heartbeat: async () => true, renew: async () => false }, /lock on t\.m/],
+    ['its heartbeat is refused', { heartbeat: async () => false }, /^refused: .*no longer the job's running/],
+    [
+      'its model lock was taken',
+      { heartbeat: async () => true, renew: async () => false },
+      /^refused: .*t\.m/,
+    ],
     [
       'Postgres fails every renewal',
       { heartbeat: () => Promise.reject(new Error('ECONNREFUSED')) },
-      /could not be renewed/,
+      /^silent: .*could not be renewed/,
     ],
-    ['a renewal hangs', { heartbeat: () => new Promise<boolean>(() => undefined) }, /could not be renewed/],
+    ['a renewal hangs', { heartbeat: () => new Promise<boolean>(() => undefined) }, /^silent: .*could not/],
   ])('is lost once, within the lease, when %s', async (_, answers, why) => {
     const { sut, lost } = leaseWith(answers);
     sut.start();

@@ -11,8 +11,11 @@ export interface LeaseOptions {
   modelLock: { model: string; holder: string } | null;
   jobs: Pick<JobStore, 'heartbeat'>;
   locks: Pick<ModelLockStore, 'renew'>;
-  /** The attempt is no longer this worker's to run: stop its child now. */
-  lost(why: string): void;
+  /**
+   * The attempt is no longer this worker's to run: stop its child now. `refused` when Postgres said so (it
+   * was taken over or ended elsewhere), `silent` when no renewal got through for a lease.
+   */
+  lost(why: string, how: 'refused' | 'silent'): void;
   warn(message: string): void;
 }
 
@@ -37,7 +40,7 @@ export class AttemptLease {
     this.watchdog = setInterval(() => {
       const silentFor = Date.now() - this.lastRenewed;
       if (silentFor >= this.options.leaseMs)
-        this.lose(`its heartbeat could not be renewed for ${silentFor} ms`);
+        this.lose(`its heartbeat could not be renewed for ${silentFor} ms`, 'silent');
     }, WATCHDOG_EVERY_MS);
   }
 
@@ -55,9 +58,9 @@ export class AttemptLease {
     const sentAt = Date.now();
     try {
       if (!(await this.options.jobs.heartbeat(jobId, attempt, mlflowRunId)))
-        return this.lose(`attempt ${attempt} is no longer the job's running attempt`);
+        return this.lose(`attempt ${attempt} is no longer the job's running attempt`, 'refused');
       if (modelLock && !(await this.options.locks.renew(modelLock.model, modelLock.holder, leaseMs)))
-        return this.lose(`the lock on ${modelLock.model} was lost`);
+        return this.lose(`the lock on ${modelLock.model} was lost`, 'refused');
       // Counted from when the renewal was sent: the lease Postgres granted runs from about then.
       this.lastRenewed = sentAt;
     } catch (error) {
@@ -68,9 +71,9 @@ export class AttemptLease {
     }
   }
 
-  private lose(why: string): void {
+  private lose(why: string, how: 'refused' | 'silent'): void {
     if (this.ended) return;
     this.stop();
-    this.options.lost(why);
+    this.options.lost(why, how);
   }
 }

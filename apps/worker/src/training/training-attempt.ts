@@ -118,8 +118,10 @@ export class TrainingAttempt {
       modelLock,
       jobs: this.db.jobs,
       locks: this.db.modelLocks,
-      lost: (why) => {
-        if (control.stop('attempt_lost')) recorder.system(`attempt ${attempt} lost (${why}): stopping`);
+      lost: (why, how) => {
+        // Silent: Postgres did not answer; the attempt is still this worker's to end, once it answers.
+        const cause = how === 'silent' ? 'lease_expired' : 'attempt_lost';
+        if (control.stop(cause)) recorder.system(`attempt ${attempt} lost (${why}): stopping`);
       },
       warn: (message) => logger.warn(message),
     });

@@ -102,6 +102,12 @@ describe('decideOutcome', () => {
       requeued,
     ],
     [
+      'the lease not renewed (Postgres away), no attempt left',
+      exited({ signal: 'SIGTERM', cancelled: true }, null, 'lease_expired'),
+      false,
+      requeued,
+    ],
+    [
       'the attempt lost to another worker',
       exited({ signal: 'SIGTERM', cancelled: true }, null, 'attempt_lost'),
       true,

@@ -13,10 +13,11 @@ import type { PipelineExit } from '../process/pipeline-launcher.js';
 
 /**
  * Why the worker stopped a run: a user's cancel; its own shutdown or the loss of its BullMQ lock (the job
- * is then queued again without using up an attempt); or the loss of the attempt itself (taken over or
- * ended elsewhere, or its lease not renewed), after which this worker may write nothing for it.
+ * is then queued again without using up an attempt), or of its Postgres lease (Postgres did not answer: the
+ * same, if the attempt is still its own when Postgres is back); or the loss of the attempt itself (taken
+ * over or ended elsewhere), after which this worker may write nothing for it.
  */
-export type StopCause = 'user' | 'shutdown' | 'lock_lost' | 'attempt_lost';
+export type StopCause = 'user' | 'shutdown' | 'lock_lost' | 'lease_expired' | 'attempt_lost';
 
 /** What happened to one attempt: the pipeline ran (or could not start), or the worker's own work failed. */
 export type AttemptResult =
@@ -71,9 +72,10 @@ const succeeded = z.object({
 const failed = z.object({ status: z.literal('failed'), message: z.string() });
 
 const MAX_MESSAGE_CHARS = 2_000;
-const REQUEUED: Record<'shutdown' | 'lock_lost', string> = {
+const REQUEUED: Record<'shutdown' | 'lock_lost' | 'lease_expired', string> = {
   shutdown: 'the worker shut down while the job ran',
   lock_lost: 'the worker lost its queue lock (Redis was unreachable for longer than the lock)',
+  lease_expired: "Postgres did not answer for longer than the attempt's lease",
 };
 
 /** The decision table: how an attempt's result becomes the job's state, MLflow status and BullMQ's verdict. */
@@ -104,8 +106,9 @@ export function decideOutcome(result: AttemptResult, canRetry: boolean): Outcome
   }
   // A deployment that restarts workers, or a lost lock, is no fault of the job's: it runs again, even
   // after its last attempt.
-  if (exit.cancelled && (result.stopCause === 'shutdown' || result.stopCause === 'lock_lost'))
-    return base('queued', 'retrying', 'infrastructure', REQUEUED[result.stopCause], 'KILLED', 'requeue');
+  const cause = result.stopCause;
+  if (exit.cancelled && (cause === 'shutdown' || cause === 'lock_lost' || cause === 'lease_expired'))
+    return base('queued', 'retrying', 'infrastructure', REQUEUED[cause], 'KILLED', 'requeue');
   if (exit.cancelled && result.stopCause === 'attempt_lost')
     return base('queued', 'failed', 'infrastructure', 'the attempt was lost', 'KILLED', 'abandon');
   if (exit.cancelled)
