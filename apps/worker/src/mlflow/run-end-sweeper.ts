@@ -20,7 +20,9 @@ export class RunEndSweeper implements OnApplicationBootstrap, OnApplicationShutd
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<number> | null = null;
   private stopped = false;
-  private openRunsCheckedAt = 0;
+  // The first search waits a full period: a search over every ct experiment is heavy for a busy MLflow,
+  // and many workers starting together (a deployment, a test suite) would all run one at once.
+  private openRunsCheckedAt = Date.now();
 
   constructor(
     private readonly db: Database,
