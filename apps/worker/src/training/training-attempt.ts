@@ -1,4 +1,4 @@
-import type { JobEntity, JobPatch, RunEnd } from '@ct/db';
+import type { JobEntity } from '@ct/db';
 import { type AuditLogger, type PipelineStep, registeredModelName, type TrainingSpec } from '@ct/shared';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
@@ -10,13 +10,13 @@ import { setLoggedAttempt } from '../observability/job-log-context.js';
 import { WorkerMetrics } from '../observability/worker-metrics.js';
 import { PIPELINE_LAUNCHER, type PipelineExit, type PipelineLauncher } from '../process/pipeline-launcher.js';
 import { AttemptAudit } from './attempt-audit.js';
+import { AttemptEnd, writeRetryMs } from './attempt-end.js';
 import { AttemptLease } from './attempt-lease.js';
 import { AttemptRecorder } from './attempt-recorder.js';
 import { DependencyGate } from './dependency-gate.js';
-import { durableWrite } from './durable-write.js';
 import { JobEventRecorder } from './job-event-recorder.js';
 import { type JobControl, RunningJobs } from './running-jobs.js';
-import { type AttemptResult, decideOutcome, type Outcome, type Success } from './training-outcome.js';
+import { type AttemptResult, decideOutcome, type Outcome } from './training-outcome.js';
 
 /** What the use case knows about the BullMQ job that carries the attempt. */
 export interface AttemptOptions {
@@ -40,14 +40,6 @@ interface Progress {
   runId: string | null;
 }
 
-/** What the end of an attempt writes to. */
-interface AttemptTools {
-  recorder: AttemptRecorder;
-  audit: AttemptAudit;
-  progress: Progress;
-  logger: Logger;
-}
-
 /** One attempt of a queued job: start it, run the pipeline under supervision, record how it ended. */
 @Injectable()
 export class TrainingAttempt {
@@ -59,18 +51,10 @@ export class TrainingAttempt {
     private readonly events: JobEventRecorder,
     private readonly metrics: WorkerMetrics,
     private readonly gate: DependencyGate,
+    private readonly end: AttemptEnd,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     @Inject(AUDIT_LOG) private readonly auditLog: AuditLogger,
   ) {}
-
-  /**
-   * How long an attempt's writes are tried again while Postgres is away. Longer than the lease: a write
-   * that comes after the attempt was lost is refused by its fence anyway, so waiting longer risks nothing
-   * and keeps an attempt that outlives the outage whole.
-   */
-  private get writeRetryMs(): number {
-    return this.config.attemptLeaseMs * 3;
-  }
 
   /** The outcome, or null when the job left `queued` before this attempt could start (a cancel). */
   async run(
@@ -109,7 +93,7 @@ export class TrainingAttempt {
     const startedAt = performance.now();
     const { jobs, logs } = this.db;
     const deps = { jobs, logs, events: this.events, audit, logger, reportProgress: options.reportProgress };
-    const recorder = new AttemptRecorder(deps, job.id, attempt, this.writeRetryMs);
+    const recorder = new AttemptRecorder(deps, job.id, attempt, writeRetryMs(this.config));
     const progress: Progress = { runId: null };
     const lease = new AttemptLease({
       jobId: job.id,
@@ -139,7 +123,7 @@ export class TrainingAttempt {
       }
       lease.stop();
       outcome = await this.gate.holdBack(outcome, job);
-      await this.finish(job, attempt, outcome, { recorder, audit, progress, logger });
+      await this.end.finish(job, attempt, outcome, { recorder, audit, runId: progress.runId, logger });
       this.metrics.attemptFinished(job, outcome.attempt, (performance.now() - startedAt) / 1000);
       this.metrics.jobFinished(job, outcome.state, outcome.failureReason);
       return outcome;
@@ -213,101 +197,6 @@ export class TrainingAttempt {
       recorder.warning(`cannot check for a cancel request: ${describeError(error)}`);
     }
   }
-
-  /**
-   * Ends the MLflow run first, so that a finished job never points at a run still RUNNING; when MLflow does
-   * not take it now, the end is stored with the move and delivered later. Then the one fenced move.
-   */
-  private async finish(
-    job: JobEntity,
-    attempt: number,
-    outcome: Outcome,
-    { recorder, audit, progress, logger }: AttemptTools,
-  ): Promise<void> {
-    const runEnd = progress.runId === null ? undefined : await this.endRun(progress.runId, outcome, recorder);
-    const { failureReason, message } = outcome;
-    if (outcome.then === 'abandon') {
-      await recorder.flush();
-      if (runEnd) await this.db.runEnds.add({ ...runEnd, jobId: job.id, attempt });
-      logger.warn(
-        `attempt ${attempt} was lost; it writes nothing more (another worker or the reconciler has the job)`,
-      );
-      return;
-    }
-    const why = failureReason === null ? '' : ` (${failureReason}${message ? `: ${message}` : ''})`;
-    recorder.system(`attempt ${attempt} ${outcome.attempt}${why}; job ${outcome.state}`);
-    await recorder.flush();
-    // Before the state: a job that shows succeeded has its registry decisions on record.
-    if (outcome.success !== null) {
-      const success = outcome.success;
-      await durableWrite(() => this.recordDecisions(job, success), this.writeRetryMs);
-      audit.succeeded(outcome.success);
-    }
-    const move = () =>
-      this.db.lifecycle.move(job.id, {
-        to: outcome.state,
-        from: ['running'],
-        attempt,
-        patch: {
-          ...outcomePatch(outcome),
-          // An attempt that was not held back by an outage ends the outage budget's count.
-          ...(outcome.hold ?? { waitingSince: null }),
-          ...(outcome.then === 'requeue' ? { uncountedAttempts: job.uncountedAttempts + 1 } : {}),
-        },
-        message,
-        endAttempt: { outcome: outcome.attempt, failureReason, message },
-        runEnd,
-      });
-    // A short Postgres outage must not turn a finished attempt into a lost one.
-    const moved = await durableWrite(move, this.writeRetryMs);
-    if (moved === null) {
-      logger.warn(
-        `attempt ${attempt} is no longer the job's running one; its outcome (${outcome.state}) is not applied`,
-      );
-      if (runEnd) await this.db.runEnds.add({ ...runEnd, jobId: job.id, attempt });
-      return;
-    }
-    audit.ended(outcome.state, failureReason, message);
-  }
-
-  /** Null when MLflow took the end now; else the end to store and deliver later. */
-  private async endRun(
-    runId: string,
-    outcome: Outcome,
-    recorder: AttemptRecorder,
-  ): Promise<RunEnd | undefined> {
-    try {
-      await this.mlflow.updateRun(runId, outcome.runStatus);
-      return undefined;
-    } catch (error) {
-      recorder.warning(
-        `MLflow run ${runId} not ended as ${outcome.runStatus} yet (retried until MLflow takes it): ${describeError(error)}`,
-      );
-      return { runId, status: outcome.runStatus };
-    }
-  }
-
-  /** The audit trail of the registry: the new version, and its promotion when the pipeline moved `champion`. */
-  private async recordDecisions(job: JobEntity, success: Success): Promise<void> {
-    const { registeredModel, modelVersion, decision } = success;
-    if (registeredModel === null || modelVersion === null) return;
-    const base = { registeredModel, version: modelVersion, team: job.team, actor: 'pipeline', jobId: job.id };
-    await this.db.decisions.record(
-      { ...base, action: 'registered', reason: decision?.reason ?? null },
-      ...(decision?.alias === 'champion'
-        ? [{ ...base, action: 'auto_promoted' as const, reason: decision.reason }]
-        : []),
-    );
-  }
-}
-
-function outcomePatch(outcome: Outcome): JobPatch {
-  const failure = { failureReason: outcome.failureReason, failureMessage: outcome.message };
-  if (outcome.state === 'queued') return failure;
-  if (outcome.success === null) return { ...failure, finishedAt: new Date() };
-  const { metrics, modelUri, registeredModel, modelVersion, decision } = outcome.success;
-  const model = { metrics, modelUri, registeredModel, modelVersion, decision };
-  return { ...failure, ...model, progressFraction: 1, finishedAt: new Date() };
 }
 
 function describeExit(exit: PipelineExit): string {

@@ -10,6 +10,7 @@ import {
 import type { LauncherOptions } from '../process/child-run.js';
 import { PIPELINE_LAUNCHER } from '../process/pipeline-launcher.js';
 import { JobChannels } from '../redis/job-channels.js';
+import { AttemptEnd } from './attempt-end.js';
 import { CancelListener } from './cancel-listener.js';
 import { DependencyGate } from './dependency-gate.js';
 import { JobEventRecorder } from './job-event-recorder.js';
@@ -47,6 +48,7 @@ function launcherOptions(config: WorkerConfig): LauncherOptions {
     JobEventRecorder,
     RunningJobs,
     DependencyGate,
+    AttemptEnd,
     PreviousAttempt,
     TrainingAttempt,
     RunTrainingJob,
