@@ -50,14 +50,13 @@ export class AttemptLease {
     clearInterval(this.watchdog);
   }
 
-  /** Also carries the attempt's MLflow run id onto its row once it exists. */
-  async renew(mlflowRunId?: string): Promise<void> {
+  async renew(): Promise<void> {
     if (this.renewing || this.ended) return;
     this.renewing = true;
     const { jobId, attempt, modelLock, leaseMs } = this.options;
     const sentAt = Date.now();
     try {
-      if (!(await this.options.jobs.heartbeat(jobId, attempt, mlflowRunId)))
+      if (!(await this.options.jobs.heartbeat(jobId, attempt)))
         return this.lose(`attempt ${attempt} is no longer the job's running attempt`, 'refused');
       if (modelLock && !(await this.options.locks.renew(modelLock.model, modelLock.holder, leaseMs)))
         return this.lose(`the lock on ${modelLock.model} was lost`, 'refused');

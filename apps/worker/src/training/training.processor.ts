@@ -135,13 +135,11 @@ export class TrainingProcessor implements OnApplicationBootstrap, OnModuleDestro
       if (!(error instanceof TrainingJobError)) {
         // Postgres or Redis failed before an attempt started: try again soon, using no attempt.
         this.reportError(error as Error);
-        await this.delay(job, token, RETRY_BEFORE_START_MS, error);
+        return this.delay(job, token, RETRY_BEFORE_START_MS, error);
       }
-      if (error instanceof TrainingJobError && error.next === 'fail')
-        throw new UnrecoverableError(error.message);
+      if (error.next === 'fail') throw new UnrecoverableError(error.message);
       // Postgres counts attempts; BullMQ's own attempts stay untouched (moveToDelayed skips them).
-      await this.delay(job, token, error instanceof TrainingJobError ? error.delayMs : 0, error);
-      throw error; // not reached
+      return this.delay(job, token, error.delayMs, error);
     } finally {
       watched.done();
     }
