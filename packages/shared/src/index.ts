@@ -21,6 +21,7 @@ export * from './jobs/pipeline-rules.js';
 export * from './jobs/submit-job.dto.js';
 export * from './jobs/training-spec.js';
 export * from './jobs/training-spec-json-schema.js';
+export * from './lifecycle/process-alive.js';
 export * from './lifecycle/shutdown.js';
 export * from './logging/json-logger.js';
 export * from './logging/nest-pino-logger.js';

@@ -1,5 +1,6 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { processAlive } from '@ct/shared';
 import { describeError } from '../errors/infrastructure-error.js';
 import { signalGroup } from './process-group.js';
 
@@ -52,15 +53,6 @@ async function readPid(path: string): Promise<number | null> {
     return Number.isInteger(pid) && pid > 1 ? pid : null;
   } catch {
     return null;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -12,6 +12,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { join } from 'node:path';
+import { processAlive } from '../lifecycle/process-alive.js';
 import type { AuditEntry } from './audit-transport.js';
 
 /** Who writes a spool: spool files are named after it, and only files of dead owners are adopted. */
@@ -53,15 +54,6 @@ const SPOOL_FILE = /^ct-spool\.(\d+)\.(\d+)\.([0-9a-z]+)\.(\d+)\.(.+)\.jsonl$/;
 const READ_CHUNK = 1024 * 1024;
 const LIVE_TOKENS = new Set<string>();
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function isEntry(value: unknown): value is AuditEntry {
   const entry = value as AuditEntry | null;
   return (
@@ -101,7 +93,7 @@ export class AuditSpool {
     readonly dir: string,
     private readonly owner: SpoolOwner,
     readonly lease: SpoolLease = DEFAULT_SPOOL_LEASE,
-    private readonly alive: (pid: number) => boolean = pidAlive,
+    private readonly alive: (pid: number) => boolean = processAlive,
   ) {
     LIVE_TOKENS.add(owner.token);
     this.leasePath = join(dir, `ct-lease.${owner.token}.${owner.host}`);
