@@ -1,8 +1,9 @@
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
-import type { AuditConfig } from '../audit/audit-config.js';
 import { teamNameSchema } from '../auth/api-key.dto.js';
+import { auditConfigFrom, auditEnv, checkAuditEnv } from './audit-env.js';
+import { integerInRange, path, urlWithScheme } from './env-values.js';
 
 /**
  * Connection defaults for a local single-machine run: the ports `scripts/stack.sh` starts Redis, Postgres
@@ -18,101 +19,10 @@ export const LOCAL_DEFAULTS = {
 /** Variables that have no default when `CT_ENV=production`. */
 export const REQUIRED_IN_PRODUCTION = ['REDIS_URL', 'DATABASE_URL', 'MLFLOW_TRACKING_URI'] as const;
 
-function urlWithScheme(schemes: readonly string[], example: string) {
-  const expected = `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')} (for example ${example})`;
-  return z.string({ error: expected }).refine(
-    (value) => {
-      try {
-        return schemes.includes(new URL(value).protocol);
-      } catch {
-        return false;
-      }
-    },
-    { error: expected },
-  );
-}
-
-function integerInRange(min: number, max: number) {
-  const expected = `must be a whole number from ${min} to ${max}`;
-  return z
-    .string({ error: expected })
-    .regex(/^\d+$/, { error: expected })
-    .transform(Number)
-    .pipe(z.number().int().min(min, { error: expected }).max(max, { error: expected }));
-}
-
-/** A file system path; relative paths are resolved against the working directory at start-up. */
-function path() {
-  return z
-    .string({ error: 'must be a file system path' })
-    .min(1, { error: 'must be a file system path' })
-    .transform((value) => resolve(value));
-}
-
 const logLevels = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 
 /** Thread settings for numeric libraries, passed from the worker's environment to pipeline processes. */
 const THREAD_VARIABLE = /^(OMP_NUM_THREADS|OPENBLAS_[A-Z0-9_]+)$/;
-
-/** The audit client (src/audit): the IRIS console log when IRIS_AUDIT_HOST is set, else a JSON-lines file. */
-const auditEnv = {
-  AUDIT_FILE: path(),
-  AUDIT_SPOOL_DIR: path().optional(),
-  AUDIT_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,50}$/, {
-    error: 'must be 1-50 characters of letters, digits, _, ., : and -',
-  }),
-  IRIS_AUDIT_HOST: z
-    .string()
-    .regex(/^[A-Za-z0-9.:_-]{1,255}$/, { error: 'must be a host name or address' })
-    .optional(),
-  IRIS_AUDIT_PORT: integerInRange(1, 65_535),
-  IRIS_AUDIT_NAMESPACE: z
-    .string()
-    .regex(/^%?[A-Za-z0-9_.-]{1,64}$/, { error: 'must be an IRIS namespace name' }),
-  IRIS_AUDIT_USER: z.string().min(1, { error: 'must not be empty' }).optional(),
-  IRIS_AUDIT_PASSWORD: z.string().min(1, { error: 'must not be empty' }).optional(),
-  AUDIT_BUFFER_MAX: integerInRange(100, 1_000_000),
-  AUDIT_BATCH_SIZE: integerInRange(1, 10_000),
-  AUDIT_RETRY_BASE_MS: integerInRange(10, 60_000),
-  AUDIT_RETRY_MAX_MS: integerInRange(100, 3_600_000),
-};
-
-type AuditEnv = z.output<z.ZodObject<typeof auditEnv>> & { CT_ENV: string };
-
-/** Development signs in as IRIS's default user; production must name its IRIS credentials. */
-function checkAuditEnv(env: AuditEnv, ctx: z.core.$RefinementCtx): void {
-  if (env.CT_ENV !== 'production' || env.IRIS_AUDIT_HOST === undefined) return;
-  for (const variable of ['IRIS_AUDIT_USER', 'IRIS_AUDIT_PASSWORD'] as const) {
-    if (env[variable] === undefined)
-      ctx.addIssue({
-        code: 'custom',
-        path: [variable],
-        message: 'is required when CT_ENV=production and IRIS_AUDIT_HOST is set',
-      });
-  }
-}
-
-function auditConfigFrom(env: AuditEnv): AuditConfig {
-  return {
-    file: env.AUDIT_FILE,
-    spoolDir: env.AUDIT_SPOOL_DIR ?? join(dirname(env.AUDIT_FILE), 'spool'),
-    prefix: env.AUDIT_PREFIX,
-    iris:
-      env.IRIS_AUDIT_HOST === undefined
-        ? null
-        : {
-            host: env.IRIS_AUDIT_HOST,
-            port: env.IRIS_AUDIT_PORT,
-            namespace: env.IRIS_AUDIT_NAMESPACE,
-            user: env.IRIS_AUDIT_USER ?? '_SYSTEM',
-            password: env.IRIS_AUDIT_PASSWORD ?? 'SYS',
-          },
-    bufferMax: env.AUDIT_BUFFER_MAX,
-    batchSize: env.AUDIT_BATCH_SIZE,
-    retryBaseMs: env.AUDIT_RETRY_BASE_MS,
-    retryMaxMs: env.AUDIT_RETRY_MAX_MS,
-  };
-}
 
 const commonEnv = {
   ...auditEnv,
