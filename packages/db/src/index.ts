@@ -16,3 +16,4 @@ export * from './store/log-store.js';
 export * from './store/model-decision-store.js';
 export * from './store/model-lock-store.js';
 export * from './store/pending-run-end-store.js';
+export * from './lifecycle/attempts.js';

@@ -1,4 +1,12 @@
-import { type JobEntity, JobLifecycle, type JobMove, type JobMoved, JobStore } from '@ct/db';
+import {
+  countedAttempts,
+  type JobEntity,
+  JobLifecycle,
+  type JobMove,
+  type JobMoved,
+  JobStore,
+  WORKER_LOST,
+} from '@ct/db';
 import type { AuditLogger } from '@ct/shared';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
@@ -10,16 +18,8 @@ import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
  */
 export const LEASE_MARGIN_MS = 10_000;
 
-/** The attempt's message when its worker disappeared (the worker writes the same when it finds one). */
-export const WORKER_LOST = 'worker lost';
-
 /** What becomes of a running job whose worker is gone. */
 export type LostAttemptEnd = 'cancelled' | 'queued' | 'failed';
-
-/** Counted attempts: a user's retry and the attempts stopped without a fault of their own do not count. */
-export function countedAttempts(job: Pick<JobEntity, 'attempts' | 'uncountedAttempts'>): number {
-  return job.attempts - job.uncountedAttempts;
-}
 
 /** Cancelled when someone asked; queued again while attempts are left; failed otherwise. */
 export function lostAttemptEnd(job: JobEntity): LostAttemptEnd {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { JobEntity } from '@ct/db';
+import { countedAttempts, type JobEntity, WORKER_LOST } from '@ct/db';
 import type { AuditLogger } from '@ct/shared';
 import { Inject, Injectable, type Logger } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
@@ -7,9 +7,6 @@ import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
 import { Database } from '../database/database.js';
 import { AttemptAudit } from './attempt-audit.js';
 import { TrainingJobError } from './training-job-error.js';
-
-/** The message an attempt gets when the worker running it disappeared. */
-export const WORKER_LOST = 'worker lost';
 
 const POLL_MS = 500;
 
@@ -55,7 +52,7 @@ export class PreviousAttempt {
       await sleep(POLL_MS);
     }
     // The lost attempt counts: a job whose workers keep dying ends failed instead of running for ever.
-    const last = job.attempts - job.uncountedAttempts >= job.maxAttempts;
+    const last = countedAttempts(job) >= job.maxAttempts;
     const message = last ? `${WORKER_LOST}; no attempts left` : WORKER_LOST;
     logger.warn(`attempt ${job.attempts} was left running by a lost worker: ending it (${message})`);
     const failure = { failureReason: 'infrastructure', message } as const;

@@ -1,4 +1,4 @@
-import type { JobEntity, JobWaitReason } from '@ct/db';
+import { countedAttempts, type JobEntity, type JobWaitReason } from '@ct/db';
 import {
   type AuditLogger,
   isFinished,
@@ -110,7 +110,7 @@ export class RunTrainingJob {
     }
     if (outcome.then === 'complete') return { state: outcome.state };
     const counted = (await this.db.jobs.get(job.id)) ?? job;
-    const backoff = RETRY_BACKOFF_MS * 2 ** Math.max(0, counted.attempts - counted.uncountedAttempts - 1);
+    const backoff = RETRY_BACKOFF_MS * 2 ** Math.max(0, countedAttempts(counted) - 1);
     const delayMs = outcome.delayMs ?? (outcome.then === 'retry' ? backoff : 0);
     throw new TrainingJobError(`${outcome.failureReason}: ${outcome.message}`, outcome.then, delayMs);
   }

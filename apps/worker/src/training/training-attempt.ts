@@ -1,4 +1,4 @@
-import type { JobEntity } from '@ct/db';
+import { countedAttempts, type JobEntity } from '@ct/db';
 import { type AuditLogger, type PipelineStep, registeredModelName, type TrainingSpec } from '@ct/shared';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
@@ -84,7 +84,7 @@ export class TrainingAttempt {
     const attempt = job.attempts;
     setLoggedAttempt(attempt);
     // Attempts stopped by a shutdown, a lost lock or an outage do not count against maxAttempts.
-    const canRetry = attempt - job.uncountedAttempts < job.maxAttempts;
+    const canRetry = countedAttempts(job) < job.maxAttempts;
     const audit = new AttemptAudit(this.auditLog, job, attempt);
     audit.started(WORKER_NAME, job.maxAttempts);
     const control = this.running.register(job.id);
