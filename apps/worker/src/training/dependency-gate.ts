@@ -9,7 +9,7 @@ export type GatedDependency = 'mlflow' | 'postgres';
 
 const PROBE_TIMEOUT_MS = 3_000;
 const PROBE_EVERY_MS = 2_000;
-const REUSE_DOWN_PROBE_MS = 1_000;
+const REUSE_PROBE_MS = 1_000;
 /** How soon a job held back by an outage is tried again. */
 export const OUTAGE_RETRY_DELAY_MS = 5_000;
 
@@ -18,8 +18,8 @@ export const OUTAGE_RETRY_DELAY_MS = 5_000;
  * starts (each is handed back to BullMQ, delayed, without using an attempt) and a job hit by the outage
  * mid-run waits the same way, up to DEPENDENCY_OUTAGE_BUDGET_MS counted from the first time it was held
  * back; then it fails with `infrastructure`. The worker keeps checking each job, so the budget is enforced
- * even when the outage never ends. A probe that found something down is reused for a second, so a backlog
- * of jobs does not probe once each.
+ * even when the outage never ends. A probe is reused for a second, so a backlog of jobs starting (or
+ * held back) together does not probe once each.
  */
 @Injectable()
 export class DependencyGate implements OnApplicationShutdown {
@@ -39,8 +39,8 @@ export class DependencyGate implements OnApplicationShutdown {
   }
 
   /** Probes both dependencies; while any is down, probes again every 2 s until all answer. */
-  async check(): Promise<readonly GatedDependency[]> {
-    if (this.down.length > 0 && Date.now() - this.checkedAt < REUSE_DOWN_PROBE_MS) return this.down;
+  async check(fresh = false): Promise<readonly GatedDependency[]> {
+    if (!fresh && Date.now() - this.checkedAt < REUSE_PROBE_MS) return this.down;
     this.checkedAt = Date.now();
     const [mlflow, postgres] = await Promise.all([
       this.mlflow.reachable(PROBE_TIMEOUT_MS),
@@ -54,7 +54,7 @@ export class DependencyGate implements OnApplicationShutdown {
       this.down = down;
     }
     clearTimeout(this.timer);
-    if (down.length > 0) this.timer = setTimeout(() => void this.check(), PROBE_EVERY_MS);
+    if (down.length > 0) this.timer = setTimeout(() => void this.check(true), PROBE_EVERY_MS);
     return down;
   }
 
@@ -70,7 +70,8 @@ export class DependencyGate implements OnApplicationShutdown {
   async holdBack(outcome: Outcome, job: JobEntity): Promise<Outcome> {
     const retryable = outcome.then === 'retry' || outcome.then === 'fail';
     if (outcome.failureReason !== 'infrastructure' || !retryable) return outcome;
-    const down = await this.check();
+    // Fresh: a probe of a moment ago may predate the outage that failed this attempt.
+    const down = await this.check(true);
     if (down.length === 0 || !this.withinBudget(job.waitingSince)) return outcome;
     return heldBack(
       `${down.join(' and ')} unreachable: the job waits for it without using an attempt (${outcome.message})`,

@@ -109,8 +109,8 @@ export class RunTrainingJob {
       return { state: now?.state ?? 'cancelled' };
     }
     if (outcome.then === 'complete') return { state: outcome.state };
-    const counted = (await this.db.jobs.get(job.id)) ?? job;
-    const backoff = RETRY_BACKOFF_MS * 2 ** Math.max(0, countedAttempts(counted) - 1);
+    // `job` is as it was before this attempt: its counted attempts are those before this one.
+    const backoff = RETRY_BACKOFF_MS * 2 ** countedAttempts(job);
     const delayMs = outcome.delayMs ?? (outcome.then === 'retry' ? backoff : 0);
     throw new TrainingJobError(`${outcome.failureReason}: ${outcome.message}`, outcome.then, delayMs);
   }
