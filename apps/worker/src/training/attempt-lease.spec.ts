@@ -7,7 +7,7 @@ function leaseWith(answers: { heartbeat: () => Promise<boolean>; renew?: () => P
   const options: LeaseOptions = {
     jobId: 'job-1',
     attempt: 2,
-    leaseMs: 600,
+    leaseMs: 1_000,
     modelLock: { model: 't.m', holder: 'job:job-1' },
     jobs: { heartbeat: answers.heartbeat },
     locks: { renew: answers.renew ?? (async () => true) },
@@ -21,7 +21,7 @@ describe('AttemptLease', () => {
   it('keeps an attempt whose heartbeat and model lock renew', async () => {
     const { sut, lost } = leaseWith({ heartbeat: async () => true });
     sut.start();
-    await sleep(1_000);
+    await sleep(1_500);
     sut.stop();
     expect(lost).toEqual([]);
   });
@@ -42,7 +42,7 @@ describe('AttemptLease', () => {
   ])('is lost once, within the lease, when %s', async (_, answers, why) => {
     const { sut, lost } = leaseWith(answers);
     sut.start();
-    await sleep(1_100);
+    await sleep(1_800);
     sut.stop();
     expect(lost).toHaveLength(1);
     expect(lost[0]).toMatch(why);
