@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { ApiKeyEntity } from './entities/api-key.entity.js';
+import { DataArrivalEntity } from './entities/data-arrival.entity.js';
 import { JobEntity } from './entities/job.entity.js';
 import { JobAttemptEntity } from './entities/job-attempt.entity.js';
 import { JobEventEntity } from './entities/job-event.entity.js';
@@ -8,6 +9,9 @@ import { JobLogChunkEntity } from './entities/job-log-chunk.entity.js';
 import { ModelDecisionEntity } from './entities/model-decision.entity.js';
 import { ModelLockEntity } from './entities/model-lock.entity.js';
 import { PendingRunEndEntity } from './entities/pending-run-end.entity.js';
+import { PipelineEntity } from './entities/pipeline.entity.js';
+import { PipelineVersionEntity } from './entities/pipeline-version.entity.js';
+import { TriggerRecordEntity } from './entities/trigger-record.entity.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 export const ENTITIES = [
@@ -19,6 +23,10 @@ export const ENTITIES = [
   ModelDecisionEntity,
   ModelLockEntity,
   PendingRunEndEntity,
+  PipelineEntity,
+  PipelineVersionEntity,
+  TriggerRecordEntity,
+  DataArrivalEntity,
 ];
 
 /** The schema is only ever changed by migrations, never by `synchronize`. */

@@ -20,6 +20,8 @@ export type JobWaitReason = 'dependency_unavailable' | 'waiting_for_model';
   where: 'idempotency_key IS NOT NULL',
 })
 @Index('jobs_state_idx', ['state'])
+@Index('jobs_team_active_idx', ['team', 'state'], { where: "state IN ('queued', 'running')" })
+@Index('jobs_pipeline_created_idx', ['pipelineId', 'createdAt'], { where: 'pipeline_id IS NOT NULL' })
 export class JobEntity {
   @PrimaryColumn('uuid')
   id!: string;
@@ -123,6 +125,20 @@ export class JobEntity {
 
   @Column({ name: 'log_truncated', type: 'boolean', default: false })
   logTruncated!: boolean;
+
+  /** The registered pipeline that made the job, its spec version and the trigger record; null for direct jobs. */
+  @Column({ name: 'pipeline_id', type: 'uuid', nullable: true })
+  pipelineId!: string | null;
+
+  @Column({ name: 'pipeline_version', type: 'integer', nullable: true })
+  pipelineVersion!: number | null;
+
+  @Column({ name: 'trigger_id', type: 'uuid', nullable: true })
+  triggerId!: string | null;
+
+  /** The data high-water mark the run reads up to; the new-data trigger counts arrivals after it. */
+  @Column({ name: 'data_high_water', type: 'timestamptz', precision: 3, nullable: true })
+  dataHighWater!: Date | null;
 
   /** Millisecond precision, as in JS dates, so list cursors compare exactly. */
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })

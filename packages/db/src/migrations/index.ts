@@ -3,6 +3,7 @@ import { InitialSchema1764288000000 } from './1764288000000-initial-schema.js';
 import { ModelRegistry1764892800000 } from './1764892800000-model-registry.js';
 import { RegisteredModelNames1765000000000 } from './1765000000000-registered-model-names.js';
 import { JobLifecycle1765100000000 } from './1765100000000-job-lifecycle.js';
+import { RegisteredPipelines1765200000000 } from './1765200000000-registered-pipelines.js';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -10,4 +11,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   ModelRegistry1764892800000,
   RegisteredModelNames1765000000000,
   JobLifecycle1765100000000,
+  RegisteredPipelines1765200000000,
 ];

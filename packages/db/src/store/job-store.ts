@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { JobState, ListJobsQuery, SubmitJob } from '@ct/shared';
-import { type DataSource, In } from 'typeorm';
+import { type DataSource, type EntityManager, In } from 'typeorm';
 import { JobEntity } from '../entities/job.entity.js';
 import { JobAttemptEntity } from '../entities/job-attempt.entity.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { lockTeamLoad, type TeamLoad, type TeamQuota } from './team-quota.js';
 
 /** The fields a state change may also set. */
 export type JobPatch = Partial<
@@ -49,7 +50,17 @@ export class JobStore {
     submission: SubmitJob,
     submittedBy: string | null = null,
   ): Promise<{ job: JobEntity; created: boolean }> {
-    const row = this.jobs.create({
+    return this.insert(this.dataSource.manager, team, submission, submittedBy);
+  }
+
+  private async insert(
+    manager: EntityManager,
+    team: string,
+    submission: SubmitJob,
+    submittedBy: string | null,
+  ): Promise<{ job: JobEntity; created: boolean }> {
+    const jobs = manager.getRepository(JobEntity);
+    const row = jobs.create({
       id: randomUUID(),
       team,
       submittedBy,
@@ -64,7 +75,7 @@ export class JobStore {
       idempotencyKey: submission.idempotencyKey ?? null,
       tags: submission.tags,
     });
-    const inserted = await this.jobs
+    const inserted = await jobs
       .createQueryBuilder()
       .insert()
       .into(JobEntity)
@@ -72,15 +83,37 @@ export class JobStore {
       .orIgnore()
       .returning('id')
       .execute();
-    if (inserted.raw.length > 0)
-      return { job: await this.jobs.findOneByOrFail({ id: row.id }), created: true };
-    const existing = await this.jobs.findOneBy({
+    if (inserted.raw.length > 0) return { job: await jobs.findOneByOrFail({ id: row.id }), created: true };
+    const existing = await jobs.findOneBy({
       team,
       idempotencyKey: submission.idempotencyKey ?? undefined,
     });
     if (!existing)
       throw new Error(`job insert for team ${team} was ignored but no job has its idempotency key`);
     return { job: existing, created: false };
+  }
+
+  /**
+   * {@link create}, within the team's quota: counted under the team's lock, so concurrent submissions cannot
+   * pass it together. A reused idempotency key still answers its first job, however full the team is.
+   */
+  async createWithinQuota(
+    team: string,
+    submission: SubmitJob,
+    submittedBy: string | null,
+    quota: TeamQuota,
+  ): Promise<{ job: JobEntity; created: boolean } | { refused: TeamLoad }> {
+    return this.dataSource.transaction(async (manager) => {
+      const load = await lockTeamLoad(manager, team, quota);
+      if (submission.idempotencyKey !== undefined) {
+        const existing = await manager
+          .getRepository(JobEntity)
+          .findOneBy({ team, idempotencyKey: submission.idempotencyKey });
+        if (existing) return { job: existing, created: false };
+      }
+      if (load.full) return { refused: load };
+      return this.insert(manager, team, submission, submittedBy);
+    });
   }
 
   /** A job by id; with a team, only that team's job (null otherwise). */

@@ -36,6 +36,7 @@ import {
   retryFailedSchema,
   workerListSchema,
 } from '../queues/monitoring.dto.js';
+import { PIPELINE_ROUTES } from './pipeline-routes.js';
 import { defineRoutes } from './route-contract.js';
 
 const jobParams = z.strictObject({ id: jobIdSchema });
@@ -317,6 +318,7 @@ export const API_ROUTES = defineRoutes({
     responses: { 200: jobPositionSchema },
     errors: [404, 503],
   },
+  ...PIPELINE_ROUTES,
 });
 
 /** The names of the routes, which are also the typed client's methods. */

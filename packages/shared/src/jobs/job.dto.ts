@@ -52,6 +52,12 @@ export const jobSchema = z.object({
   failureReason: z.enum(FAILURE_REASONS).nullable(),
   failureMessage: z.string().nullable(),
   history: z.array(jobAttemptSchema),
+  /** The registered pipeline, its spec version and the trigger record that started the job; null for jobs submitted directly. */
+  pipelineId: z.uuid().nullable(),
+  pipelineVersion: z.number().int().nullable(),
+  triggerId: z.uuid().nullable(),
+  /** The data high-water mark the run's extraction reads up to (rows whose time column is at or before it). */
+  dataHighWater: isoDate.nullable(),
   createdAt: isoDate,
   updatedAt: isoDate,
   startedAt: isoDate.nullable(),
