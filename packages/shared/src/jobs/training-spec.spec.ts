@@ -1,6 +1,8 @@
 import { submitJobSchema } from './submit-job.dto.js';
 import { trainingSpecSchema } from './training-spec.js';
 
+const csv = { source: 'csv', path: 'sales.csv', target: 'y', time_column: 'ts' };
+
 const valid = {
   pipeline: 'diabetes-lgbm',
   task: 'regression',
@@ -24,6 +26,24 @@ describe('trainingSpecSchema', () => {
   it.each([
     ['a csv source', { data: { source: 'csv', path: 'sales/2026.csv', target: 'y' } }],
     ['a synthetic source', { data: { source: 'synthetic', rows: 1000, features: 5, seed: 1 } }],
+    ['a time window', { data: { ...csv, since: '2026-01-01T00:00:00Z', until: '2026-02-01T00:00:00Z' } }],
+    ['until alone', { data: { ...csv, until: '2026-02-01T00:00:00.5+02:00' } }],
+    [
+      'since and until at the same instant in other zones',
+      { data: { ...csv, since: '2026-01-01T02:00:00.123456+02:00', until: '2026-01-01T00:00:00.1234567Z' } },
+    ],
+    [
+      'until on a postgres query',
+      {
+        data: {
+          source: 'postgres',
+          query: 'SELECT * FROM t',
+          target: 'y',
+          time_column: 'ts',
+          until: '2026-02-01T00:00:00Z',
+        },
+      },
+    ],
     [
       'a classifier for a classification task',
       {
@@ -76,6 +96,27 @@ describe('trainingSpecSchema', () => {
       'data.features',
     ],
     [
+      'until without a time column',
+      { data: { source: 'csv', path: 'a.csv', target: 'y', until: '2026-01-01T00:00:00Z' } },
+      'data.time_column',
+    ],
+    ['until without a zone', { data: { ...csv, until: '2026-01-01T00:00:00' } }, 'data.until'],
+    [
+      'until before since',
+      { data: { ...csv, since: '2026-02-01T00:00:00Z', until: '2026-01-31T23:59:59Z' } },
+      'data.until',
+    ],
+    [
+      'until a microsecond before since',
+      { data: { ...csv, since: '2026-01-01T00:00:00.000002Z', until: '2026-01-01T00:00:00.000001Z' } },
+      'data.until',
+    ],
+    [
+      'until before since once the zones are applied',
+      { data: { ...csv, since: '2026-01-01T00:00:00Z', until: '2026-01-01T01:00:00+02:00' } },
+      'data.until',
+    ],
+    [
       'an object as a param value',
       { model: { estimator: 'lightgbm.LGBMRegressor', params: { a: {} } } },
       'model.params.a',
@@ -84,6 +125,13 @@ describe('trainingSpecSchema', () => {
     const issues = issuesOf({ ...valid, ...change });
     expect(issues.length).toBeGreaterThan(0);
     expect(issues.map((issue) => issue.path)).toContain(path);
+  });
+
+  it('names since when until comes before it', () => {
+    const data = { ...csv, since: '2026-02-01T00:00:00Z', until: '2026-01-01T00:00:00Z' };
+    expect(issuesOf({ ...valid, data })).toEqual([
+      { path: 'data.until', message: 'must be at or after since (2026-02-01T00:00:00Z)' },
+    ]);
   });
 
   it('names the task a mismatched estimator cannot do', () => {

@@ -66,10 +66,29 @@ const tabularColumns = {
     .max(1000)
     .refine((names) => new Set(names).size === names.length, { error: 'must not repeat a column' })
     .optional(),
-  /** With `since`: only rows whose `time_column` is at or after `since` are used. */
+  /** The column `since` and `until` apply to; required with either. */
   time_column: z.string().min(1).max(200).optional(),
+  /** Only rows whose `time_column` is at or after `since` are used. */
   since: z.iso.datetime({ offset: true }).optional(),
+  /**
+   * Only rows whose `time_column` is at or before `until` are used: a triggered run reads up to its data
+   * high-water mark, so that the next trigger counts only the rows after it.
+   */
+  until: z.iso.datetime({ offset: true }).optional(),
 };
+
+// An ISO date-time with an offset as [epoch ms of its whole seconds, microseconds]: two instants compare
+// exactly at the precision the Python pipeline keeps (it truncates to microseconds too), so the two sides
+// never disagree on whether since <= until.
+function instant(text: string): [number, number] {
+  const fraction = /\.(\d+)/.exec(text)?.[1] ?? '';
+  return [Date.parse(text.replace(/\.\d+/, '')), Number(fraction.padEnd(6, '0').slice(0, 6))];
+}
+
+function isAfter(a: string, b: string): boolean {
+  const [[aMs, aMicros], [bMs, bMicros]] = [instant(a), instant(b)];
+  return aMs > bMs || (aMs === bMs && aMicros > bMicros);
+}
 
 /** A project directory under the platform's project root (CT_PROJECTS_ROOT): a plain name, never a path. */
 export const projectNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, {
@@ -210,6 +229,18 @@ export const trainingSpecSchema = z
     }
     if ('since' in data && data.since !== undefined && data.time_column === undefined) {
       ctx.addIssue({ code: 'custom', path: ['data', 'time_column'], message: 'is required with since' });
+    }
+    if ('until' in data && data.until !== undefined) {
+      if (data.time_column === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['data', 'time_column'], message: 'is required with until' });
+      }
+      if (data.since !== undefined && isAfter(data.since, data.until)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['data', 'until'],
+          message: `must be at or after since (${data.since})`,
+        });
+      }
     }
     const allowed = spec.task === 'regression' ? REGRESSION_METRICS : CLASSIFICATION_METRICS;
     const named = [
