@@ -6,6 +6,7 @@ the real driver is checked only for accepting the connect arguments and having a
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +173,35 @@ def test_a_query_runs_with_the_timeout_without_auto_commit_and_is_rolled_back(
     assert driver.calls[0][1]["autoCommit"] is False
     assert driver.calls[1][1] == 2, "1.5 s rounds up to whole seconds"
     assert driver.calls[2][1] == ("SELECT a, y FROM Sales.Orders", [])
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "where", "params"),
+    [
+        (
+            dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+            dt.datetime(2024, 2, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=1))),
+            '"order time" >= ? AND "order time" <= ?',
+            [dt.datetime(2024, 1, 1), dt.datetime(2024, 2, 1)],  # naive UTC
+        ),
+        (None, dt.datetime(2024, 2, 1, tzinfo=dt.UTC), '"order time" <= ?', [dt.datetime(2024, 2, 1)]),
+        (dt.datetime(2024, 1, 1, tzinfo=dt.UTC), None, '"order time" >= ?', [dt.datetime(2024, 1, 1)]),
+    ],
+)
+def test_the_time_window_travels_as_parameters(
+    monkeypatch: pytest.MonkeyPatch,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    where: str,
+    params: list[dt.datetime],
+) -> None:
+    driver = StandInDriver()
+    monkeypatch.setattr("ct_pipeline.sources.iris.load_driver", lambda: driver)
+
+    read_iris(CONNECTION, None, "Sales.Orders", "order time", since=since, until=until)
+
+    sql = f"SELECT * FROM (SELECT * FROM Sales.Orders) AS ct_source WHERE {where}"
+    assert dict(driver.calls)["execute"] == (sql, params)
 
 
 @pytest.mark.parametrize("query", ["SELECT 1 AS y; DELETE FROM Sales.Orders", "DELETE FROM Sales.Orders"])

@@ -79,6 +79,30 @@ def test_query_with_a_time_filter(source_url: str) -> None:
     assert extracted.frame["ts"].min() == dt.datetime(2024, 1, 31, tzinfo=dt.UTC)
 
 
+def test_query_with_a_time_window(source_url: str) -> None:
+    # until 00:00 UTC in another zone: both bounds inclusive, the rows of Jan 11 to Jan 20
+    sut = spec(
+        "SELECT * FROM sales",
+        time_column="ts",
+        since="2024-01-11T00:00:00Z",
+        until="2024-01-20T01:00:00+01:00",
+    )
+
+    extracted = load_frame(sut, SourceAccess(database_url=source_url))  # type: ignore[arg-type]
+
+    assert len(extracted.frame) == 10
+    assert extracted.frame["ts"].min() == dt.datetime(2024, 1, 11, tzinfo=dt.UTC)
+    assert extracted.frame["ts"].max() == dt.datetime(2024, 1, 20, tzinfo=dt.UTC)
+
+
+def test_until_alone_keeps_the_rows_up_to_the_mark(source_url: str) -> None:
+    until = dt.datetime(2024, 1, 5, tzinfo=dt.UTC)
+
+    frame = read_query(source_url, "SELECT * FROM sales", time_column="ts", until=until)
+
+    assert sorted(frame["ts"]) == [dt.datetime(2024, 1, day, tzinfo=dt.UTC) for day in range(1, 6)]
+
+
 def test_missing_database_url_is_invalid_input() -> None:
     with pytest.raises(InvalidInput, match="CT_SOURCE_DATABASE_URL"):
         resolve_source(spec("SELECT 1 AS y"), {})  # type: ignore[arg-type]
@@ -145,6 +169,9 @@ def test_percent_signs_in_the_query_survive_the_time_filter(source_url: str) -> 
 
     assert len(frame) == 4 and set(frame["tag"]) == {"x%s"}
     assert len(read_query(source_url, query)) == 20
+    until = dt.datetime(2024, 2, 5, tzinfo=dt.UTC)
+    window = read_query(source_url, query, time_column="ts", since=since, until=until)
+    assert len(window) == 2 and set(window["tag"]) == {"x%s"}, "Feb 2 and Feb 4"
 
 
 @pytest.mark.parametrize(

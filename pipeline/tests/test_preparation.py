@@ -149,6 +149,40 @@ def test_csv_time_filter_keeps_rows_since_the_threshold(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("source", ["csv", "parquet"])
+def test_file_time_window_keeps_rows_between_the_bounds_inclusive(tmp_path: Path, source: str) -> None:
+    frame = timed_frame()
+    path = tmp_path / f"d.{source}"
+    if source == "csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_parquet(path)
+    data = {"source": source, "path": path.name, "target": "y", "time_column": "ts"}
+    spec = regression_spec(
+        data={**data, "since": "2024-01-11T00:00:00Z", "until": "2024-01-20T01:00:00+01:00"}  # 00:00 UTC
+    )
+
+    sut = load_frame(spec, SourceAccess(path=path))
+
+    times = pd.to_datetime(sut.frame["ts"])
+    assert len(sut.frame) == 10
+    assert (times.min(), times.max()) == (
+        pd.Timestamp("2024-01-11", tz="UTC"),
+        pd.Timestamp("2024-01-20", tz="UTC"),
+    )
+
+
+def test_file_until_alone_keeps_rows_up_to_the_mark(tmp_path: Path) -> None:
+    timed_frame().to_csv(tmp_path / "d.csv", index=False)
+    data = {"source": "csv", "path": "d.csv", "target": "y", "time_column": "ts"}
+
+    sut = load_frame(
+        regression_spec(data={**data, "until": "2024-01-05T12:00:00Z"}), SourceAccess(path=tmp_path / "d.csv")
+    )
+
+    assert sorted(sut.frame["ts"]) == [f"2024-01-0{day}T00:00:00Z" for day in range(1, 6)]
+
+
 def test_parquet_source_reads_the_same_rows_as_csv(tmp_path: Path) -> None:
     frame = timed_frame()
     frame.to_parquet(tmp_path / "d.parquet")

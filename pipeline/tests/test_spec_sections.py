@@ -71,6 +71,24 @@ def test_full_sections_parse() -> None:
     assert sut.split.time_column == "ts"
 
 
+@pytest.mark.parametrize(
+    ("since", "until"),
+    [
+        ("2024-01-01T00:00:00Z", "2024-02-01T00:00:00+01:00"),
+        (None, "2024-02-01T00:00:00Z"),
+        ("2024-01-01T02:00:00.000001+02:00", "2024-01-01T00:00:00.000001Z"),  # one instant: an empty window
+    ],
+)
+def test_a_time_window_parses(since: str | None, until: str) -> None:
+    data = {**CSV, "time_column": "ts", "until": until, **({"since": since} if since else {})}
+
+    sut = parse_spec(spec(data=data))
+
+    assert isinstance(sut.data, TableData)
+    assert sut.data.until == dt.datetime.fromisoformat(until)
+    assert sut.data.since == (dt.datetime.fromisoformat(since) if since else None)
+
+
 def test_spec_hash_is_canonical() -> None:
     a = parse_spec({"task": "regression", **{k: v for k, v in BASE.items() if k != "task"}})
 
@@ -114,6 +132,7 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("negative improvement", spec(metrics={"min_improvement": -1}), "metrics.min_improvement:"),
     ("bad policy", spec(promotion={"policy": "vote"}), "promotion.policy:"),
     ("naive since", spec(data={**CSV, "time_column": "t", "since": "2024-01-01T00:00:00"}), "data.since:"),
+    ("naive until", spec(data={**CSV, "time_column": "t", "until": "2024-01-01T00:00:00"}), "data.until:"),
     (
         "metric of another task",
         spec(metrics={"primary": "f1"}),
@@ -138,6 +157,42 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
         "since without time column",
         spec(data={**CSV, "since": "2024-01-01T00:00:00Z"}),
         "data.since: needs data.time_column",
+    ),
+    (
+        "until without time column",
+        spec(data={**CSV, "until": "2024-01-01T00:00:00Z"}),
+        "data.until: needs data.time_column",
+    ),
+    (
+        "until before since",
+        spec(
+            data={**CSV, "time_column": "t", "since": "2024-02-01T00:00:00Z", "until": "2024-01-31T00:00:00Z"}
+        ),
+        "data.until: must be at or after data.since (2024-02-01T00:00:00Z)",
+    ),
+    (
+        "until before since once the zones are applied",
+        spec(
+            data={
+                **CSV,
+                "time_column": "t",
+                "since": "2024-01-01T00:00:00Z",
+                "until": "2024-01-01T01:00:00+02:00",
+            }
+        ),
+        "data.until: must be at or after data.since",
+    ),
+    (
+        "until a microsecond before since",
+        spec(
+            data={
+                **CSV,
+                "time_column": "t",
+                "since": "2024-01-01T00:00:00.000002Z",
+                "until": "2024-01-01T00:00:00.000001Z",
+            }
+        ),
+        "data.until: must be at or after data.since",
     ),
     (
         "write query",
@@ -177,12 +232,14 @@ def test_yaml_spec_with_an_unquoted_timestamp(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     path.write_text(
         "pipeline: p\ntask: regression\nmodel: {estimator: sklearn.linear_model.Ridge}\n"
-        "data: {source: csv, path: d.csv, target: y, time_column: t, since: 2024-03-01T00:00:00Z}\n"
+        "data: {source: csv, path: d.csv, target: y, time_column: t, since: 2024-03-01T00:00:00Z,\n"
+        "       until: 2024-04-01T00:00:00+02:00}\n"
     )
 
     sut = load_spec(path)
 
     assert isinstance(sut.data, TableData) and sut.data.since == dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
+    assert sut.data.until == dt.datetime(2024, 3, 31, 22, tzinfo=dt.UTC)
 
 
 def test_invalid_yaml_is_invalid_input(tmp_path: Path) -> None:

@@ -135,6 +135,35 @@ def test_csv_job_with_string_labels_and_missing_values(
     assert set(model.predict(frame[["a", "b"]].head(5))) <= {"yes", "no"}
 
 
+def test_csv_job_in_a_time_window_records_its_bounds(
+    tmp_path: Path, tracking_uri: str, worker_run: str
+) -> None:
+    rng = np.random.default_rng(1)
+    times = pd.date_range("2024-01-01", periods=60, freq="D", tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+    frame = pd.DataFrame({"ts": times, "a": rng.normal(size=60)})
+    frame["y"] = 2 * frame["a"] + rng.normal(scale=0.1, size=60)
+    (tmp_path / "data").mkdir()
+    frame.to_csv(tmp_path / "data" / "sales.csv", index=False)
+    window = {"time_column": "ts", "since": "2024-01-11T00:00:00Z", "until": "2024-02-09T00:00:00+00:00"}
+    spec = {
+        "pipeline": "sales-window",
+        "task": "regression",
+        "data": {"source": "csv", "path": "sales.csv", "target": "y", **window},
+        "model": {"estimator": "sklearn.linear_model.Ridge"},
+    }
+
+    done = run_job(tmp_path, spec, tracking_uri, worker_run)
+
+    assert done.returncode == 0, done.stderr
+    assert done.result["rows"] == {"train": 24, "test": 6}, "Jan 11 to Feb 9: 30 days, both ends kept"
+    params = MlflowClient(tracking_uri).get_run(worker_run).data.params
+    assert (params["data.since"], params["data.until"]) == (
+        "2024-01-11T00:00:00+00:00",
+        "2024-02-09T00:00:00+00:00",
+    )
+    assert params["data.rows"] == "30"
+
+
 def test_hand_run_creates_its_own_run_in_the_pipeline_experiment(tracking_uri: str) -> None:
     # The README's command, run from pipeline/ without MLFLOW_RUN_ID or CT_EVENTS_FD.
     env = {k: v for k, v in os.environ.items() if k not in ("MLFLOW_RUN_ID", "CT_EVENTS_FD")}

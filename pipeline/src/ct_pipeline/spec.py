@@ -52,8 +52,9 @@ class TableData:
     """A table source: a CSV or Parquet file under ``CT_DATA_ROOT``, a read-only Postgres query, or an
     IRIS query or table (``CT_IRIS_URL``).
 
-    ``features`` None means every column but the target and the time columns. With ``time_column`` and
-    ``since``, only rows at or after ``since`` are kept.
+    ``features`` None means every column but the target and the time columns. With ``time_column``, only rows
+    at or after ``since`` and at or before ``until`` are kept (either bound may be None). A triggered run
+    gets ``until`` = its data high-water mark, so that the next trigger counts only the rows after it.
     """
 
     source: Literal["csv", "parquet", "postgres", "iris"]
@@ -64,6 +65,7 @@ class TableData:
     features: tuple[str, ...] | None = None
     time_column: str | None = None
     since: dt.datetime | None = None
+    until: dt.datetime | None = None
 
 
 def CsvData(path: str, target: str, features: tuple[str, ...] | None = None) -> TableData:
@@ -228,8 +230,12 @@ def _parse_data(raw: dict[str, Any], task: Task) -> DataSpec:
             raise InvalidInput(f"data.features: must not include the target column {raw['target']!r}")
     if source == "iris" and ("query" in raw) == ("table" in raw):
         raise InvalidInput("data: an iris source needs exactly one of query and table")
-    if "since" in raw and "time_column" not in raw:
-        raise InvalidInput("data.since: needs data.time_column (the column the threshold applies to)")
+    for bound in ("since", "until"):
+        if bound in raw and "time_column" not in raw:
+            raise InvalidInput(f"data.{bound}: needs data.time_column (the column the threshold applies to)")
+    since, until = _instant(raw.get("since")), _instant(raw.get("until"))
+    if since is not None and until is not None and since > until:
+        raise InvalidInput(f"data.until: must be at or after data.since ({raw['since']}), got {raw['until']}")
     return TableData(
         source=source,
         target=raw["target"],
@@ -238,8 +244,14 @@ def _parse_data(raw: dict[str, Any], task: Task) -> DataSpec:
         table=raw.get("table"),
         features=tuple(features) if features is not None else None,
         time_column=raw.get("time_column"),
-        since=dt.datetime.fromisoformat(raw["since"].replace("Z", "+00:00")) if "since" in raw else None,
+        since=since,
+        until=until,
     )
+
+
+def _instant(text: str | None) -> dt.datetime | None:
+    """An ISO date-time with a zone (the schema has checked its form), or None when absent."""
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")) if text is not None else None
 
 
 def _relative_path(text: str) -> str:

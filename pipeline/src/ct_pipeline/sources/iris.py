@@ -12,8 +12,8 @@ Give ``CT_IRIS_URL`` a user with SELECT privileges only: a SELECT may call a sto
 
 No IRIS server was available when this was written: the URL parsing, the missing driver, an unreachable
 server, the query check and the calls made on a stand-in driver are tested; the query path against a real
-IRIS (reading rows, the ``since`` filter, type conversion, how the server reports the timeout, whether the
-rollback undoes a write) is not.
+IRIS (reading rows, the ``since``/``until`` filter, type conversion, how the server reports the timeout,
+whether the rollback undoes a write) is not.
 """
 
 from __future__ import annotations
@@ -126,14 +126,21 @@ def read_iris(
     table: str | None,
     time_column: str | None = None,
     since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
     timeout_ms: int = DEFAULT_TIMEOUT_MS,
 ) -> pd.DataFrame:
-    """Read the query's or table's rows; with ``since``, only rows whose ``time_column`` is at or after it."""
+    """Read the query's or table's rows, keeping those whose ``time_column`` is within ``since``..``until``.
+
+    Both bounds are inclusive and optional, and travel as ``?`` parameters (naive UTC), never as SQL text.
+    """
     sql, params = statement(query, table), []  # a refused query never reaches the driver
     driver = load_driver()
-    if since is not None and time_column is not None:
-        sql = f'SELECT * FROM ({sql}) AS ct_source WHERE "{time_column.replace(chr(34), chr(34) * 2)}" >= ?'
-        params.append(since.astimezone(dt.UTC).replace(tzinfo=None))
+    bounds = [(test, bound) for test, bound in ((">=", since), ("<=", until)) if bound is not None]
+    if bounds and time_column is not None:
+        column = '"' + time_column.replace('"', '""') + '"'  # a delimited identifier
+        conditions = " AND ".join(f"{column} {test} ?" for test, _ in bounds)
+        sql = f"SELECT * FROM ({sql}) AS ct_source WHERE {conditions}"
+        params.extend(bound.astimezone(dt.UTC).replace(tzinfo=None) for _, bound in bounds)
     try:
         conn = driver.connect(**connect_arguments(connection))
     except Exception as exc:  # the driver raises RuntimeError("<COMMUNICATION LINK ERROR> ...") and others

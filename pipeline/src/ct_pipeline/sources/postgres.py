@@ -28,6 +28,9 @@ from ct_pipeline.sources.timeout import DEFAULT_TIMEOUT_MS, STATEMENT_TIMEOUT_VA
 
 DATABASE_URL_VAR: Final = "CT_SOURCE_DATABASE_URL"
 CONNECT_TIMEOUT_S: Final = 10
+# The time filter's tests: the column is an Identifier, the bound a parameter, never text in the query.
+_AT_OR_AFTER: Final = sql.SQL("{} >= %s")
+_AT_OR_BEFORE: Final = sql.SQL("{} <= %s")
 
 
 def database_url(environ: Mapping[str, str]) -> str:
@@ -46,19 +49,26 @@ def read_query(
     query: str,
     time_column: str | None = None,
     since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
     timeout_ms: int = DEFAULT_TIMEOUT_MS,
 ) -> pd.DataFrame:
-    """Run ``query`` read-only; with ``since``, keep only rows whose ``time_column`` is at or after it."""
+    """Run ``query`` read-only, keeping only rows whose ``time_column`` is within ``since``..``until``.
+
+    Both bounds are inclusive and optional, and travel as bound parameters, never as text in the SQL.
+    """
     body = query.strip().rstrip(";")
     statement: sql.Composable = sql.SQL(body)  # type: ignore[arg-type]  # the spec's query, by design
     params: tuple[object, ...] | None = None  # None: psycopg leaves '%' in the query alone
-    if since is not None and time_column is not None:
+    tests = ((_AT_OR_AFTER, since), (_AT_OR_BEFORE, until))
+    bounds = [(test, bound) for test, bound in tests if bound is not None]
+    if bounds and time_column is not None:
+        conditions = sql.SQL(" AND ").join(test.format(sql.Identifier(time_column)) for test, _ in bounds)
         # With parameters psycopg reads every '%' as a placeholder: double the query's own.
-        statement = sql.SQL("SELECT * FROM (\n{}\n) AS ct_source WHERE {} >= %s").format(
+        statement = sql.SQL("SELECT * FROM (\n{}\n) AS ct_source WHERE {}").format(
             sql.SQL(body.replace("%", "%%")),  # type: ignore[arg-type]
-            sql.Identifier(time_column),
+            conditions,
         )
-        params = (since,)
+        params = tuple(bound for _, bound in bounds)
     try:
         with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S) as conn:
             conn.read_only = True  # psycopg opens the transaction with BEGIN READ ONLY

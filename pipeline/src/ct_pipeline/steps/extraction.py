@@ -1,4 +1,4 @@
-"""Extraction: load the rows the spec names into one frame, keep the newer ones, fingerprint them."""
+"""Extraction: load the rows the spec names into one frame, keep those in its time window, fingerprint it."""
 
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ def extract(ctx: StepContext, access: SourceAccess) -> Extracted:
 
 
 def load_frame(spec: Spec, access: SourceAccess) -> Extracted:
-    """Load the spec's rows (filtered by ``since`` when given); raise `DataError` if they cannot be."""
+    """Load the spec's rows (within ``since``..``until`` when given); raise `DataError` if they cannot be."""
     data = spec.data
     try:
         if isinstance(data, SklearnData):
@@ -116,13 +116,24 @@ def _table(data: TableData, access: SourceAccess) -> pd.DataFrame:
 
         assert access.database_url is not None and data.query is not None
         frame = read_query(
-            access.database_url, data.query, data.time_column, data.since, access.statement_timeout_ms
+            access.database_url,
+            data.query,
+            data.time_column,
+            since=data.since,
+            until=data.until,
+            timeout_ms=access.statement_timeout_ms,
         )
         shown = "the query's result"
     elif data.source == "iris":
         assert access.iris is not None
         frame = read_iris(
-            access.iris, data.query, data.table, data.time_column, data.since, access.statement_timeout_ms
+            access.iris,
+            data.query,
+            data.table,
+            data.time_column,
+            since=data.since,
+            until=data.until,
+            timeout_ms=access.statement_timeout_ms,
         )
         shown = f"the IRIS {'query' if data.query else 'table ' + str(data.table)}"
     else:
@@ -133,8 +144,15 @@ def _table(data: TableData, access: SourceAccess) -> pd.DataFrame:
         raise DataError(
             f"data.time_column: {data.time_column!r} is not in {shown} (columns: {list(frame.columns)})"
         )
-    if data.since is not None and data.time_column is not None:
-        frame = frame[to_utc(frame[data.time_column], data.time_column) >= data.since]
+    if data.time_column is not None and (data.since is not None or data.until is not None):
+        # Files are filtered only here; a database's rows, filtered by its server, pass once more.
+        times = to_utc(frame[data.time_column], data.time_column)
+        keep = pd.Series(True, index=frame.index)
+        if data.since is not None:
+            keep &= times >= data.since
+        if data.until is not None:
+            keep &= times <= data.until
+        frame = frame[keep]
     return frame
 
 
@@ -152,8 +170,9 @@ def _describe(data: SklearnData | TableData | SyntheticData) -> dict[str, object
     if isinstance(data, TableData):
         where = {"data.path": data.path} if data.path else {}
         where |= {"data.table": data.table} if data.table else {}
-        since = {"data.since": data.since.isoformat()} if data.since else {}
-        return {**where, "data.target": data.target, **since}
+        bounds = {"data.since": data.since.isoformat()} if data.since else {}
+        bounds |= {"data.until": data.until.isoformat()} if data.until else {}
+        return {**where, "data.target": data.target, **bounds}
     return {"data.seed": data.seed, "data.noise": data.noise}
 
 
