@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CtApiError, CtClientError, createCtClient } from '@ct/shared';
 import { cliConfig, UsageError } from './cli-config.js';
-import { type Command, EXIT } from './commands/command.js';
+import { type Command, type CommandGroup, EXIT } from './commands/command.js';
 import {
   cancelCommand,
   jobsCommand,
@@ -11,10 +11,11 @@ import {
 } from './commands/jobs.command.js';
 import { approveCommand, modelsCommand, promoteCommand, rejectCommand } from './commands/models.command.js';
 import { queueCommand, queuesCommand, workersCommand } from './commands/monitoring.command.js';
+import { pipelinesCommand } from './commands/pipelines.command.js';
 import { watchCommand } from './commands/watch.command.js';
 import type { CliIo } from './output/io.js';
 
-const COMMANDS: Readonly<Record<string, Command>> = {
+const COMMANDS: Readonly<Record<string, Command | CommandGroup>> = {
   submit: submitCommand,
   jobs: jobsCommand,
   watch: watchCommand,
@@ -28,6 +29,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   approve: approveCommand,
   reject: rejectCommand,
   promote: promoteCommand,
+  pipelines: pipelinesCommand,
 };
 
 const OPTIONS = {
@@ -42,6 +44,20 @@ const OPTIONS = {
   'expect-champion': { type: 'string' },
   watch: { type: 'boolean' },
   'min-age': { type: 'string' },
+  file: { type: 'string', short: 'f' },
+  name: { type: 'string' },
+  cron: { type: 'string' },
+  timezone: { type: 'string' },
+  'no-schedule': { type: 'boolean' },
+  'min-new-rows': { type: 'string' },
+  'poll-seconds': { type: 'string' },
+  'no-new-data': { type: 'boolean' },
+  'cooldown-seconds': { type: 'string' },
+  promotion: { type: 'string' },
+  disabled: { type: 'boolean' },
+  rows: { type: 'string' },
+  source: { type: 'string' },
+  at: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -54,13 +70,12 @@ export async function runCli(argv: readonly string[], env: Record<string, string
       allowPositionals: true,
       strict: true,
     });
-    const [name, ...args] = positionals;
+    const [name, ...rest] = positionals;
     if (flags.help || name === undefined || name === 'help') {
       io.out(usage());
       return name === undefined && !flags.help ? EXIT.usage : EXIT.ok;
     }
-    const command = COMMANDS[name];
-    if (!command) throw new UsageError(`unknown command "${name}"`);
+    const { command, args } = commandOf(name, rest);
     if (args.length !== command.arity) throw new UsageError(`usage: ct ${command.usage}`);
     const config = cliConfig(flags, env);
     const client = createCtClient({
@@ -73,6 +88,23 @@ export async function runCli(argv: readonly string[], env: Record<string, string
   }
 }
 
+/** The command a command line names, and its arguments (those after the subcommand's name, for a group). */
+function commandOf(name: string, args: string[]): { command: Command; args: string[] } {
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) throw new UsageError(`unknown command "${name}"`);
+  if (!('subcommands' in entry)) return { command: entry, args };
+  const [sub, ...rest] = args;
+  const command =
+    sub !== undefined && Object.hasOwn(entry.subcommands, sub) ? entry.subcommands[sub] : undefined;
+  if (!command) {
+    const lines = Object.values(entry.subcommands).map((c) => `  ct ${c.usage}`);
+    throw new UsageError(
+      `ct ${name} takes one of: ${Object.keys(entry.subcommands).join(', ')}\n${lines.join('\n')}`,
+    );
+  }
+  return { command, args: rest };
+}
+
 function report(error: unknown, io: CliIo): number {
   if (error instanceof UsageError || isParseArgsError(error)) {
     io.err(`ct: ${(error as Error).message}\nRun ct --help for the commands.`);
@@ -80,7 +112,7 @@ function report(error: unknown, io: CliIo): number {
   }
   if (error instanceof CtApiError) {
     const hint = error.code === 'unauthenticated' ? ' (set CT_API_KEY, CT_API_KEY_FILE or --key)' : '';
-    io.err(`ct: ${error.status} ${error.code}: ${error.message}${hint}`);
+    io.err(`ct: ${error.status} ${error.code}: ${error.message}${hint}${fieldIssues(error)}`);
     return EXIT.apiError;
   }
   if (error instanceof CtClientError) {
@@ -90,19 +122,42 @@ function report(error: unknown, io: CliIo): number {
   throw error;
 }
 
+/** A `validation_failed` answer names its first bad field in the message; the others are listed below it. */
+function fieldIssues(error: CtApiError): string {
+  if (error.code !== 'validation_failed' || !Array.isArray(error.details) || error.details.length < 2)
+    return '';
+  return error.details
+    .map((issue) => {
+      const { path, message } = (issue ?? {}) as { path?: unknown; message?: unknown };
+      return `\n  ${String(path)}: ${String(message)}`;
+    })
+    .join('');
+}
+
 function isParseArgsError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
 
+/** Usages longer than this put their summary on the next line, so that the summaries line up. */
+const USAGE_COLUMN = 52;
+
 function usage(): string {
-  const width = Math.max(...Object.values(COMMANDS).map((command) => command.usage.length));
+  const commands = Object.values(COMMANDS).flatMap((entry) =>
+    'subcommands' in entry ? Object.values(entry.subcommands) : [entry],
+  );
+  const width = Math.max(...commands.map((c) => c.usage.length).filter((length) => length <= USAGE_COLUMN));
+  const line = (c: Command) =>
+    c.usage.length <= width
+      ? `  ${c.usage.padEnd(width)}  ${c.summary}`
+      : `  ${c.usage}\n  ${' '.repeat(width)}  ${c.summary}`;
   return [
-    'ct: submit and follow training jobs, watch queues and workers, decide on models.',
+    'ct: submit and follow training jobs, register pipelines and their triggers, watch queues and workers,',
+    'decide on models.',
     '',
     'Usage: ct <command> [arguments] [--json] [--api-url <url>] [--key <api key>]',
     '',
-    ...Object.values(COMMANDS).map((command) => `  ${command.usage.padEnd(width)}  ${command.summary}`),
+    ...commands.map(line),
     '',
     'The API is CT_API_URL (default http://127.0.0.1:3000); the key is CT_API_KEY, or the file CT_API_KEY_FILE.',
     '--json prints machine-readable JSON (watch: one JSON object a line).',

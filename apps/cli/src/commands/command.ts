@@ -27,6 +27,20 @@ export interface CliFlags {
   'expect-champion'?: string;
   watch?: boolean;
   'min-age'?: string;
+  file?: string;
+  name?: string;
+  cron?: string;
+  timezone?: string;
+  'no-schedule'?: boolean;
+  'min-new-rows'?: string;
+  'poll-seconds'?: string;
+  'no-new-data'?: boolean;
+  'cooldown-seconds'?: string;
+  promotion?: string;
+  disabled?: boolean;
+  rows?: string;
+  source?: string;
+  at?: string;
 }
 
 export interface Command {
@@ -35,6 +49,12 @@ export interface Command {
   /** How many positional arguments it takes. */
   arity: number;
   run(context: CommandContext): Promise<number>;
+}
+
+/** A command with subcommands (`ct pipelines create ...`): its first argument names the subcommand. */
+export interface CommandGroup {
+  summary: string;
+  subcommands: Readonly<Record<string, Command>>;
 }
 
 /** Prints `value` as JSON when `--json` is set, else the human text. */

@@ -1,4 +1,4 @@
-import { age, formatTable as sut } from './table.js';
+import { age, fromNow, instant, formatTable as sut } from './table.js';
 
 describe('formatTable', () => {
   const columns = [
@@ -33,5 +33,32 @@ describe('age', () => {
     [null, '-'],
   ])('shows %p as %p', (iso, expected) => {
     expect(age(iso, now)).toBe(expected);
+  });
+});
+
+describe('fromNow', () => {
+  const now = Date.parse('2026-01-01T12:00:00Z');
+  it.each([
+    ['2026-01-01T12:00:42Z', 'in 42s'],
+    ['2026-01-01T12:00:00Z', 'in 0s'],
+    ['2026-01-01T12:05:00Z', 'in 5m'],
+    ['2026-01-01T15:00:00Z', 'in 3h'],
+    ['2026-01-04T12:00:00Z', 'in 3d'],
+    ['2026-01-01T11:59:18Z', '42s ago'],
+    ['2026-01-01T09:00:00Z', '3h ago'],
+    [null, '-'],
+  ])('shows %p as %p', (iso, expected) => {
+    expect(fromNow(iso, now)).toBe(expected);
+  });
+});
+
+describe('instant', () => {
+  it.each([
+    ['2026-01-01T12:00:00.123Z', '2026-01-01T12:00:00Z'],
+    ['2026-01-01T13:00:00+01:00', '2026-01-01T12:00:00Z'],
+    ['not a time', 'not a time'],
+    [null, '-'],
+  ])('shows %p as %p', (iso, expected) => {
+    expect(instant(iso)).toBe(expected);
   });
 });

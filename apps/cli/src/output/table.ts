@@ -31,9 +31,28 @@ function show(value: string | number | null | undefined): string {
 /** How long ago `iso` was, in the largest whole unit ("42s", "5m", "3h", "2d"). */
 export function age(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return '-';
-  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  if (seconds < 120) return `${seconds}s`;
-  if (seconds < 2 * 3600) return `${Math.round(seconds / 60)}m`;
-  if (seconds < 2 * 86_400) return `${Math.round(seconds / 3600)}h`;
-  return `${Math.round(seconds / 86_400)}d`;
+  return duration(Math.max(0, (now - Date.parse(iso)) / 1000));
+}
+
+/** How far `iso` is from now: "in 42s" ahead, "5m ago" behind. */
+export function fromNow(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return '-';
+  const seconds = (Date.parse(iso) - now) / 1000;
+  return seconds >= 0 ? `in ${duration(seconds)}` : `${duration(-seconds)} ago`;
+}
+
+/** A time without its milliseconds, in UTC: `2026-01-01T12:00:00Z`. */
+export function instant(iso: string | null | undefined): string {
+  if (!iso) return '-';
+  const time = Date.parse(iso);
+  return Number.isNaN(time) ? iso : new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Seconds in the largest whole unit ("42s", "5m", "3h", "2d"). */
+export function duration(seconds: number): string {
+  const whole = Math.round(seconds);
+  if (whole < 120) return `${whole}s`;
+  if (whole < 2 * 3600) return `${Math.round(whole / 60)}m`;
+  if (whole < 2 * 86_400) return `${Math.round(whole / 3600)}h`;
+  return `${Math.round(whole / 86_400)}d`;
 }

@@ -1,0 +1,221 @@
+import { UsageError } from '../cli-config.js';
+import { type Command, type CommandContext, type CommandGroup, EXIT, print } from './command.js';
+import { limitOf, readSubmission } from './jobs.command.js';
+import { createPipelineBody, updatePipelineBody, wholeNumber } from './pipeline-flags.js';
+import {
+  describeArrival,
+  formatPipelines,
+  formatTriggers,
+  formatVersions,
+  pipelineSummary,
+  shortHash,
+  showPipeline,
+} from './pipelines-output.js';
+import { watchJob } from './watch.command.js';
+
+const SHOW_TRIGGERS = 10;
+
+/** The pipeline a command names: its id or its name (the API takes either). */
+const ref = (context: CommandContext) => ({ id: context.args[0] ?? '' });
+
+/** A training spec from a file, as `ct submit` reads it (a submission's spec, or a bare spec). */
+const specFrom = (file: string) => readSubmission(file).spec;
+
+const create: Command = {
+  usage:
+    'pipelines create -f <spec.json> [--name <name>] [--cron <expr> [--timezone <tz>]] ' +
+    '[--min-new-rows <n> [--poll-seconds <s>]] [--cooldown-seconds <s>] [--promotion auto|manual] [--disabled]',
+  summary:
+    'register a pipeline: its spec (a training spec or a job file), schedule, new-data trigger, guards',
+  arity: 0,
+  async run(context) {
+    if (context.flags.file === undefined) throw new UsageError(`usage: ct ${create.usage}`);
+    const body = createPipelineBody(context.flags, specFrom(context.flags.file));
+    const pipeline = await context.client.createPipeline({ body });
+    print(
+      context,
+      pipeline,
+      () => `registered pipeline ${pipeline.name}\n${pipelineSummary(pipeline, Date.now())}`,
+    );
+    return EXIT.ok;
+  },
+};
+
+const list: Command = {
+  usage: 'pipelines list [--limit <n>] [--cursor <c>]',
+  summary: "the team's registered pipelines: schedule, next run, new data, last run",
+  arity: 0,
+  async run(context) {
+    const { limit, cursor } = context.flags;
+    const page = await context.client.listPipelines({ query: { limit: limitOf(limit), cursor } });
+    print(context, page, () => {
+      const table = formatPipelines(page.items, Date.now());
+      return page.nextCursor ? `${table}\nmore: ct pipelines list --cursor ${page.nextCursor}` : table;
+    });
+    return EXIT.ok;
+  },
+};
+
+const show: Command = {
+  usage: 'pipelines show <name|id>',
+  summary: 'a pipeline: version, champion, last run, next scheduled time, new data, the last 10 triggers',
+  arity: 1,
+  async run(context) {
+    const params = ref(context);
+    const [pipeline, triggers] = await Promise.all([
+      context.client.getPipeline({ params }),
+      context.client.listPipelineTriggers({ params, query: { limit: SHOW_TRIGGERS } }),
+    ]);
+    print(context, { pipeline, triggers: triggers.items }, () =>
+      showPipeline(pipeline, triggers.items, Date.now()),
+    );
+    return EXIT.ok;
+  },
+};
+
+const update: Command = {
+  usage:
+    'pipelines update <name|id> [-f <spec.json>] [--cron <expr>] [--timezone <tz>] [--no-schedule] ' +
+    '[--min-new-rows <n>] [--poll-seconds <s>] [--no-new-data] [--cooldown-seconds <s>] [--promotion auto|manual]',
+  summary: 'change a pipeline; a new spec or promotion policy makes a new version',
+  arity: 1,
+  async run(context) {
+    const params = ref(context);
+    const spec = context.flags.file === undefined ? undefined : specFrom(context.flags.file);
+    // The schedule and the triggers are replaced whole: the flags change parts of the current ones.
+    const current = await context.client.getPipeline({ params });
+    const body = updatePipelineBody(context.flags, spec, current);
+    const pipeline = await context.client.updatePipeline({ params, body });
+    print(context, pipeline, () => {
+      const { version, hash } = pipeline.latestVersion;
+      const changed = version === current.latestVersion.version ? 'same version' : 'new version';
+      return `updated pipeline ${pipeline.name} (${changed} ${version}, ${shortHash(hash)})\n${pipelineSummary(pipeline, Date.now())}`;
+    });
+    return EXIT.ok;
+  },
+};
+
+function toggle(action: 'enable' | 'disable', summary: string): Command {
+  return {
+    usage: `pipelines ${action} <name|id>`,
+    summary,
+    arity: 1,
+    async run(context) {
+      const params = ref(context);
+      const pipeline =
+        action === 'enable'
+          ? await context.client.enablePipeline({ params })
+          : await context.client.disablePipeline({ params });
+      print(
+        context,
+        pipeline,
+        () => `pipeline ${pipeline.name} ${action}d\n${pipelineSummary(pipeline, Date.now())}`,
+      );
+      return EXIT.ok;
+    },
+  };
+}
+
+const remove: Command = {
+  usage: 'pipelines delete <name|id>',
+  summary: 'delete a pipeline, its versions, trigger records and schedule (its jobs and model stay)',
+  arity: 1,
+  async run(context) {
+    const params = ref(context);
+    await context.client.deletePipeline({ params });
+    print(
+      context,
+      { deleted: params.id },
+      () => `deleted pipeline ${params.id}; its jobs and registered model stay`,
+    );
+    return EXIT.ok;
+  },
+};
+
+const run: Command = {
+  usage: 'pipelines run <name|id> [--watch]',
+  summary: 'run the latest version now (trigger manual); --watch follows the job to its end',
+  arity: 1,
+  async run(context) {
+    const { job, trigger } = await context.client.startPipelineRun({ params: ref(context) });
+    const started = `started job ${job.id} (pipeline ${job.pipeline}, version ${job.pipelineVersion ?? '-'}, trigger ${trigger.kind})`;
+    if (context.flags.watch) {
+      context.io.err(started);
+      return watchJob(context, job.id);
+    }
+    print(context, { job, trigger }, () => `${started}\nfollow it: ct watch ${job.id}`);
+    return EXIT.ok;
+  },
+};
+
+const versions: Command = {
+  usage: 'pipelines versions <name|id>',
+  summary: "a pipeline's spec versions, newest first: number, hash, when, by which key",
+  arity: 1,
+  async run(context) {
+    const result = await context.client.listPipelineVersions({ params: ref(context) });
+    print(context, result, () => formatVersions(result.items));
+    return EXIT.ok;
+  },
+};
+
+const triggers: Command = {
+  usage: 'pipelines triggers <name|id> [--limit <n>] [--cursor <c>]',
+  summary: "a pipeline's trigger records, newest first: kind, figures, started job or why suppressed",
+  arity: 1,
+  async run(context) {
+    const { limit, cursor } = context.flags;
+    const params = ref(context);
+    const page = await context.client.listPipelineTriggers({
+      params,
+      query: { limit: limitOf(limit), cursor },
+    });
+    print(context, page, () => {
+      const table = formatTriggers(page.items);
+      return page.nextCursor
+        ? `${table}\nmore: ct pipelines triggers ${params.id} --cursor ${page.nextCursor}`
+        : table;
+    });
+    return EXIT.ok;
+  },
+};
+
+const arrivals: Command = {
+  usage: 'pipelines arrivals <name|id> --rows <n> [--source <where>] [--at <iso time>]',
+  summary: 'record rows that arrived; the new-data trigger fires when they reach its threshold',
+  arity: 1,
+  async run(context) {
+    const { rows, source, at } = context.flags;
+    const count = wholeNumber('--rows', rows, 1);
+    if (count === undefined) throw new UsageError(`usage: ct ${arrivals.usage}`);
+    const body = {
+      rows: count,
+      ...(source === undefined ? {} : { source }),
+      ...(at === undefined ? {} : { at }),
+    };
+    const result = await context.client.recordDataArrival({ params: ref(context), body });
+    print(context, result, () => describeArrival(result));
+    return EXIT.ok;
+  },
+};
+
+/** `ct pipelines <subcommand>`: registered pipelines and their triggers. */
+export const pipelinesCommand: CommandGroup = {
+  summary: 'registered pipelines and their triggers',
+  subcommands: {
+    create,
+    list,
+    show,
+    update,
+    enable: toggle('enable', 'enable a pipeline: its triggers fire again'),
+    disable: toggle(
+      'disable',
+      'disable a pipeline: its triggers are recorded as suppressed and start nothing',
+    ),
+    delete: remove,
+    run,
+    versions,
+    triggers,
+    arrivals,
+  },
+};
