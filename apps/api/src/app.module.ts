@@ -8,6 +8,7 @@ import { HttpModule } from './http/http.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { ModelsModule } from './models/models.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
+import { PipelinesModule } from './pipelines/pipelines.module.js';
 import { QueuesModule } from './queues/queues.module.js';
 
 @Module({})
@@ -27,6 +28,7 @@ export class AppModule {
         HealthModule,
         JobsModule,
         ModelsModule,
+        PipelinesModule,
         QueuesModule,
         DocsModule,
       ],

@@ -14,6 +14,7 @@ export * from './entities/trigger-record.entity.js';
 export * from './lifecycle/attempts.js';
 export * from './lifecycle/job-lifecycle.js';
 export * from './pipelines/new-data.js';
+export * from './pipelines/pipeline-status.js';
 export * from './pipelines/pipeline-triggers.js';
 export * from './store/cursor.js';
 export * from './store/event-store.js';

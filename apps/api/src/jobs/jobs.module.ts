@@ -27,6 +27,6 @@ import { SubmitJobService } from './submit-job.service.js';
     LostAttempts,
     ReconcilerService,
   ],
-  exports: [JobQueriesService, RetryJobService],
+  exports: [JobQueriesService, RetryJobService, SubmitJobService],
 })
 export class JobsModule {}

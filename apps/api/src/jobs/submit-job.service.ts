@@ -1,9 +1,9 @@
-import { type JobEntity, JobStore } from '@ct/db';
-import type { AuditLogger, Job, SubmitJob } from '@ct/shared';
+import { type JobEntity, JobStore, quotaMessage } from '@ct/db';
+import type { AuditFields, AuditLogger, Job, SubmitJob } from '@ct/shared';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
-import { jobAuditFields } from '../audit/job-audit.js';
 import type { Principal } from '../auth/principal.js';
+import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
 import { ApiError } from '../errors/api-error.js';
 import { ApiMetrics } from '../observability/api-metrics.js';
 import { TrainingQueue } from '../queue/training-queue.js';
@@ -22,6 +22,7 @@ export class SubmitJobService {
     private readonly queries: JobQueriesService,
     private readonly metrics: ApiMetrics,
     @Inject(AUDIT_LOG) private readonly audit: AuditLogger,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   /**
@@ -29,15 +30,46 @@ export class SubmitJobService {
    * (`created: false`) and queues nothing.
    */
   async submit(principal: Principal, submission: SubmitJob): Promise<{ job: Job; created: boolean }> {
-    const { job, created } = await this.jobs.create(principal.team, submission, principal.keyId);
+    const quota = this.config.teamQuota;
+    const stored = await this.jobs.createWithinQuota(principal.team, submission, principal.keyId, quota);
+    if ('refused' in stored) {
+      this.audit.warning('job.refused', {
+        team: principal.team,
+        pipeline: submission.spec.pipeline,
+        actor: principal.keyId,
+        reason: 'quota',
+      });
+      throw new ApiError('rate_limited', quotaMessage(principal.team, stored.refused, quota), {
+        running: stored.refused.running,
+        queued: stored.refused.queued,
+        limit: stored.refused.limit,
+      });
+    }
+    const { job, created } = stored;
     if (created) {
       await this.stateEvents.submitted(job);
-      const { trigger, priority } = job;
-      this.audit.info('job.submitted', jobAuditFields(job, principal, { trigger, priority }));
-      await this.enqueue(job);
-      this.metrics.jobSubmitted(job.team, job.pipeline);
+      await this.accepted(job, principal.keyId);
     }
     return { job: await this.queries.toDto(job), created };
+  }
+
+  /**
+   * What follows a new job's commit, whoever made it (a submission, a pipeline's trigger): the audit event,
+   * the BullMQ job, the metric. Its first `state` event is already stored.
+   */
+  async accepted(job: JobEntity, actor: string, extra: AuditFields = {}): Promise<void> {
+    const { trigger, priority } = job;
+    this.audit.info('job.submitted', {
+      jobId: job.id,
+      team: job.team,
+      pipeline: job.pipeline,
+      actor,
+      trigger,
+      priority,
+      ...extra,
+    });
+    await this.enqueue(job);
+    this.metrics.jobSubmitted(job.team, job.pipeline);
   }
 
   private async enqueue(job: JobEntity): Promise<void> {

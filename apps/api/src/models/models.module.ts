@@ -20,5 +20,6 @@ import { ModelsService } from './models.service.js';
     ModelsService,
     ModelDecisionsService,
   ],
+  exports: [MlflowRegistryClient],
 })
 export class ModelsModule {}

@@ -58,6 +58,9 @@ export const apiEnvSchema = z
     HEALTH_CHECK_TIMEOUT_MS: integerInRange(50, 60_000),
     API_BODY_LIMIT_BYTES: integerInRange(1024, 10 * 1024 * 1024),
     RECONCILE_INTERVAL_MS: integerInRange(1000, 3_600_000),
+    TEAM_MAX_RUNNING_JOBS: integerInRange(1, 100_000),
+    TEAM_MAX_QUEUED_JOBS: integerInRange(0, 10_000_000),
+    PIPELINE_SCHEDULE_RESYNC_MS: integerInRange(1000, 86_400_000),
     CT_BOOTSTRAP_ADMIN_KEY: z
       .string()
       .regex(/^[\x21-\x7e]+$/, { error: 'must be printable ASCII without spaces' })
@@ -90,6 +93,10 @@ export const apiEnvSchema = z
     healthCheckTimeoutMs: env.HEALTH_CHECK_TIMEOUT_MS,
     reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
     attemptLeaseMs: env.ATTEMPT_LEASE_MS,
+    /** Each team's jobs at once: this many running plus this many more queued; more are refused (429). */
+    teamQuota: { maxRunning: env.TEAM_MAX_RUNNING_JOBS, maxQueued: env.TEAM_MAX_QUEUED_JOBS },
+    /** How often the API makes BullMQ's job schedulers match the pipelines in Postgres (also at start-up). */
+    scheduleResyncMs: env.PIPELINE_SCHEDULE_RESYNC_MS,
     /** A key that is an admin key of `team` from start-up on; null when none is set. */
     bootstrapAdmin: env.CT_BOOTSTRAP_ADMIN_KEY
       ? { key: env.CT_BOOTSTRAP_ADMIN_KEY, team: env.CT_BOOTSTRAP_TEAM }
@@ -181,6 +188,9 @@ export const ENV_DEFAULTS: Readonly<Record<string, string>> = {
   HEALTH_CHECK_TIMEOUT_MS: '2000',
   API_BODY_LIMIT_BYTES: String(256 * 1024),
   RECONCILE_INTERVAL_MS: '30000',
+  TEAM_MAX_RUNNING_JOBS: '20',
+  TEAM_MAX_QUEUED_JOBS: '10000',
+  PIPELINE_SCHEDULE_RESYNC_MS: '300000',
   CT_BOOTSTRAP_TEAM: 'admin',
   JOB_LOG_MAX_BYTES: String(5 * 1024 * 1024),
   BULLMQ_PREFIX: 'ct',

@@ -43,6 +43,8 @@ describe('loadConfig', () => {
       healthCheckTimeoutMs: 2000,
       reconcileIntervalMs: 30_000,
       attemptLeaseMs: 30_000,
+      teamQuota: { maxRunning: 20, maxQueued: 10_000 },
+      scheduleResyncMs: 300_000,
       bootstrapAdmin: null,
       jobLogMaxBytes: 5_242_880,
       bullmqPrefix: 'ct',
@@ -227,12 +229,15 @@ describe('loadConfig: jobs API variables', () => {
     const sut = loadConfig(apiEnvSchema, {
       API_BODY_LIMIT_BYTES: '1048576',
       RECONCILE_INTERVAL_MS: '5000',
+      TEAM_MAX_RUNNING_JOBS: '1',
+      TEAM_MAX_QUEUED_JOBS: '0',
       JOB_LOG_MAX_BYTES: '65536',
       BULLMQ_PREFIX: '{ct-test}',
     });
     expect(sut).toMatchObject({
       http: { bodyLimitBytes: 1_048_576 },
       reconcileIntervalMs: 5000,
+      teamQuota: { maxRunning: 1, maxQueued: 0 },
       jobLogMaxBytes: 65_536,
       bullmqPrefix: '{ct-test}',
     });
@@ -284,6 +289,9 @@ describe('loadConfig: jobs API variables', () => {
     ['API_BODY_LIMIT_BYTES', '256kb', 'must be a whole number from 1024 to 10485760'],
     ['RECONCILE_INTERVAL_MS', '10', 'must be a whole number from 1000 to 3600000'],
     ['RECONCILE_INTERVAL_MS', '-5000', 'must be a whole number from 1000 to 3600000'],
+    ['TEAM_MAX_RUNNING_JOBS', '0', 'must be a whole number from 1 to 100000'],
+    ['TEAM_MAX_QUEUED_JOBS', '-1', 'must be a whole number from 0 to 10000000'],
+    ['PIPELINE_SCHEDULE_RESYNC_MS', '10', 'must be a whole number from 1000 to 86400000'],
     ['JOB_LOG_MAX_BYTES', '0', 'must be a whole number from 1024 to 1073741824'],
     ['JOB_LOG_MAX_BYTES', '5MiB', 'must be a whole number from 1024 to 1073741824'],
     ['BULLMQ_PREFIX', 'ct prefix', 'must be 1-50 characters of letters, digits'],

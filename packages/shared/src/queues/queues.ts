@@ -4,12 +4,16 @@
  */
 export enum QueueName {
   Training = 'ct-training',
+  /** The ticks of registered pipelines' schedules (BullMQ job schedulers); the API consumes them. */
+  Triggers = 'ct-triggers',
 }
 
 /** Job names within the queues, each with its payload. */
 export interface JobPayloads {
   /** Postgres holds the job; the worker loads it and validates its spec again. */
   train: { jobId: string; team: string };
+  /** A schedule tick of a registered pipeline; the tick's time is in the BullMQ job id. */
+  'pipeline-tick': { pipelineId: string };
 }
 export type JobName = keyof JobPayloads;
 

@@ -1,0 +1,95 @@
+import type { JobEntity, PipelineEntity, PipelineVersionEntity, TriggerRecordEntity } from '@ct/db';
+import {
+  nextTick,
+  type Pipeline,
+  type PipelineVersion,
+  registeredModelName,
+  type TriggerRecord,
+} from '@ct/shared';
+
+/** What a pipeline's view is made of besides its row. */
+export interface PipelineParts {
+  version: PipelineVersionEntity;
+  lastRun: JobEntity | null;
+  lastTrigger: TriggerRecordEntity | null;
+  newData: { rows: number; highWaterMark: Date | null } | null;
+  champion?: Pipeline['champion'];
+  championUnavailable?: string;
+}
+
+export function toPipelineDto(pipeline: PipelineEntity, parts: PipelineParts, now = new Date()): Pipeline {
+  const { version, lastRun, lastTrigger, newData } = parts;
+  const newDataTrigger = pipeline.triggers.newData;
+  return {
+    id: pipeline.id,
+    team: pipeline.team,
+    name: pipeline.name,
+    enabled: pipeline.enabled,
+    schedule: pipeline.schedule,
+    triggers: pipeline.triggers,
+    cooldownSeconds: pipeline.cooldownSeconds,
+    promotion: version.spec.promotion,
+    registeredModel: registeredModelName(pipeline.team, pipeline.name),
+    latestVersion: {
+      version: version.version,
+      hash: version.hash,
+      createdBy: version.createdBy,
+      createdAt: version.createdAt.toISOString(),
+    },
+    spec: version.spec,
+    nextRunAt: pipeline.enabled && pipeline.schedule ? iso(nextTick(pipeline.schedule, now)) : null,
+    lastRun: lastRun
+      ? {
+          jobId: lastRun.id,
+          state: lastRun.state,
+          trigger: lastRun.trigger,
+          pipelineVersion: lastRun.pipelineVersion,
+          createdAt: lastRun.createdAt.toISOString(),
+          finishedAt: iso(lastRun.finishedAt),
+          failureReason: lastRun.failureReason,
+        }
+      : null,
+    lastTrigger: lastTrigger ? toTriggerDto(lastTrigger) : null,
+    newData:
+      newDataTrigger && newData
+        ? {
+            minNewRows: newDataTrigger.minNewRows,
+            rowsSinceLastRun: newData.rows,
+            highWaterMark: iso(newData.highWaterMark),
+            pollSeconds: newDataTrigger.pollSeconds ?? null,
+          }
+        : null,
+    ...(parts.champion !== undefined ? { champion: parts.champion } : {}),
+    ...(parts.championUnavailable !== undefined ? { championUnavailable: parts.championUnavailable } : {}),
+    createdAt: pipeline.createdAt.toISOString(),
+    updatedAt: pipeline.updatedAt.toISOString(),
+  };
+}
+
+export function toTriggerDto(record: TriggerRecordEntity): TriggerRecord {
+  return {
+    id: record.id,
+    pipelineId: record.pipelineId,
+    kind: record.kind,
+    firedAt: record.firedAt.toISOString(),
+    figures: record.figures,
+    outcome: record.outcome,
+    reason: record.reason,
+    jobId: record.jobId,
+    message: record.message,
+  };
+}
+
+export function toVersionDto(version: PipelineVersionEntity): PipelineVersion {
+  return {
+    version: version.version,
+    hash: version.hash,
+    spec: version.spec,
+    createdBy: version.createdBy,
+    createdAt: version.createdAt.toISOString(),
+  };
+}
+
+function iso(date: Date | null): string | null {
+  return date?.toISOString() ?? null;
+}

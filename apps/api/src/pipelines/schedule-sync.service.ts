@@ -1,0 +1,112 @@
+import { type PipelineEntity, PipelineStore } from '@ct/db';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
+import { TriggerQueue } from '../queue/trigger-queue.js';
+
+// After a failed resync (Redis or Postgres away), the next try comes sooner than the regular interval.
+const RETRY_MS = 5_000;
+
+/** What a resync changed in BullMQ. */
+export interface ResyncResult {
+  added: number;
+  replaced: number;
+  removed: number;
+}
+
+/**
+ * Keeps BullMQ's job schedulers in step with the pipelines in Postgres, which win: on every change of a
+ * pipeline, at start-up, and every PIPELINE_SCHEDULE_RESYNC_MS (a scheduler deleted behind the API's back
+ * comes back; one whose pipeline is gone or disabled goes).
+ */
+@Injectable()
+export class ScheduleSync implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('ScheduleSync');
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly pipelines: PipelineStore,
+    private readonly queue: TriggerQueue,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule(0);
+  }
+
+  beforeApplicationShutdown(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /**
+   * Makes BullMQ hold the pipeline's schedule if it should run, and nothing otherwise. When Redis cannot be
+   * reached the change stays in Postgres and the next resync applies it; the caller is not failed.
+   */
+  async sync(pipeline: Pick<PipelineEntity, 'id' | 'enabled' | 'schedule'>): Promise<void> {
+    try {
+      if (pipeline.enabled && pipeline.schedule) await this.queue.hold(pipeline.id, pipeline.schedule);
+      else await this.queue.release(pipeline.id);
+    } catch (error) {
+      this.logger.warn(
+        `the schedule of pipeline ${pipeline.id} is saved but not yet in BullMQ (a resync applies it): ${message(error)}`,
+      );
+      this.schedule(RETRY_MS);
+    }
+  }
+
+  /** Adds, replaces and removes job schedulers until BullMQ holds exactly the schedules Postgres has. */
+  async resync(): Promise<ResyncResult> {
+    const wanted = new Map((await this.pipelines.scheduled()).map((p) => [p.id, p.schedule]));
+    const held = new Map((await this.queue.held()).map((h) => [h.pipelineId, h]));
+    const result: ResyncResult = { added: 0, replaced: 0, removed: 0 };
+    for (const [id, schedule] of wanted) {
+      if (!schedule) continue;
+      const current = held.get(id);
+      if (current && current.cron === schedule.cron && (current.timezone ?? 'UTC') === schedule.timezone)
+        continue;
+      await this.queue.hold(id, schedule);
+      if (current) result.replaced += 1;
+      else result.added += 1;
+    }
+    for (const id of held.keys()) {
+      if (wanted.has(id)) continue;
+      await this.queue.release(id);
+      result.removed += 1;
+    }
+    return result;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), delayMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      const result = await this.resync();
+      if (result.added + result.replaced + result.removed > 0)
+        this.logger.log(
+          `schedules resynced from Postgres: ${result.added} added, ${result.replaced} replaced, ${result.removed} removed`,
+        );
+      this.schedule(this.config.scheduleResyncMs);
+    } catch (error) {
+      this.logger.warn(
+        `could not resync the schedules (retrying in ${RETRY_MS / 1000} s): ${message(error)}`,
+      );
+      this.schedule(RETRY_MS);
+    }
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,155 @@
+import { type JobPayloads, QueueName, type Schedule } from '@ct/shared';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { type Job, Queue, Worker } from 'bullmq';
+import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
+import { ApiError } from '../errors/api-error.js';
+import { bounded } from '../redis/bounded.js';
+import { RedisClients } from '../redis/redis-clients.js';
+
+type TickData = JobPayloads['pipeline-tick'];
+const TICK = 'pipeline-tick';
+const ERROR_LOG_EVERY_MS = 10_000;
+// Ticks are a Postgres transaction each: many pipelines ticking on the same minute are taken together.
+const TICK_CONCURRENCY = 8;
+
+/** A pipeline's schedule as BullMQ holds it. */
+export interface HeldSchedule {
+  pipelineId: string;
+  cron: string | null;
+  timezone: string | null;
+  next: number | null;
+}
+
+/** What the API does with a tick: fire the pipeline's schedule trigger for the tick at `tickAt`. */
+export type TickHandler = (pipelineId: string, tickAt: Date) => Promise<void>;
+
+/** The job scheduler's id of a pipeline: one per pipeline, whatever its cron. */
+export function schedulerId(pipelineId: string): string {
+  return `pipeline:${pipelineId}`;
+}
+
+/**
+ * The schedules of registered pipelines in BullMQ: one job scheduler per scheduled pipeline on the
+ * `ct-triggers` queue, and a BullMQ worker in every API process that takes each tick once (BullMQ stores
+ * only a scheduler's next tick, as the job `repeat:<scheduler>:<due ms>`).
+ */
+@Injectable()
+export class TriggerQueue implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('TriggerQueue');
+  readonly queue: Queue<TickData, unknown, string>;
+  private worker: Worker<TickData> | null = null;
+  private handler: TickHandler | null = null;
+  private lastErrorLog = 0;
+
+  constructor(
+    private readonly redis: RedisClients,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {
+    this.queue = new Queue(QueueName.Triggers, { connection: redis.commands, prefix: config.bullmqPrefix });
+    this.queue.on('error', (error) => this.warn(`trigger queue: ${error.message}`));
+  }
+
+  /** Set once by the pipelines module before the application starts. */
+  onTick(handler: TickHandler): void {
+    this.handler = handler;
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker = new Worker<TickData>(QueueName.Triggers, (job) => this.take(job), {
+      connection: this.redis.commands.duplicate({ maxRetriesPerRequest: null }),
+      prefix: this.config.bullmqPrefix,
+      concurrency: TICK_CONCURRENCY,
+    });
+    this.worker.on('error', (error) => this.warn(`trigger worker: ${error.message}`));
+    this.worker.on('failed', (job, error) =>
+      this.logger.warn(
+        `tick ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`,
+      ),
+    );
+  }
+
+  /** Adds or replaces the pipeline's job scheduler. */
+  async hold(pipelineId: string, schedule: Schedule): Promise<void> {
+    await this.run('adding a schedule', (queue) =>
+      queue.upsertJobScheduler(
+        schedulerId(pipelineId),
+        { pattern: schedule.cron, tz: schedule.timezone },
+        {
+          name: TICK,
+          data: { pipelineId },
+          opts: {
+            attempts: 5,
+            backoff: { type: 'exponential', delay: 1_000 },
+            removeOnComplete: { count: 100 },
+            removeOnFail: { age: 7 * 24 * 60 * 60 },
+          },
+        },
+      ),
+    );
+  }
+
+  /** Removes the pipeline's job scheduler and its next tick; false when BullMQ held none. */
+  release(pipelineId: string): Promise<boolean> {
+    return this.run('removing a schedule', (queue) => queue.removeJobScheduler(schedulerId(pipelineId)));
+  }
+
+  /** Every pipeline schedule BullMQ holds. */
+  async held(): Promise<HeldSchedule[]> {
+    const schedulers = await this.run(
+      'listing schedules',
+      (queue) => queue.getJobSchedulers(0, -1, true),
+      30_000,
+    );
+    return schedulers
+      .filter((scheduler) => (scheduler.id ?? scheduler.key).startsWith('pipeline:'))
+      .map((scheduler) => ({
+        pipelineId: (scheduler.id ?? scheduler.key).slice('pipeline:'.length),
+        cron: scheduler.pattern ?? null,
+        timezone: scheduler.tz ?? null,
+        next: scheduler.next ?? null,
+      }));
+  }
+
+  private async take(job: Job<TickData>): Promise<void> {
+    if (!this.handler) throw new Error('no tick handler is registered');
+    await this.handler(job.data.pipelineId, tickTime(job));
+  }
+
+  private run<T>(
+    what: string,
+    operation: (queue: Queue<TickData, unknown, string>) => Promise<T>,
+    timeoutMs?: number,
+  ) {
+    const where = `while ${what} in the trigger queue`;
+    if (!this.redis.commandsUsable)
+      throw new ApiError('dependency_unavailable', `Redis is unreachable ${where}`);
+    return bounded(operation(this.queue), where, () => this.redis.commandsUsable, timeoutMs);
+  }
+
+  private warn(message: string): void {
+    if (Date.now() - this.lastErrorLog < ERROR_LOG_EVERY_MS) return;
+    this.lastErrorLog = Date.now();
+    this.logger.warn(message);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+  }
+}
+
+/** The tick's due time: the last part of the id BullMQ gives a scheduler's job (`repeat:<id>:<ms>`). */
+export function tickTime(job: Pick<Job, 'id' | 'timestamp' | 'delay'>): Date {
+  const due = Number(
+    String(job.id ?? '')
+      .split(':')
+      .at(-1),
+  );
+  return new Date(Number.isFinite(due) && due > 0 ? due : job.timestamp + (job.delay ?? 0));
+}

@@ -1,0 +1,47 @@
+import { type DataSource, In } from 'typeorm';
+import { JobEntity } from '../entities/job.entity.js';
+import { TriggerRecordEntity } from '../entities/trigger-record.entity.js';
+import { newDataCount } from './new-data.js';
+
+/** Where each pipeline of a page stands: its latest run, its latest trigger record, its new-data count. */
+export class PipelineStatus {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The newest job of each pipeline. */
+  async lastRuns(pipelineIds: readonly string[]): Promise<Map<string, JobEntity>> {
+    if (pipelineIds.length === 0) return new Map();
+    const ids: { id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT ON (pipeline_id) id FROM jobs WHERE pipeline_id = ANY($1::uuid[])
+       ORDER BY pipeline_id, created_at DESC, id DESC`,
+      [pipelineIds],
+    );
+    if (ids.length === 0) return new Map();
+    const jobs = await this.dataSource.getRepository(JobEntity).findBy({ id: In(ids.map((row) => row.id)) });
+    return new Map(jobs.map((job) => [job.pipelineId ?? '', job]));
+  }
+
+  /** The newest trigger record of each pipeline. */
+  async lastTriggers(pipelineIds: readonly string[]): Promise<Map<string, TriggerRecordEntity>> {
+    if (pipelineIds.length === 0) return new Map();
+    const ids: { id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT ON (pipeline_id) id FROM trigger_records WHERE pipeline_id = ANY($1::uuid[])
+       ORDER BY pipeline_id, fired_at DESC, id DESC`,
+      [pipelineIds],
+    );
+    if (ids.length === 0) return new Map();
+    const rows = await this.dataSource
+      .getRepository(TriggerRecordEntity)
+      .findBy({ id: In(ids.map((row) => row.id)) });
+    return new Map(rows.map((row) => [row.pipelineId, row]));
+  }
+
+  /** The new-data count of each of these pipelines. */
+  async newData(
+    pipelineIds: readonly string[],
+  ): Promise<Map<string, { rows: number; highWaterMark: Date | null }>> {
+    const counts = await Promise.all(
+      pipelineIds.map(async (id) => [id, await newDataCount(this.dataSource.manager, id)] as const),
+    );
+    return new Map(counts);
+  }
+}
