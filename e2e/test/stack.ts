@@ -25,6 +25,8 @@ export interface Stack {
   readonly workers: RunningChild[];
   readonly api: RunningChild;
   startWorker(extraEnv?: NodeJS.ProcessEnv): Promise<RunningChild>;
+  /** Another API process on the same database, Redis and BullMQ prefix, on its own port. */
+  startApi(extraEnv?: NodeJS.ProcessEnv): Promise<{ child: RunningChild; url: string }>;
   stop(): Promise<void>;
 }
 
@@ -71,6 +73,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   const api = startChild(process.execPath, [API_MAIN], { ...env, ...options.apiEnv });
   await api.waitForOutput(`listening on http://127.0.0.1:${port}`, 60_000);
+  const apis: RunningChild[] = [api];
+  const startApi = async (extraEnv: NodeJS.ProcessEnv = {}) => {
+    const apiPort = await freePort();
+    const child = startChild(process.execPath, [API_MAIN], {
+      ...env,
+      ...options.apiEnv,
+      ...extraEnv,
+      API_PORT: String(apiPort),
+    });
+    apis.push(child);
+    await child.waitForOutput(`listening on http://127.0.0.1:${apiPort}`, 60_000);
+    return { child, url: `http://127.0.0.1:${apiPort}` };
+  };
   const workers: RunningChild[] = [];
   const startWorker = async (extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningChild> => {
     const worker = startChild(process.execPath, [WORKER_MAIN], { ...env, ...options.workerEnv, ...extraEnv });
@@ -86,17 +101,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     workers,
     api,
     startWorker,
+    startApi,
     stop: async () => {
       await Promise.all(workers.map((worker) => worker.stop('SIGTERM', 20_000)));
-      await api.stop('SIGTERM');
+      await Promise.all(apis.map((child) => child.stop('SIGTERM')));
       await db.drop();
       await rm(auditDir, { recursive: true, force: true });
     },
   };
 }
 
-/** A tiny client for the parts of the API these tests use. */
-export function client(stack: Stack, key = stack.adminKey) {
+/** A tiny client for the parts of the API these tests use (of the first API, unless `apiUrl` is given). */
+export function client(stack: Pick<Stack, 'apiUrl' | 'adminKey'>, key = stack.adminKey) {
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${stack.apiUrl}${path}`, {
       method,

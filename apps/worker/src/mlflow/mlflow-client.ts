@@ -23,6 +23,13 @@ export interface RunTags {
   attempt: number;
   trigger: string;
   runName: string;
+  /** A registered pipeline's run: its id, spec version, trigger record and data high-water mark. */
+  registered?: {
+    pipelineId: string;
+    version: number;
+    triggerId: string | null;
+    dataHighWater: string | null;
+  };
 }
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -107,6 +114,14 @@ export class MlflowClient {
       'ct.attempt': String(tags.attempt),
       'ct.trigger': tags.trigger,
       'mlflow.runName': tags.runName,
+      ...(tags.registered
+        ? {
+            'ct.pipeline_id': tags.registered.pipelineId,
+            'ct.pipeline_version': String(tags.registered.version),
+            ...(tags.registered.triggerId ? { 'ct.trigger_id': tags.registered.triggerId } : {}),
+            ...(tags.registered.dataHighWater ? { 'ct.data_high_water': tags.registered.dataHighWater } : {}),
+          }
+        : {}),
     };
     const body = await this.call('POST', 'runs/create', {
       experiment_id: experimentId,

@@ -151,6 +151,15 @@ export class TrainingAttempt {
       attempt,
       trigger: job.trigger,
       runName,
+      registered:
+        job.pipelineId && job.pipelineVersion !== null
+          ? {
+              pipelineId: job.pipelineId,
+              version: job.pipelineVersion,
+              triggerId: job.triggerId,
+              dataHighWater: job.dataHighWater?.toISOString() ?? null,
+            }
+          : undefined,
     };
     const runId = await this.mlflow.createRun(experimentId, tags);
     progress.runId = runId;
