@@ -46,6 +46,9 @@ if bash "$ROOT/scripts/stack.sh" up >"$LOG_DIR/stack-smoke.log" 2>&1; then
   check "the README's ct command-line block runs against the stack" run_readme_cli_block
   check "the audit benchmark runs (node bench/audit-throughput.mjs 5000)" \
     bash -c "cd '$ROOT' && node bench/audit-throughput.mjs 5000 >>'$LOG_DIR/stack-smoke.log' 2>&1"
+  check "the schedules benchmark runs (node bench/pipeline-schedules.mjs, 20 pipelines, 5 s idle)" \
+    bash -c "cd '$ROOT' && node bench/pipeline-schedules.mjs --pipelines=20 --idle=5 --requests=50 \
+      >>'$LOG_DIR/stack-smoke.log' 2>&1"
 else
   printf '    %sfailed: bash scripts/stack.sh up; its output:%s\n' "$RED" "$RESET"
   sed 's/^/    | /' "$LOG_DIR/stack-smoke.log"
