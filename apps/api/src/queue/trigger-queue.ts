@@ -7,6 +7,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { type Job, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
 import { ApiError } from '../errors/api-error.js';
 import { bounded } from '../redis/bounded.js';
@@ -44,6 +45,8 @@ export class TriggerQueue implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly logger = new Logger('TriggerQueue');
   readonly queue: Queue<TickData, unknown, string>;
   private worker: Worker<TickData> | null = null;
+  // The worker's own connection: BullMQ leaves a connection it was handed open on close, so this module does.
+  private workerConnection: Redis | null = null;
   private handler: TickHandler | null = null;
   private lastErrorLog = 0;
 
@@ -61,8 +64,9 @@ export class TriggerQueue implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   onApplicationBootstrap(): void {
+    this.workerConnection = this.redis.commands.duplicate({ maxRetriesPerRequest: null });
     this.worker = new Worker<TickData>(QueueName.Triggers, (job) => this.take(job), {
-      connection: this.redis.commands.duplicate({ maxRetriesPerRequest: null }),
+      connection: this.workerConnection,
       prefix: this.config.bullmqPrefix,
       concurrency: TICK_CONCURRENCY,
     });
@@ -139,8 +143,12 @@ export class TriggerQueue implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
-    await this.queue.close();
+    try {
+      await this.worker?.close();
+      await this.queue.close();
+    } finally {
+      this.workerConnection?.disconnect();
+    }
   }
 }
 
