@@ -62,7 +62,8 @@ export class PipelineRunsService {
   async arrived(principal: Principal, ref: string, arrival: DataArrival): Promise<DataArrivalResult> {
     const pipeline = await this.pipelines.visible(principal, ref);
     const at = arrival.at ? new Date(arrival.at) : new Date();
-    await this.triggers.recordArrival(pipeline.id, arrival.rows, arrival.source ?? null, at);
+    if (!(await this.triggers.recordArrival(pipeline.id, arrival.rows, arrival.source ?? null, at)))
+      throw new ApiError('not_found', `no pipeline ${ref}`);
     const record = await this.checkNewData(pipeline, {
       source: arrival.source ?? null,
       arrivedRows: arrival.rows,
@@ -85,16 +86,20 @@ export class PipelineRunsService {
     };
   }
 
-  /** Fires the new-data trigger when its threshold is reached; the record, or null when nothing fired. */
+  /**
+   * Fires the new-data trigger when its threshold is reached; the record, or null when nothing fired. A poll
+   * passes the time it counted up to, which becomes the run's high-water mark.
+   */
   async checkNewData(
     pipeline: PipelineEntity,
     figures: Record<string, string | number | null> = {},
+    now?: Date,
   ): Promise<TriggerRecordEntity | null> {
     const newData = pipeline.triggers.newData;
     if (!newData) return null;
     const result = await this.fire(
       pipeline,
-      { kind: 'new_data', minNewRows: newData.minNewRows, figures },
+      { kind: 'new_data', minNewRows: newData.minNewRows, figures, now },
       TRIGGER_ACTOR,
     );
     return result.kind === 'recorded' ? result.record : null;

@@ -6,11 +6,13 @@ import { JobsModule } from '../jobs/jobs.module.js';
 import { ModelsModule } from '../models/models.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { ChampionReader } from './champion-reader.js';
+import { NewDataPoller } from './new-data-poller.js';
 import { PipelineRunsService } from './pipeline-runs.service.js';
 import { PipelinesController } from './pipelines.controller.js';
 import { PipelinesService } from './pipelines.service.js';
 import { ScheduleSync } from './schedule-sync.service.js';
 import { ScheduleTicks } from './schedule-ticks.js';
+import { SourceRowCounter } from './source-row-counter.js';
 
 const store = <T>(Store: new (ds: DataSource) => T) => ({
   provide: Store,
@@ -31,6 +33,8 @@ const store = <T>(Store: new (ds: DataSource) => T) => ({
     ChampionReader,
     ScheduleSync,
     ScheduleTicks,
+    SourceRowCounter,
+    NewDataPoller,
   ],
 })
 export class PipelinesModule {}

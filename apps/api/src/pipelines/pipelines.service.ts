@@ -14,9 +14,12 @@ import type {
   Pipeline,
   PipelinePage,
   PipelineVersionList,
+  TrainingSpec,
+  PipelineTriggers as TriggerConfig,
   TriggerPage,
   UpdatePipeline,
 } from '@ct/shared';
+import { registeredPipelineNameSchema } from '@ct/shared';
 import { Inject, Injectable } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
 import { type Principal, teamScope } from '../auth/principal.js';
@@ -24,6 +27,7 @@ import { ApiError } from '../errors/api-error.js';
 import { ChampionReader } from './champion-reader.js';
 import { toPipelineDto, toTriggerDto, toVersionDto } from './pipelines.mapper.js';
 import { ScheduleSync } from './schedule-sync.service.js';
+import { pollProblem } from './source-row-counter.js';
 
 /** Registering, reading, changing and deleting pipelines, within the caller's team. */
 @Injectable()
@@ -44,7 +48,14 @@ export class PipelinesService {
         { path: 'spec.pipeline', message: `must be the pipeline's name (${name}) or the name left out` },
       ]);
     }
+    // A name left out is spec.pipeline, which the schema checked as a pipeline name only (it may be a UUID).
+    const named = registeredPipelineNameSchema.safeParse(name);
+    if (!named.success) {
+      const message = named.error.issues[0]?.message ?? 'is not a registered pipeline name';
+      throw ApiError.validation([{ path: body.name === undefined ? 'spec.pipeline' : 'name', message }]);
+    }
     const spec = body.promotion ? { ...body.spec, promotion: body.promotion } : body.spec;
+    checkPolling(spec, body.triggers);
     const created = await this.pipelines.create(
       principal.team,
       {
@@ -116,6 +127,8 @@ export class PipelinesService {
       ]);
     }
     if (body.promotion) spec = { ...(spec ?? (await this.latest(pipeline)).spec), promotion: body.promotion };
+    if (spec || body.triggers)
+      checkPolling(spec ?? (await this.latest(pipeline)).spec, body.triggers ?? pipeline.triggers);
     const updated = await this.pipelines.update(pipeline.id, { ...body, spec }, principal.keyId);
     if (!updated) throw ApiError.notFound('pipeline', ref);
     await this.schedules.sync(updated.pipeline);
@@ -216,4 +229,11 @@ export class PipelinesService {
       ...extra,
     };
   }
+}
+
+/** A new-data trigger that polls needs a source the platform can count. @throws ApiError validation_failed. */
+function checkPolling(spec: TrainingSpec, triggers: TriggerConfig): void {
+  if (triggers.newData?.pollSeconds === undefined) return;
+  const problem = pollProblem(spec);
+  if (problem) throw ApiError.validation([{ path: 'triggers.newData.pollSeconds', message: problem }]);
 }

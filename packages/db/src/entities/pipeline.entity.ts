@@ -31,6 +31,14 @@ export class PipelineEntity {
   @Column({ name: 'latest_version', type: 'integer' })
   latestVersion!: number;
 
+  /** The new-data poll has counted the source's rows up to this time (its time column); null before the first. */
+  @Column({ name: 'polled_until', type: 'timestamptz', precision: 3, nullable: true })
+  polledUntil!: Date | null;
+
+  /** Why the latest poll of the source failed; null after one that worked. */
+  @Column({ name: 'poll_error', type: 'text', nullable: true })
+  pollError!: string | null;
+
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy!: string | null;
 

@@ -9,7 +9,7 @@ export class RegisteredPipelines1765200000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      'CREATE TABLE "pipelines" ("id" uuid NOT NULL, "team" text NOT NULL, "name" text NOT NULL, "enabled" boolean NOT NULL DEFAULT true, "schedule" jsonb, "triggers" jsonb NOT NULL DEFAULT \'{}\', "cooldown_seconds" integer NOT NULL DEFAULT \'0\', "latest_version" integer NOT NULL, "created_by" uuid, "created_at" TIMESTAMP(3) WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP(3) WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_e38ea171cdfad107c1f3db2c036" PRIMARY KEY ("id"))',
+      'CREATE TABLE "pipelines" ("id" uuid NOT NULL, "team" text NOT NULL, "name" text NOT NULL, "enabled" boolean NOT NULL DEFAULT true, "schedule" jsonb, "triggers" jsonb NOT NULL DEFAULT \'{}\', "cooldown_seconds" integer NOT NULL DEFAULT \'0\', "latest_version" integer NOT NULL, "polled_until" TIMESTAMP(3) WITH TIME ZONE, "poll_error" text, "created_by" uuid, "created_at" TIMESTAMP(3) WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP(3) WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_e38ea171cdfad107c1f3db2c036" PRIMARY KEY ("id"))',
     );
     await queryRunner.query(
       'CREATE UNIQUE INDEX "pipelines_team_name_key" ON "pipelines"  ("team", "name") ',

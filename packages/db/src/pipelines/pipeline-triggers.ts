@@ -57,11 +57,12 @@ export class PipelineTriggers {
   }
 
   private async fireIn(manager: EntityManager, firing: Firing): Promise<FireResult> {
-    const now = firing.now ?? new Date();
     const pipeline = await manager
       .getRepository(PipelineEntity)
       .findOne({ where: { id: firing.pipelineId }, lock: { mode: 'pessimistic_write' } });
     if (!pipeline) return { kind: 'gone' };
+    // Read under the lock: firings of one pipeline get their times (and high-water marks) in the order decided.
+    const now = firing.now ?? new Date();
     const records = manager.getRepository(TriggerRecordEntity);
     if (firing.dedupeKey !== undefined) {
       const seen = await records.findOneBy({ pipelineId: pipeline.id, dedupeKey: firing.dedupeKey });
@@ -159,10 +160,20 @@ export class PipelineTriggers {
     };
   }
 
-  /** Records rows that arrived; the caller then fires the new-data trigger if they reach its threshold. */
-  async recordArrival(pipelineId: string, rows: number, source: string | null, at: Date): Promise<void> {
+  /**
+   * Records rows that arrived; the caller then fires the new-data trigger if they reach its threshold.
+   * False when the pipeline no longer exists.
+   */
+  async recordArrival(pipelineId: string, rows: number, source: string | null, at: Date): Promise<boolean> {
     const arrivals = this.dataSource.getRepository(DataArrivalEntity);
-    await arrivals.insert({ pipelineId, rows: String(rows), source, at });
+    try {
+      await arrivals.insert({ pipelineId, rows: String(rows), source, at });
+      return true;
+    } catch (error) {
+      // The pipeline was deleted meanwhile (foreign_key_violation): there is nothing to count the rows for.
+      if ((error as { code?: string }).code === '23503') return false;
+      throw error;
+    }
   }
 
   /** Rows that arrived after the latest live run's high-water mark, and that mark. */
@@ -229,7 +240,10 @@ async function createRun(
 
 /** A tabular source with a time column reads up to `until` (the high-water mark) unless the spec bounds it. */
 export function boundedSpec(spec: TrainingSpec, highWater: Date): TrainingSpec {
-  const data = spec.data as TrainingSpec['data'] & { time_column?: string; until?: string };
+  const data = spec.data as TrainingSpec['data'] & { time_column?: string; since?: string; until?: string };
   if (!('time_column' in data) || data.time_column === undefined || data.until !== undefined) return spec;
+  // A window that starts after the mark would be refused by the spec's own check: left to its `since`.
+  if ('since' in data && data.since !== undefined && Date.parse(data.since) > highWater.getTime())
+    return spec;
   return { ...spec, data: { ...data, until: highWater.toISOString() } } as TrainingSpec;
 }

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { PipelineTriggers, Schedule, TrainingSpec } from '@ct/shared';
 import { type DataSource, type EntityManager, In } from 'typeorm';
+import { DataArrivalEntity } from '../entities/data-arrival.entity.js';
 import { PipelineEntity } from '../entities/pipeline.entity.js';
 import { PipelineVersionEntity } from '../entities/pipeline-version.entity.js';
 import { InvalidCursorError } from './cursor.js';
@@ -179,6 +180,40 @@ export class PipelineStore {
       .select(['p.id', 'p.schedule'])
       .where('p.enabled AND p.schedule IS NOT NULL')
       .getMany();
+  }
+
+  /**
+   * Records a poll of the pipeline's source that counted `rows` new rows up to `until`, if no other process
+   * recorded one since `previous` (the `polledUntil` the count started from): the rows become an arrival
+   * at `until`. False when another process was first (its count stands; this one is dropped).
+   */
+  async recordPoll(
+    pipelineId: string,
+    previous: Date | null,
+    until: Date,
+    rows: number,
+    source: string,
+  ): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const claimed: unknown[] = await manager.query(
+        `WITH claimed AS (
+           UPDATE pipelines SET polled_until = $2, poll_error = NULL
+           WHERE id = $1 AND polled_until IS NOT DISTINCT FROM $3::timestamptz RETURNING id)
+         SELECT id FROM claimed`,
+        [pipelineId, until, previous],
+      );
+      if (claimed.length === 0) return false;
+      if (rows > 0)
+        await manager
+          .getRepository(DataArrivalEntity)
+          .insert({ pipelineId, rows: String(rows), source, at: until });
+      return true;
+    });
+  }
+
+  /** Keeps why the latest poll failed, for the pipeline's view. */
+  async recordPollError(pipelineId: string, error: string): Promise<void> {
+    await this.pipelines.update({ id: pipelineId }, { pollError: error.slice(0, 2000) });
   }
 
   /** Enabled pipelines with a new-data trigger that polls their source. */

@@ -45,6 +45,16 @@ const commonEnv = {
    * is gone, and the reconciler or another worker may end it.
    */
   ATTEMPT_LEASE_MS: integerInRange(3_000, 3_600_000),
+  /**
+   * The read-only database that `postgres` data sources query: the worker passes it to pipeline processes,
+   * the API counts new rows on it for new-data triggers that poll.
+   */
+  CT_SOURCE_DATABASE_URL: urlWithScheme(
+    ['postgres:', 'postgresql:'],
+    'postgres://reader@db:5432/features',
+  ).optional(),
+  /** The time limit of a `postgres` (statement_timeout) or `iris` (query timeout) source query. */
+  CT_SOURCE_STATEMENT_TIMEOUT_MS: integerInRange(100, 86_400_000),
 };
 
 const BOOTSTRAP_KEY_MIN_LENGTH_IN_PRODUCTION = 32;
@@ -97,6 +107,9 @@ export const apiEnvSchema = z
     teamQuota: { maxRunning: env.TEAM_MAX_RUNNING_JOBS, maxQueued: env.TEAM_MAX_QUEUED_JOBS },
     /** How often the API makes BullMQ's job schedulers match the pipelines in Postgres (also at start-up). */
     scheduleResyncMs: env.PIPELINE_SCHEDULE_RESYNC_MS,
+    /** Where new-data triggers with `pollSeconds` count new rows; null: such pipelines cannot be polled. */
+    sourceDatabaseUrl: env.CT_SOURCE_DATABASE_URL ?? null,
+    sourceStatementTimeoutMs: env.CT_SOURCE_STATEMENT_TIMEOUT_MS,
     /** A key that is an admin key of `team` from start-up on; null when none is set. */
     bootstrapAdmin: env.CT_BOOTSTRAP_ADMIN_KEY
       ? { key: env.CT_BOOTSTRAP_ADMIN_KEY, team: env.CT_BOOTSTRAP_TEAM }
@@ -133,13 +146,6 @@ export const workerEnvSchema = z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,100}$/, { error: 'must be 1-100 characters of letters, digits, ., _ and -' })
       .optional(),
-    /** The read-only database that `postgres` data sources query; passed to pipeline processes. */
-    CT_SOURCE_DATABASE_URL: urlWithScheme(
-      ['postgres:', 'postgresql:'],
-      'postgres://reader@db:5432/features',
-    ).optional(),
-    /** The time limit of a `postgres` (statement_timeout) or `iris` (query timeout) source query. */
-    CT_SOURCE_STATEMENT_TIMEOUT_MS: integerInRange(100, 86_400_000),
   })
   // Other variables are kept, to pick the thread settings of numeric libraries (THREAD_VARIABLE) from them.
   .catchall(z.string())

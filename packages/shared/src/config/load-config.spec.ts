@@ -45,6 +45,8 @@ describe('loadConfig', () => {
       attemptLeaseMs: 30_000,
       teamQuota: { maxRunning: 20, maxQueued: 10_000 },
       scheduleResyncMs: 300_000,
+      sourceDatabaseUrl: null,
+      sourceStatementTimeoutMs: 300_000,
       bootstrapAdmin: null,
       jobLogMaxBytes: 5_242_880,
       bullmqPrefix: 'ct',

@@ -60,8 +60,9 @@ export type Schedule = z.output<typeof scheduleSchema>;
 export const newDataTriggerSchema = z.strictObject({
   minNewRows: z.number().int().min(1).max(PIPELINE_LIMITS.maxMinNewRows),
   /**
-   * How often the platform also counts new rows on the pipeline's own source (a Postgres source with a
-   * `time_column`); without it only `POST /v1/pipelines/:id/data-arrivals` counts.
+   * How often the platform also counts new rows on the pipeline's own source: rows of a `postgres` source
+   * whose `time_column` is later than the previous count (CT_SOURCE_DATABASE_URL). Without it, only
+   * `POST /v1/pipelines/:id/data-arrivals` counts.
    */
   pollSeconds: z
     .number()
@@ -204,6 +205,10 @@ export const newDataStateSchema = z.object({
   rowsSinceLastRun: z.number().int(),
   highWaterMark: isoDate.nullable(),
   pollSeconds: z.number().int().nullable(),
+  /** With `pollSeconds`: the source's rows are counted up to this time (their time column). */
+  polledUntil: isoDate.nullable().optional(),
+  /** With `pollSeconds`: why the latest poll of the source failed, until one works. */
+  pollError: z.string().nullable().optional(),
 });
 
 /** A registered pipeline as the API shows it. */

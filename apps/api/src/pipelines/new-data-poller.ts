@@ -1,0 +1,126 @@
+import { type PipelineEntity, PipelineStore, PipelineTriggers, type PipelineVersionEntity } from '@ct/db';
+import {
+  type BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { PipelineRunsService } from './pipeline-runs.service.js';
+import { countableSource, SourceRowCounter } from './source-row-counter.js';
+
+// How often the poller looks for pipelines whose poll is due; each has its own pollSeconds (10 s or more).
+const LOOK_EVERY_MS = 2_000;
+const ERROR_LOG_EVERY_MS = 60_000;
+
+/**
+ * The new-data triggers that poll their source: every `pollSeconds`, counts the source's rows whose time
+ * column is after the previous count (or the latest run's high-water mark, whichever is later), records
+ * them as an arrival and fires the trigger if the rows since the last run reach its threshold. Every API
+ * process polls; one count per window is kept (`PipelineStore.recordPoll`).
+ */
+@Injectable()
+export class NewDataPoller implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('NewDataPoller');
+  private readonly inFlight = new Set<string>();
+  private readonly lastErrorLog = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly pipelines: PipelineStore,
+    private readonly triggers: PipelineTriggers,
+    private readonly counter: SourceRowCounter,
+    private readonly runs: PipelineRunsService,
+  ) {}
+
+  private looking: Promise<void> | null = null;
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      if (this.looking) return;
+      this.looking = this.look().finally(() => {
+        this.looking = null;
+      });
+    }, LOOK_EVERY_MS);
+    this.timer.unref();
+  }
+
+  /** Lets a poll under way finish (its count is kept or dropped whole), so the database closes after it. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.looking;
+  }
+
+  /** Polls every pipeline whose poll is due now; resolves when they are done. */
+  async look(now = new Date()): Promise<void> {
+    let due: PipelineEntity[];
+    try {
+      due = (await this.pipelines.polled()).filter((pipeline) => isDue(pipeline, now));
+    } catch (error) {
+      this.warn('all', `could not list the pipelines to poll: ${message(error)}`);
+      return;
+    }
+    await Promise.all(
+      due.filter((pipeline) => !this.inFlight.has(pipeline.id)).map((pipeline) => this.poll(pipeline, now)),
+    );
+  }
+
+  private async poll(pipeline: PipelineEntity, now: Date): Promise<void> {
+    this.inFlight.add(pipeline.id);
+    try {
+      const version: PipelineVersionEntity | null = await this.pipelines.version(
+        pipeline.id,
+        pipeline.latestVersion,
+      );
+      const source = version ? countableSource(version.spec) : null;
+      if (!source) throw new Error('the latest version has no postgres source with a time_column to count');
+      const { highWaterMark } = await this.triggers.newData(pipeline.id);
+      const from = later(pipeline.polledUntil, highWaterMark);
+      const rows = await this.counter.count(source, from, now);
+      if (!(await this.pipelines.recordPoll(pipeline.id, pipeline.polledUntil, now, rows, 'poll:postgres')))
+        return;
+      this.lastErrorLog.delete(pipeline.id);
+      if (rows === 0) return;
+      await this.runs.checkNewData(
+        pipeline,
+        {
+          source: 'poll:postgres',
+          polledRows: rows,
+          polledFrom: from?.toISOString() ?? null,
+          polledUntil: now.toISOString(),
+        },
+        now,
+      );
+    } catch (error) {
+      this.warn(
+        pipeline.id,
+        `polling the source of pipeline ${pipeline.team}/${pipeline.name} failed: ${message(error)}`,
+      );
+      await this.pipelines.recordPollError(pipeline.id, message(error)).catch(() => undefined);
+    } finally {
+      this.inFlight.delete(pipeline.id);
+    }
+  }
+
+  private warn(key: string, text: string): void {
+    const last = this.lastErrorLog.get(key) ?? 0;
+    if (Date.now() - last < ERROR_LOG_EVERY_MS) return;
+    this.lastErrorLog.set(key, Date.now());
+    this.logger.warn(text);
+  }
+}
+
+function isDue(pipeline: PipelineEntity, now: Date): boolean {
+  const every = (pipeline.triggers.newData?.pollSeconds ?? 0) * 1000;
+  if (every <= 0) return false;
+  return pipeline.polledUntil === null || now.getTime() - pipeline.polledUntil.getTime() >= every;
+}
+
+function later(a: Date | null, b: Date | null): Date | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a.getTime() >= b.getTime() ? a : b;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
