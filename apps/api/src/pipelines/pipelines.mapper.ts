@@ -58,7 +58,7 @@ export function toPipelineDto(pipeline: PipelineEntity, parts: PipelineParts, no
       createdAt: version.createdAt.toISOString(),
     },
     spec: version.spec,
-    nextRunAt: pipeline.enabled && pipeline.schedule ? iso(nextTick(pipeline.schedule, now)) : null,
+    nextRunAt: pipeline.enabled && pipeline.schedule ? iso(nextTicks.after(pipeline.schedule, now)) : null,
     lastRun: lastRun
       ? {
           jobId: lastRun.id,
