@@ -29,6 +29,7 @@ describe('explainPosition', () => {
       'dependency_unavailable',
     ],
     ['a job put back for its model', { waitReason: 'waiting_for_model' }, 'waiting_for_model'],
+    ['a job put back while its team had its running jobs', { waitReason: 'team_quota' }, 'team_quota'],
     [
       'a job held for its model, in a paused queue',
       { waitReason: 'waiting_for_model', queuePaused: true },

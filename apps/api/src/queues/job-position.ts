@@ -89,6 +89,11 @@ function heldBack(facts: PositionFacts): Pick<JobPosition, 'reason' | 'message'>
         reason: waitReason,
         message: `another job of the same registered model is validating or promoting: this one waits its turn without using an attempt${since}${then}`,
       };
+    case 'team_quota':
+      return {
+        reason: waitReason,
+        message: `the team had its limit of running jobs (TEAM_MAX_RUNNING_JOBS) when a worker took the job: it waits for one to end without using an attempt${since}${then}`,
+      };
   }
 }
 

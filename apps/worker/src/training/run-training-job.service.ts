@@ -1,4 +1,4 @@
-import { countedAttempts, type JobEntity, type JobWaitReason } from '@ct/db';
+import { countedAttempts, type JobEntity, type JobWaitReason, TeamAtCapacity } from '@ct/db';
 import {
   type AuditLogger,
   isFinished,
@@ -30,6 +30,9 @@ export interface TrainingJobResult {
 
 /** How soon a job whose registered model is busy with another run looks again. */
 export const MODEL_BUSY_DELAY_MS = 3_000;
+
+/** How soon a job whose team had its limit of running jobs looks again. */
+export const TEAM_BUSY_DELAY_MS = 3_000;
 
 /**
  * The use case "run a training job": loads the job from Postgres (the source of truth), settles an attempt
@@ -102,7 +105,13 @@ export class RunTrainingJob {
     modelLock: { model: string; holder: string },
     logger: Logger,
   ): Promise<TrainingJobResult> {
-    const outcome = await this.attempt.run(job, spec, command, modelLock);
+    let outcome: Awaited<ReturnType<TrainingAttempt['run']>>;
+    try {
+      outcome = await this.attempt.run(job, spec, command, modelLock);
+    } catch (error) {
+      if (!(error instanceof TeamAtCapacity)) throw error;
+      return this.holdBack(job, 'team_quota', error.message, TEAM_BUSY_DELAY_MS);
+    }
     if (outcome === null) {
       const now = await this.db.jobs.get(job.id);
       logger.log(`was ${now?.state ?? 'deleted'} before its attempt started: nothing to run`);

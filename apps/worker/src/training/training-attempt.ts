@@ -69,6 +69,7 @@ export class TrainingAttempt {
       from: ['queued'],
       attempt: queued.attempts,
       startAttempt: { worker: WORKER_NAME },
+      teamRunningLimit: this.config.teamMaxRunningJobs,
       patch: {
         startedAt: new Date(),
         mlflowRunId: null,

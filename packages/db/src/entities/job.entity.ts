@@ -10,7 +10,7 @@ import type {
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 /** Why a queued job waits without using an attempt. */
-export type JobWaitReason = 'dependency_unavailable' | 'waiting_for_model';
+export type JobWaitReason = 'dependency_unavailable' | 'waiting_for_model' | 'team_quota';
 
 /** A training job. Postgres is the source of truth; the BullMQ job carries only its id. */
 @Entity({ name: 'jobs' })

@@ -5,6 +5,7 @@ import { JobAttemptEntity } from '../entities/job-attempt.entity.js';
 import { PendingRunEndEntity } from '../entities/pending-run-end.entity.js';
 import { appendEvent, type StoredJobEvent } from '../store/event-store.js';
 import type { JobPatch } from '../store/job-store.js';
+import { lockTeamLoad } from '../store/team-quota.js';
 
 /** How an attempt ended, written on its row in the same transaction as the job's move. */
 export interface AttemptEnd {
@@ -17,6 +18,18 @@ export interface AttemptEnd {
 export interface RunEnd {
   runId: string;
   status: PendingRunEndEntity['status'];
+}
+
+/** A start refused because the job's team already has its limit of running jobs; nothing was changed. */
+export class TeamAtCapacity extends Error {
+  constructor(
+    readonly team: string,
+    readonly running: number,
+    readonly limit: number,
+  ) {
+    super(`team ${team} already has ${running} running jobs, its limit (TEAM_MAX_RUNNING_JOBS ${limit})`);
+    this.name = 'TeamAtCapacity';
+  }
 }
 
 /** One move of a job's state. */
@@ -36,6 +49,11 @@ export interface JobMove {
   endAttempt?: AttemptEnd;
   /** The move starts this attempt (`attempts` + 1): its row is created with the worker's name. */
   startAttempt?: { worker: string };
+  /**
+   * With a start: the team may have at most this many jobs running, this one included, counted under the
+   * team's lock in the same transaction; when it has them already, the move throws {@link TeamAtCapacity}.
+   */
+  teamRunningLimit?: number;
   runEnd?: RunEnd;
 }
 
@@ -93,6 +111,12 @@ export class JobLifecycle {
       })
       .getOne();
     if (before === null) return null;
+    if (move.teamRunningLimit !== undefined && move.to === 'running') {
+      const quota = { maxRunning: move.teamRunningLimit, maxQueued: 0 };
+      const load = await lockTeamLoad(manager, before.team, quota);
+      if (load.running >= move.teamRunningLimit)
+        throw new TeamAtCapacity(before.team, load.running, move.teamRunningLimit);
+    }
     const patch: JobPatch = { ...move.patch };
     if (move.startAttempt) patch.attempts = before.attempts + 1;
     await manager.update(JobEntity, { id }, { ...patch, state: move.to });

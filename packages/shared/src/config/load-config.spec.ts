@@ -113,6 +113,7 @@ describe('loadConfig', () => {
       concurrency: 1,
       lockDurationMs: 30_000,
       attemptLeaseMs: 30_000,
+      teamMaxRunningJobs: 20,
       outageBudgetMs: 900_000,
       killGraceMs: 5_000,
       shutdownGraceMs: 30_000,

@@ -169,8 +169,9 @@ export const WORKER_HEARTBEAT_TTL_INTERVALS = 3;
 
 /**
  * Why a job is where it is, as `GET /v1/jobs/:id/position` explains it. `dependency_unavailable` and
- * `waiting_for_model` are a queued job held back without using an attempt: a dependency (MLflow, Postgres)
- * was unreachable, or another job of the same registered model is validating or promoting.
+ * `waiting_for_model` and `team_quota` are a queued job held back without using an attempt: a dependency
+ * (MLflow, Postgres) was unreachable, another job of the same registered model is validating or promoting, or
+ * the team already had TEAM_MAX_RUNNING_JOBS jobs running.
  */
 export const WAIT_REASONS = [
   'running',
@@ -182,6 +183,7 @@ export const WAIT_REASONS = [
   'not_in_queue',
   'dependency_unavailable',
   'waiting_for_model',
+  'team_quota',
 ] as const;
 export type WaitReason = (typeof WAIT_REASONS)[number];
 
