@@ -13,9 +13,8 @@ export const JOB_LIMITS = {
   maxTags: 20,
 } as const;
 
-/** Body of `POST /v1/jobs`. */
-export const submitJobSchema = z.strictObject({
-  spec: trainingSpecSchema,
+/** How a job runs, whoever starts it: a submission, or a manual run of a registered pipeline. */
+export const jobRunOptions = {
   /** Overrides for `spec.model.params`. */
   params: modelParamsSchema.optional(),
   /** 1 runs first; BullMQ's priority order. */
@@ -27,6 +26,12 @@ export const submitJobSchema = z.strictObject({
     .max(JOB_LIMITS.maxTimeoutSeconds)
     .default(JOB_LIMITS.defaultTimeoutSeconds),
   maxAttempts: z.number().int().min(1).max(JOB_LIMITS.maxAttempts).default(JOB_LIMITS.defaultMaxAttempts),
+};
+
+/** Body of `POST /v1/jobs`. */
+export const submitJobSchema = z.strictObject({
+  spec: trainingSpecSchema,
+  ...jobRunOptions,
   idempotencyKey: z
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,200}$/, { error: 'must be 1-200 characters of letters, digits, _ . : -' })

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { jobSchema } from '../jobs/job.dto.js';
 import { JOB_STATES } from '../jobs/job-state.js';
 import { promotionSchema } from '../jobs/pipeline-rules.js';
-import { JOB_LIMITS, TRIGGERS } from '../jobs/submit-job.dto.js';
-import { modelParamsSchema, pipelineNameSchema, trainingSpecSchema } from '../jobs/training-spec.js';
+import { jobRunOptions, TRIGGERS } from '../jobs/submit-job.dto.js';
+import { pipelineNameSchema, trainingSpecSchema } from '../jobs/training-spec.js';
 import { cronProblem, timeZoneProblem } from './schedule.js';
 
 const isoDate = z.iso.datetime({ offset: true });
@@ -109,19 +109,7 @@ export type UpdatePipeline = z.output<typeof updatePipelineSchema>;
 export type UpdatePipelineInput = z.input<typeof updatePipelineSchema>;
 
 /** Body of `POST /v1/pipelines/:id/runs` (optional): options of the job a manual run makes. */
-export const startPipelineRunSchema = z
-  .strictObject({
-    params: modelParamsSchema.optional(),
-    priority: z.number().int().min(1).max(1000).default(100),
-    timeoutSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(JOB_LIMITS.maxTimeoutSeconds)
-      .default(JOB_LIMITS.defaultTimeoutSeconds),
-    maxAttempts: z.number().int().min(1).max(JOB_LIMITS.maxAttempts).default(JOB_LIMITS.defaultMaxAttempts),
-  })
-  .optional();
+export const startPipelineRunSchema = z.strictObject(jobRunOptions).optional();
 export type StartPipelineRun = z.output<typeof startPipelineRunSchema>;
 
 /** Body of `POST /v1/pipelines/:id/data-arrivals`. */
