@@ -174,7 +174,8 @@ describe('bad input is a 4xx with a code, never a 500 (real Postgres and Redis)'
       'after',
     ],
     ['GET', '/v1/jobs/00000000-0000-4000-8000-000000000000', 404, 'not_found', null],
-    ['GET', '/v1/pipelines', 404, 'not_found', null],
+    ['GET', '/v1/pipelines/00000000-0000-4000-8000-000000000000', 404, 'not_found', null],
+    ['GET', '/v1/pipelines/Not_A_Name!', 400, 'validation_failed', 'id'],
     ['DELETE', '/v1/jobs', 404, 'not_found', null],
     ['GET', '/nowhere', 404, 'not_found', null],
   ];
