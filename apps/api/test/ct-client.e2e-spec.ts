@@ -198,6 +198,47 @@ describe('the typed client against a running API (real Redis and Postgres)', () 
     expect(await admin.listWorkers()).toEqual({ items: [] });
   });
 
+  it('calls the pipeline routes, their answers valid against the shared schemas', async () => {
+    const spec = { ...submission().spec, pipeline: 'client-pipeline' };
+    const created = await admin.createPipeline({
+      body: {
+        spec,
+        schedule: { cron: '0 4 * * *', timezone: 'UTC' },
+        triggers: { newData: { minNewRows: 10 } },
+      },
+    });
+    expect(created).toMatchObject({ name: 'client-pipeline', latestVersion: { version: 1 } });
+    const params = { id: created.name };
+    expect((await admin.listPipelines({ query: { limit: 10 } })).items.map((p) => p.id)).toContain(
+      created.id,
+    );
+    expect(await admin.getPipeline({ params: { id: created.id } })).toMatchObject({
+      nextRunAt: expect.any(String),
+    });
+    expect(await admin.updatePipeline({ params, body: { promotion: { policy: 'manual' } } })).toMatchObject({
+      latestVersion: { version: 2 },
+      promotion: { policy: 'manual' },
+    });
+    expect((await admin.listPipelineVersions({ params })).items.map((v) => v.version)).toEqual([2, 1]);
+    const arrival = await admin.recordDataArrival({ params, body: { rows: 12 } });
+    expect(arrival.trigger).toMatchObject({ kind: 'new_data', outcome: 'started' });
+    const manual = await admin.startPipelineRun({ params });
+    expect(manual).toMatchObject({
+      job: { pipelineId: created.id, trigger: 'manual' },
+      trigger: { outcome: 'started' },
+    });
+    const records = await admin.listPipelineTriggers({ params, query: { limit: 10 } });
+    expect(records.items.map((r) => r.kind)).toEqual(['manual', 'new_data']);
+    expect(await admin.disablePipeline({ params })).toMatchObject({ enabled: false, nextRunAt: null });
+    expect(await apiErrorOf(admin.startPipelineRun({ params }))).toMatchObject({
+      status: 409,
+      code: 'conflict',
+    });
+    expect(await admin.enablePipeline({ params })).toMatchObject({ enabled: true });
+    await admin.deletePipeline({ params });
+    expect(await apiErrorOf(admin.getPipeline({ params }))).toMatchObject({ status: 404, code: 'not_found' });
+  });
+
   it('throws CtNetworkError when nothing listens', async () => {
     const nowhere = createCtClient({ baseUrl: `http://127.0.0.1:${await freePort()}` });
     await expect(nowhere.live()).rejects.toBeInstanceOf(CtNetworkError);

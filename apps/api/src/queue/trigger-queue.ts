@@ -18,6 +18,9 @@ const TICK = 'pipeline-tick';
 const ERROR_LOG_EVERY_MS = 10_000;
 // Ticks are a Postgres transaction each: many pipelines ticking on the same minute are taken together.
 const TICK_CONCURRENCY = 8;
+// How long a shutdown waits for ticks under way; and for a close that has nothing to wait for.
+const CLOSE_GRACE_MS = 10_000;
+const FORCED_CLOSE_MS = 1_000;
 
 /** A pipeline's schedule as BullMQ holds it. */
 export interface HeldSchedule {
@@ -142,13 +145,39 @@ export class TriggerQueue implements OnApplicationBootstrap, BeforeApplicationSh
     this.logger.warn(message);
   }
 
+  /**
+   * Lets a tick under way finish (a short transaction), then drops the worker's connection. With Redis
+   * unreachable BullMQ's close would wait for it forever: it is forced, and bounded either way.
+   */
   async beforeApplicationShutdown(): Promise<void> {
-    try {
-      await this.worker?.close();
-      await this.queue.close();
-    } finally {
-      this.workerConnection?.disconnect();
+    const worker = this.worker;
+    if (worker) {
+      const force = !this.redis.commandsUsable;
+      const closed = await within(worker.close(force), force ? FORCED_CLOSE_MS : CLOSE_GRACE_MS);
+      if (!closed) this.logger.warn('the tick worker did not close in time: dropping its Redis connection');
     }
+    this.workerConnection?.disconnect();
+    if (!(await within(this.queue.close(), FORCED_CLOSE_MS)))
+      this.logger.warn('the trigger queue did not close in time (Redis unreachable)');
+  }
+}
+
+/** Whether `operation` settled within `ms` (its failure counts as settled: there is nothing left to do). */
+async function within(operation: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([
+      operation.then(
+        () => true,
+        () => true,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
