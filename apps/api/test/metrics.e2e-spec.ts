@@ -46,6 +46,20 @@ describe('GET /metrics (real Redis and Postgres)', () => {
     expect(sut.samples('ct_workers_live', { queue: 'ct-training' })).toHaveLength(1);
   });
 
+  it('counts trigger firings by kind, outcome and reason', async () => {
+    const key = await api.key('team-firings', 'submitter');
+    const spec = { ...submission().spec, pipeline: 'firings-ridge' };
+    await api.http().post('/v1/pipelines').set(bearer(key)).send({ spec }).expect(201);
+    await api.http().post('/v1/pipelines/firings-ridge/runs').set(bearer(key)).send().expect(201);
+    await api.http().post('/v1/pipelines/firings-ridge/disable').set(bearer(key)).expect(200);
+    await api.http().post('/v1/pipelines/firings-ridge/runs').set(bearer(key)).send().expect(409);
+    const sut = await scrape();
+    const firings = (outcome: string, reason: string) =>
+      sut.value('ct_trigger_firings_total', { team: 'team-firings', kind: 'manual', outcome, reason });
+    expect(firings('started', '')).toBe(1);
+    expect(firings('suppressed', 'pipeline_disabled')).toBe(1);
+  });
+
   it('times requests by route template and status, never by raw path', async () => {
     const key = await api.key('team-routes', 'submitter');
     const job = await api.submit(key, submission({}, 'routes-ridge'));

@@ -26,6 +26,13 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  private readonly firings = new Counter({
+    name: 'ct_trigger_firings_total',
+    help: 'Trigger firings of registered pipelines, by kind and outcome (reason: why one started no run)',
+    labelNames: ['team', 'kind', 'outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor(queue: TrainingQueue, @Inject(LIVE_WORKERS) liveWorkers: LiveWorkers) {
     collectDefaultMetrics({ register: this.registry, prefix: 'ct_api_' });
     const reachable = new Gauge({
@@ -73,6 +80,11 @@ export class ApiMetrics {
 
   jobSubmitted(team: string, pipeline: string): void {
     this.submitted.inc({ team, pipeline });
+  }
+
+  /** A recorded firing; `reason` is empty for a started run. */
+  triggerFired(team: string, kind: string, outcome: string, reason: string | null): void {
+    this.firings.inc({ team, kind, outcome, reason: reason ?? '' });
   }
 
   /** The text exposition format, for `GET /metrics`. */

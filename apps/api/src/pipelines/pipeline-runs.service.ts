@@ -13,6 +13,7 @@ import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
 import { ApiError } from '../errors/api-error.js';
 import { JobQueriesService } from '../jobs/job-queries.service.js';
 import { SubmitJobService } from '../jobs/submit-job.service.js';
+import { ApiMetrics } from '../observability/api-metrics.js';
 import { toTriggerDto } from './pipelines.mapper.js';
 import { PipelinesService } from './pipelines.service.js';
 
@@ -34,6 +35,7 @@ export class PipelineRunsService {
     private readonly queries: JobQueriesService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(AUDIT_LOG) private readonly audit: AuditLogger,
+    private readonly metrics: ApiMetrics,
   ) {}
 
   /** A manual run: 201 with the job, or the refusal (409 disabled, 429 quota), recorded either way. */
@@ -140,6 +142,7 @@ export class PipelineRunsService {
       ...(record.reason ? { reason: record.reason } : {}),
       ...(job ? { jobId: job.id, pipeline: job.pipeline } : {}),
     };
+    this.metrics.triggerFired(record.team, record.kind, record.outcome, record.reason);
     if (record.outcome === 'started') this.audit.info('trigger.fired', fields);
     else this.audit.warning('trigger.suppressed', { ...fields, message: record.message });
     this.logger.log(
