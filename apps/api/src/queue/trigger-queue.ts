@@ -18,6 +18,7 @@ const TICK = 'pipeline-tick';
 const ERROR_LOG_EVERY_MS = 10_000;
 // Ticks are a Postgres transaction each: many pipelines ticking on the same minute are taken together.
 const TICK_CONCURRENCY = 8;
+const TICK_ATTEMPTS = 10;
 // How long a shutdown waits for ticks under way; and for a close that has nothing to wait for.
 const CLOSE_GRACE_MS = 10_000;
 const FORCED_CLOSE_MS = 1_000;
@@ -91,7 +92,9 @@ export class TriggerQueue implements OnApplicationBootstrap, BeforeApplicationSh
           name: TICK,
           data: { pipelineId },
           opts: {
-            attempts: 5,
+            // A tick that cannot be recorded (Postgres away) is tried again for about 17 minutes; its
+            // dedupe key keeps a late success to one record.
+            attempts: TICK_ATTEMPTS,
             backoff: { type: 'exponential', delay: 1_000 },
             removeOnComplete: { count: 100 },
             removeOnFail: { age: 7 * 24 * 60 * 60 },
