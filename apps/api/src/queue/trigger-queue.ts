@@ -18,7 +18,8 @@ const TICK = 'pipeline-tick';
 const ERROR_LOG_EVERY_MS = 10_000;
 // Ticks are a Postgres transaction each: many pipelines ticking on the same minute are taken together.
 const TICK_CONCURRENCY = 8;
-const TICK_ATTEMPTS = 10;
+// Waits of 1, 2, 4 ... 512 s between tries: about 17 minutes in all.
+const TICK_ATTEMPTS = 11;
 // How long a shutdown waits for ticks under way; and for a close that has nothing to wait for.
 const CLOSE_GRACE_MS = 10_000;
 const FORCED_CLOSE_MS = 1_000;
