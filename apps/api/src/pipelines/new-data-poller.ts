@@ -13,8 +13,8 @@ const LOOK_EVERY_MS = 2_000;
 const ERROR_LOG_EVERY_MS = 60_000;
 
 /**
- * The new-data triggers that poll their source: every `pollSeconds`, counts the source's rows whose time
- * column is after the previous count (or the latest run's high-water mark, whichever is later), records
+ * The new-data triggers that poll their source (a `postgres` query, or a `csv` file by its mtime): every
+ * `pollSeconds`, counts the source's rows whose time column is after the previous count (or the latest run's high-water mark, whichever is later), records
  * them as an arrival and fires the trigger if the rows since the last run reach its threshold. Every API
  * process polls; one count per window is kept (`PipelineStore.recordPoll`).
  */
@@ -72,18 +72,19 @@ export class NewDataPoller implements OnApplicationBootstrap, BeforeApplicationS
         pipeline.latestVersion,
       );
       const source = version ? countableSource(version.spec) : null;
-      if (!source) throw new Error('the latest version has no postgres source with a time_column to count');
+      if (!source)
+        throw new Error('the latest version has no postgres or csv source with a time_column to count');
       const { highWaterMark } = await this.triggers.newData(pipeline.id);
       const from = later(pipeline.polledUntil, highWaterMark);
       const rows = await this.counter.count(source, from, now);
-      if (!(await this.pipelines.recordPoll(pipeline.id, pipeline.polledUntil, now, rows, 'poll:postgres')))
-        return;
+      const label = `poll:${source.kind}`;
+      if (!(await this.pipelines.recordPoll(pipeline.id, pipeline.polledUntil, now, rows, label))) return;
       this.lastErrorLog.delete(pipeline.id);
       if (rows === 0) return;
       await this.runs.checkNewData(
         pipeline,
         {
-          source: 'poll:postgres',
+          source: label,
           polledRows: rows,
           polledFrom: from?.toISOString() ?? null,
           polledUntil: now.toISOString(),

@@ -55,6 +55,8 @@ const commonEnv = {
   ).optional(),
   /** The time limit of a `postgres` (statement_timeout) or `iris` (query timeout) source query. */
   CT_SOURCE_STATEMENT_TIMEOUT_MS: integerInRange(100, 86_400_000),
+  /** Where `csv` and `parquet` data sources live: the worker passes it to pipelines; the API polls csv files. */
+  CT_DATA_ROOT: path(),
   /** Jobs a team may have running at once: workers hold back the next; the API counts it in the quota. */
   TEAM_MAX_RUNNING_JOBS: integerInRange(1, 100_000),
 };
@@ -111,6 +113,8 @@ export const apiEnvSchema = z
     /** Where new-data triggers with `pollSeconds` count new rows; null: such pipelines cannot be polled. */
     sourceDatabaseUrl: env.CT_SOURCE_DATABASE_URL ?? null,
     sourceStatementTimeoutMs: env.CT_SOURCE_STATEMENT_TIMEOUT_MS,
+    /** Where new-data triggers with `pollSeconds` read `csv` sources (the workers' CT_DATA_ROOT). */
+    dataRoot: env.CT_DATA_ROOT,
     /** A key that is an admin key of `team` from start-up on; null when none is set. */
     bootstrapAdmin: env.CT_BOOTSTRAP_ADMIN_KEY
       ? { key: env.CT_BOOTSTRAP_ADMIN_KEY, team: env.CT_BOOTSTRAP_TEAM }
@@ -137,7 +141,6 @@ export const workerEnvSchema = z
     /** How long a job waits for MLflow or Postgres to come back, without using attempts, before it fails. */
     DEPENDENCY_OUTAGE_BUDGET_MS: integerInRange(0, 7 * 24 * 3_600_000),
     CT_PIPELINE_PYTHON: path(),
-    CT_DATA_ROOT: path(),
     /** Registered project directories (custom training functions, MLflow Projects); passed to pipelines. */
     CT_PROJECTS_ROOT: path(),
     /** The IRIS instance that `iris` data sources read (iris://user:password@host:port/NAMESPACE). */

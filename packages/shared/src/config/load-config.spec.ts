@@ -47,6 +47,7 @@ describe('loadConfig', () => {
       scheduleResyncMs: 300_000,
       sourceDatabaseUrl: null,
       sourceStatementTimeoutMs: 300_000,
+      dataRoot: resolve('data'),
       bootstrapAdmin: null,
       jobLogMaxBytes: 5_242_880,
       bullmqPrefix: 'ct',

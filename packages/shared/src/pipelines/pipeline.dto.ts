@@ -60,9 +60,9 @@ export type Schedule = z.output<typeof scheduleSchema>;
 export const newDataTriggerSchema = z.strictObject({
   minNewRows: z.number().int().min(1).max(PIPELINE_LIMITS.maxMinNewRows),
   /**
-   * How often the platform also counts new rows on the pipeline's own source: rows of a `postgres` source
-   * whose `time_column` is later than the previous count (CT_SOURCE_DATABASE_URL). Without it, only
-   * `POST /v1/pipelines/:id/data-arrivals` counts.
+   * How often the platform also counts new rows on the pipeline's own source: rows whose `time_column` is
+   * later than the previous count, of a `postgres` source (CT_SOURCE_DATABASE_URL) or of a `csv` file under
+   * CT_DATA_ROOT when it was modified since. Without it, only `POST /v1/pipelines/:id/data-arrivals` counts.
    */
   pollSeconds: z
     .number()
