@@ -14,7 +14,7 @@ import { ApiError } from '../errors/api-error.js';
 import { JobQueriesService } from '../jobs/job-queries.service.js';
 import { SubmitJobService } from '../jobs/submit-job.service.js';
 import { ApiMetrics } from '../observability/api-metrics.js';
-import { toTriggerDto } from './pipelines.mapper.js';
+import { toNewDataState, toTriggerDto } from './pipelines.mapper.js';
 import { PipelinesService } from './pipelines.service.js';
 
 /** The actor of what triggers do on their own, in the audit trail. */
@@ -52,12 +52,11 @@ export class PipelineRunsService {
     );
     if (result.kind !== 'recorded') throw new ApiError('not_found', `no pipeline ${ref}`);
     const { record, job } = result;
-    if (record.reason === 'quota')
-      throw new ApiError('rate_limited', record.message, { trigger: toTriggerDto(record) });
-    if (record.reason === 'pipeline_disabled')
-      throw new ApiError('conflict', `${record.message}: enable it first`, { trigger: toTriggerDto(record) });
-    if (!job) throw new ApiError('conflict', record.message, { trigger: toTriggerDto(record) });
-    return { job: await this.queries.toDto(job), trigger: toTriggerDto(record) };
+    const trigger = toTriggerDto(record);
+    // A manual run passes the run-in-progress and cool-down guards: only quota or a disabled pipeline stop it.
+    if (!job && record.reason === 'quota') throw new ApiError('rate_limited', record.message, { trigger });
+    if (!job) throw new ApiError('conflict', `${record.message}: enable it first`, { trigger });
+    return { job: await this.queries.toDto(job), trigger };
   }
 
   /** Records the arrival, then fires the new-data trigger if the rows since the last run reach it. */
@@ -70,20 +69,11 @@ export class PipelineRunsService {
       source: arrival.source ?? null,
       arrivedRows: arrival.rows,
     });
-    const newData = pipeline.triggers.newData;
-    const count = newData ? await this.triggers.newData(pipeline.id) : null;
+    const count = pipeline.triggers.newData ? await this.triggers.newData(pipeline.id) : null;
     return {
       rows: arrival.rows,
       at: at.toISOString(),
-      newData:
-        newData && count
-          ? {
-              minNewRows: newData.minNewRows,
-              rowsSinceLastRun: count.rows,
-              highWaterMark: count.highWaterMark?.toISOString() ?? null,
-              pollSeconds: newData.pollSeconds ?? null,
-            }
-          : null,
+      newData: toNewDataState(pipeline, count),
       trigger: record ? toTriggerDto(record) : null,
     };
   }

@@ -1,4 +1,10 @@
-import type { JobEntity, PipelineEntity, PipelineVersionEntity, TriggerRecordEntity } from '@ct/db';
+import type {
+  JobEntity,
+  NewDataCount,
+  PipelineEntity,
+  PipelineVersionEntity,
+  TriggerRecordEntity,
+} from '@ct/db';
 import {
   nextTick,
   type Pipeline,
@@ -33,14 +39,13 @@ export interface PipelineParts {
   version: PipelineVersionEntity;
   lastRun: JobEntity | null;
   lastTrigger: TriggerRecordEntity | null;
-  newData: { rows: number; highWaterMark: Date | null } | null;
+  newData: NewDataCount | null;
   champion?: Pipeline['champion'];
   championUnavailable?: string;
 }
 
 export function toPipelineDto(pipeline: PipelineEntity, parts: PipelineParts, now = new Date()): Pipeline {
   const { version, lastRun, lastTrigger, newData } = parts;
-  const newDataTrigger = pipeline.triggers.newData;
   return {
     id: pipeline.id,
     team: pipeline.team,
@@ -71,22 +76,27 @@ export function toPipelineDto(pipeline: PipelineEntity, parts: PipelineParts, no
         }
       : null,
     lastTrigger: lastTrigger ? toTriggerDto(lastTrigger) : null,
-    newData:
-      newDataTrigger && newData
-        ? {
-            minNewRows: newDataTrigger.minNewRows,
-            rowsSinceLastRun: newData.rows,
-            highWaterMark: iso(newData.highWaterMark),
-            pollSeconds: newDataTrigger.pollSeconds ?? null,
-            ...(newDataTrigger.pollSeconds
-              ? { polledUntil: iso(pipeline.polledUntil), pollError: pipeline.pollError }
-              : {}),
-          }
-        : null,
+    newData: toNewDataState(pipeline, newData),
     ...(parts.champion !== undefined ? { champion: parts.champion } : {}),
     ...(parts.championUnavailable !== undefined ? { championUnavailable: parts.championUnavailable } : {}),
     createdAt: pipeline.createdAt.toISOString(),
     updatedAt: pipeline.updatedAt.toISOString(),
+  };
+}
+
+/** Where the pipeline's new-data trigger stands; null when it has none (or nothing was counted). */
+export function toNewDataState(
+  pipeline: Pick<PipelineEntity, 'triggers' | 'polledUntil' | 'pollError'>,
+  count: NewDataCount | null,
+): Pipeline['newData'] {
+  const trigger = pipeline.triggers.newData;
+  if (!trigger || !count) return null;
+  return {
+    minNewRows: trigger.minNewRows,
+    rowsSinceLastRun: count.rows,
+    highWaterMark: iso(count.highWaterMark),
+    pollSeconds: trigger.pollSeconds ?? null,
+    ...(trigger.pollSeconds ? { polledUntil: iso(pipeline.polledUntil), pollError: pipeline.pollError } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import { type DataSource, In } from 'typeorm';
 import { JobEntity } from '../entities/job.entity.js';
 import { TriggerRecordEntity } from '../entities/trigger-record.entity.js';
+import { type NewDataCount, newDataCounts } from './new-data.js';
 
 /** Where each pipeline of a page stands: its latest run, its latest trigger record, its new-data count. */
 export class PipelineStatus {
@@ -34,25 +35,8 @@ export class PipelineStatus {
     return new Map(rows.map((row) => [row.pipelineId, row]));
   }
 
-  /** The new-data count of each of these pipelines, in one query (as `newDataCount` counts one). */
-  async newData(
-    pipelineIds: readonly string[],
-  ): Promise<Map<string, { rows: number; highWaterMark: Date | null }>> {
-    if (pipelineIds.length === 0) return new Map();
-    const rows: { id: string; high_water_mark: Date | null; rows: string }[] = await this.dataSource.query(
-      `WITH ids AS (SELECT unnest($1::uuid[]) AS id),
-       marks AS (
-         SELECT ids.id, (SELECT max(j.data_high_water) FROM jobs j
-                         WHERE j.pipeline_id = ids.id AND j.state IN ('queued', 'running', 'succeeded')) AS at
-         FROM ids)
-       SELECT marks.id, marks.at AS high_water_mark,
-              (SELECT COALESCE(sum(a.rows), 0) FROM data_arrivals a
-               WHERE a.pipeline_id = marks.id AND (marks.at IS NULL OR a.at > marks.at))::bigint AS rows
-       FROM marks`,
-      [pipelineIds],
-    );
-    return new Map(
-      rows.map((row) => [row.id, { rows: Number(row.rows), highWaterMark: row.high_water_mark }]),
-    );
+  /** The new-data count of each of these pipelines, in one query. */
+  newData(pipelineIds: readonly string[]): Promise<Map<string, NewDataCount>> {
+    return newDataCounts(this.dataSource.manager, pipelineIds);
   }
 }
