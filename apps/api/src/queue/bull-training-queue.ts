@@ -2,8 +2,7 @@ import { type JobPayloads, QueueName } from '@ct/shared';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
-import { ApiError } from '../errors/api-error.js';
-import { bounded } from '../redis/bounded.js';
+import { withRedis } from '../redis/bounded.js';
 import { RedisClients } from '../redis/redis-clients.js';
 
 export type TrainingBullQueue = Queue<JobPayloads['train'], unknown, 'train'>;
@@ -41,11 +40,12 @@ export class BullTrainingQueue implements BeforeApplicationShutdown {
     operation: (queue: TrainingBullQueue) => Promise<T>,
     timeoutMs?: number,
   ): Promise<T> {
-    const where = `while ${what} in the training queue`;
-    // Fail at once while Redis is known to be down, rather than wait out the timeout on every request.
-    if (!this.redis.commandsUsable)
-      throw new ApiError('dependency_unavailable', `Redis is unreachable ${where}`);
-    return bounded(operation(this.queue), where, () => this.redis.commandsUsable, timeoutMs);
+    return withRedis(
+      this.redis,
+      `while ${what} in the training queue`,
+      () => operation(this.queue),
+      timeoutMs,
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {

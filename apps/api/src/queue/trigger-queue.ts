@@ -9,8 +9,7 @@ import {
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
-import { ApiError } from '../errors/api-error.js';
-import { bounded } from '../redis/bounded.js';
+import { withRedis } from '../redis/bounded.js';
 import { RedisClients } from '../redis/redis-clients.js';
 
 type TickData = JobPayloads['pipeline-tick'];
@@ -137,10 +136,12 @@ export class TriggerQueue implements OnApplicationBootstrap, BeforeApplicationSh
     operation: (queue: Queue<TickData, unknown, string>) => Promise<T>,
     timeoutMs?: number,
   ) {
-    const where = `while ${what} in the trigger queue`;
-    if (!this.redis.commandsUsable)
-      throw new ApiError('dependency_unavailable', `Redis is unreachable ${where}`);
-    return bounded(operation(this.queue), where, () => this.redis.commandsUsable, timeoutMs);
+    return withRedis(
+      this.redis,
+      `while ${what} in the trigger queue`,
+      () => operation(this.queue),
+      timeoutMs,
+    );
   }
 
   private warn(message: string): void {

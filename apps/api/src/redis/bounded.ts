@@ -1,4 +1,5 @@
 import { ApiError } from '../errors/api-error.js';
+import type { RedisClients } from './redis-clients.js';
 
 /** How long a request waits for Redis before answering without it. */
 export const REDIS_TIMEOUT_MS = 2_000;
@@ -33,4 +34,18 @@ export async function bounded<T>(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * A Redis operation of a request, `where` saying what it does: it fails with `dependency_unavailable` at once
+ * while Redis is known to be down (rather than wait out the timeout on every request), else waits boundedly.
+ */
+export function withRedis<T>(
+  redis: Pick<RedisClients, 'commandsUsable'>,
+  where: string,
+  operation: () => Promise<T>,
+  timeoutMs?: number,
+): Promise<T> {
+  if (!redis.commandsUsable) throw new ApiError('dependency_unavailable', `Redis is unreachable ${where}`);
+  return bounded(operation(), where, () => redis.commandsUsable, timeoutMs);
 }
