@@ -17,55 +17,18 @@ import {
 import { eventIdSchema, jobEventSchema, jobEventsQuerySchema } from '../jobs/job-event.dto.js';
 import { isFinished } from '../jobs/job-state.js';
 import { submitJobSchema } from '../jobs/submit-job.dto.js';
-import {
-  modelDecisionRequestSchema,
-  modelNameSchema,
-  modelSchema,
-  modelVersionNumberSchema,
-} from '../models/model-registry.dto.js';
-import {
-  cleanQueueResultSchema,
-  cleanQueueSchema,
-  jobPositionSchema,
-  listQueueJobsQuerySchema,
-  queueJobPageSchema,
-  queueListSchema,
-  queueNameSchema,
-  queuePausedSchema,
-  retryFailedResultSchema,
-  retryFailedSchema,
-  workerListSchema,
-} from '../queues/monitoring.dto.js';
+import { jobPositionSchema } from '../queues/monitoring.dto.js';
+import { MODEL_ROUTES } from './model-routes.js';
 import { PIPELINE_ROUTES } from './pipeline-routes.js';
+import { QUEUE_ROUTES } from './queue-routes.js';
 import { defineRoutes } from './route-contract.js';
 
 const jobParams = z.strictObject({ id: jobIdSchema });
-const queueParams = z.strictObject({ name: queueNameSchema });
-const modelParams = z.strictObject({ name: modelNameSchema });
-const modelVersionParams = z.strictObject({ name: modelNameSchema, version: modelVersionNumberSchema });
-
-/** The three decisions on a model version share everything but their path and words. */
-function modelDecision(action: 'approve' | 'reject' | 'promote', summary: string, description: string) {
-  return {
-    method: 'POST',
-    path: `/v1/models/:name/versions/:version/${action}`,
-    summary,
-    description:
-      `${description} With \`expectedChampion\` the decision applies only if the champion is still that ` +
-      'version (or still none). When it is not, or when an alias moves while the decision is being made, ' +
-      'the answer is 409 `conflict` naming the current champion, and nothing changes.',
-    tag: 'models',
-    auth: 'approver',
-    params: modelVersionParams,
-    body: modelDecisionRequestSchema,
-    responses: { 200: modelSchema },
-    errors: [404, 409, 503],
-  } as const;
-}
 
 /**
  * Every route the API serves, keyed by the name of the typed client's method. Adding a route to the API
- * means adding its entry here: a test compares this table with the routes Nest registered.
+ * means adding its entry here (or to the table of its area, spread in below): a test compares this table with
+ * the routes Nest registered.
  */
 export const API_ROUTES = defineRoutes({
   live: {
@@ -208,106 +171,8 @@ export const API_ROUTES = defineRoutes({
       isFinal: (event: z.output<typeof jobEventSchema>) => event.type === 'state' && isFinished(event.state),
     },
   },
-  getModel: {
-    method: 'GET',
-    path: '/v1/models/:name',
-    summary: "A team's registered model: aliases and versions with their metrics and decisions",
-    tag: 'models',
-    auth: 'viewer',
-    params: modelParams,
-    responses: { 200: modelSchema },
-    errors: [404, 503],
-  },
-  approveModelVersion: modelDecision(
-    'approve',
-    'Approve the challenger',
-    'The challenger becomes champion. A key may not approve a version made by a job it submitted.',
-  ),
-  rejectModelVersion: modelDecision(
-    'reject',
-    'Reject the challenger',
-    'The version stops being challenger; the champion stays.',
-  ),
-  promoteModelVersion: modelDecision(
-    'promote',
-    'Promote any ready version to champion',
-    'A rollback or a roll forward.',
-  ),
-  listQueues: {
-    method: 'GET',
-    path: '/v1/queues',
-    summary: 'Each queue: job counts by state, paused, live workers, recent outcomes, oldest waiting job',
-    description: 'Queue-wide figures, the same for every key: they name no job.',
-    tag: 'queues',
-    auth: 'viewer',
-    responses: { 200: queueListSchema },
-    errors: [503],
-  },
-  listQueueJobs: {
-    method: 'GET',
-    path: '/v1/queues/:name/jobs',
-    summary: "A queue's jobs in one BullMQ state, most recent first",
-    description:
-      "Only the key's team's jobs unless it is an admin key. The cursor is a position in BullMQ's list.",
-    tag: 'queues',
-    auth: 'viewer',
-    params: queueParams,
-    query: listQueueJobsQuerySchema,
-    responses: { 200: queueJobPageSchema },
-    errors: [404, 503],
-  },
-  pauseQueue: {
-    method: 'POST',
-    path: '/v1/queues/:name/pause',
-    summary: 'Pause a queue: running jobs finish, no new job starts',
-    tag: 'queues',
-    auth: 'admin',
-    params: queueParams,
-    responses: { 200: queuePausedSchema },
-    errors: [404, 503],
-  },
-  resumeQueue: {
-    method: 'POST',
-    path: '/v1/queues/:name/resume',
-    summary: 'Resume a paused queue',
-    tag: 'queues',
-    auth: 'admin',
-    params: queueParams,
-    responses: { 200: queuePausedSchema },
-    errors: [404, 503],
-  },
-  retryFailedJobs: {
-    method: 'POST',
-    path: '/v1/queues/:name/retry-failed',
-    summary: 'Queue the failed jobs again, as POST /v1/jobs/:id/retry does for each',
-    tag: 'queues',
-    auth: 'admin',
-    params: queueParams,
-    body: retryFailedSchema,
-    responses: { 200: retryFailedResultSchema },
-    errors: [404, 503],
-  },
-  cleanQueue: {
-    method: 'POST',
-    path: '/v1/queues/:name/clean',
-    summary: "Remove BullMQ's records of jobs that finished long enough ago (Postgres keeps the jobs)",
-    tag: 'queues',
-    auth: 'admin',
-    params: queueParams,
-    body: cleanQueueSchema,
-    responses: { 200: cleanQueueResultSchema },
-    errors: [404, 503],
-  },
-  listWorkers: {
-    method: 'GET',
-    path: '/v1/workers',
-    summary: 'The live workers: host, pid, concurrency, running jobs, version, last heartbeat',
-    description: "A non-admin key sees only its own team's ids among the running jobs.",
-    tag: 'queues',
-    auth: 'viewer',
-    responses: { 200: workerListSchema },
-    errors: [503],
-  },
+  ...MODEL_ROUTES,
+  ...QUEUE_ROUTES,
   jobPosition: {
     method: 'GET',
     path: '/v1/jobs/:id/position',

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import {
+  cleanQueueResultSchema,
+  cleanQueueSchema,
+  listQueueJobsQuerySchema,
+  queueJobPageSchema,
+  queueListSchema,
+  queueNameSchema,
+  queuePausedSchema,
+  retryFailedResultSchema,
+  retryFailedSchema,
+  workerListSchema,
+} from '../queues/monitoring.dto.js';
+import { defineRoutes } from './route-contract.js';
+
+const queueParams = z.strictObject({ name: queueNameSchema });
+
+/** The routes of queue monitoring and administration, and of the live workers. */
+export const QUEUE_ROUTES = defineRoutes({
+  listQueues: {
+    method: 'GET',
+    path: '/v1/queues',
+    summary: 'Each queue: job counts by state, paused, live workers, recent outcomes, oldest waiting job',
+    description: 'Queue-wide figures, the same for every key: they name no job.',
+    tag: 'queues',
+    auth: 'viewer',
+    responses: { 200: queueListSchema },
+    errors: [503],
+  },
+  listQueueJobs: {
+    method: 'GET',
+    path: '/v1/queues/:name/jobs',
+    summary: "A queue's jobs in one BullMQ state, most recent first",
+    description:
+      "Only the key's team's jobs unless it is an admin key. The cursor is a position in BullMQ's list.",
+    tag: 'queues',
+    auth: 'viewer',
+    params: queueParams,
+    query: listQueueJobsQuerySchema,
+    responses: { 200: queueJobPageSchema },
+    errors: [404, 503],
+  },
+  pauseQueue: {
+    method: 'POST',
+    path: '/v1/queues/:name/pause',
+    summary: 'Pause a queue: running jobs finish, no new job starts',
+    tag: 'queues',
+    auth: 'admin',
+    params: queueParams,
+    responses: { 200: queuePausedSchema },
+    errors: [404, 503],
+  },
+  resumeQueue: {
+    method: 'POST',
+    path: '/v1/queues/:name/resume',
+    summary: 'Resume a paused queue',
+    tag: 'queues',
+    auth: 'admin',
+    params: queueParams,
+    responses: { 200: queuePausedSchema },
+    errors: [404, 503],
+  },
+  retryFailedJobs: {
+    method: 'POST',
+    path: '/v1/queues/:name/retry-failed',
+    summary: 'Queue the failed jobs again, as POST /v1/jobs/:id/retry does for each',
+    tag: 'queues',
+    auth: 'admin',
+    params: queueParams,
+    body: retryFailedSchema,
+    responses: { 200: retryFailedResultSchema },
+    errors: [404, 503],
+  },
+  cleanQueue: {
+    method: 'POST',
+    path: '/v1/queues/:name/clean',
+    summary: "Remove BullMQ's records of jobs that finished long enough ago (Postgres keeps the jobs)",
+    tag: 'queues',
+    auth: 'admin',
+    params: queueParams,
+    body: cleanQueueSchema,
+    responses: { 200: cleanQueueResultSchema },
+    errors: [404, 503],
+  },
+  listWorkers: {
+    method: 'GET',
+    path: '/v1/workers',
+    summary: 'The live workers: host, pid, concurrency, running jobs, version, last heartbeat',
+    description: "A non-admin key sees only its own team's ids among the running jobs.",
+    tag: 'queues',
+    auth: 'viewer',
+    responses: { 200: workerListSchema },
+    errors: [503],
+  },
+});
