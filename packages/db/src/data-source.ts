@@ -8,9 +8,11 @@ import { JobEventEntity } from './entities/job-event.entity.js';
 import { JobLogChunkEntity } from './entities/job-log-chunk.entity.js';
 import { ModelDecisionEntity } from './entities/model-decision.entity.js';
 import { ModelLockEntity } from './entities/model-lock.entity.js';
+import { MonitoringEvaluationEntity } from './entities/monitoring-evaluation.entity.js';
 import { PendingRunEndEntity } from './entities/pending-run-end.entity.js';
 import { PipelineEntity } from './entities/pipeline.entity.js';
 import { PipelineVersionEntity } from './entities/pipeline-version.entity.js';
+import { PredictionEntity } from './entities/prediction.entity.js';
 import { TriggerRecordEntity } from './entities/trigger-record.entity.js';
 import { MIGRATIONS } from './migrations/index.js';
 
@@ -27,6 +29,8 @@ export const ENTITIES = [
   PipelineVersionEntity,
   TriggerRecordEntity,
   DataArrivalEntity,
+  PredictionEntity,
+  MonitoringEvaluationEntity,
 ];
 
 /** The schema is only ever changed by migrations, never by `synchronize`. */

@@ -1,6 +1,8 @@
 import type {
   FailureReason,
+  JobKind,
   JobState,
+  JobTask,
   PipelineStep,
   PromotionDecision,
   SubmitJob,
@@ -12,7 +14,7 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColum
 /** Why a queued job waits without using an attempt. */
 export type JobWaitReason = 'dependency_unavailable' | 'waiting_for_model' | 'team_quota';
 
-/** A training job. Postgres is the source of truth; the BullMQ job carries only its id. */
+/** A job (training, scoring or monitoring). Postgres is the source of truth; the BullMQ job carries only its id. */
 @Entity({ name: 'jobs' })
 @Index('jobs_team_created_idx', ['team', 'createdAt', 'id'])
 @Index('jobs_team_idempotency_key_key', ['team', 'idempotencyKey'], {
@@ -34,6 +36,14 @@ export class JobEntity {
 
   @Column({ type: 'text' })
   state!: JobState;
+
+  /** What the job does; score and monitor jobs go to their own queue. */
+  @Column({ type: 'text', default: 'train' })
+  kind!: JobKind;
+
+  /** A score or monitor job's request; null for training. */
+  @Column({ type: 'jsonb', nullable: true })
+  task!: JobTask | null;
 
   @Column({ type: 'text' })
   trigger!: Trigger;

@@ -1,4 +1,4 @@
-import type { PipelineTriggers, Schedule } from '@ct/shared';
+import type { MonitoringConfig, PipelineTriggers, Schedule } from '@ct/shared';
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 /** A registered pipeline: a team's spec (versioned), run by hand, on a schedule or when new data arrives. */
@@ -26,6 +26,13 @@ export class PipelineEntity {
 
   @Column({ name: 'cooldown_seconds', type: 'integer', default: 0 })
   cooldownSeconds!: number;
+
+  /**
+   * The monitoring schedule and window, as given (`monitoringConfigSchema` fills the defaults); BullMQ holds a
+   * `monitor:<id>` scheduler while it has a schedule and the pipeline is enabled.
+   */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  monitoring!: Partial<MonitoringConfig>;
 
   /** The number of the newest spec version. */
   @Column({ name: 'latest_version', type: 'integer' })

@@ -4,6 +4,7 @@ import { ModelRegistry1764892800000 } from './1764892800000-model-registry.js';
 import { RegisteredModelNames1765000000000 } from './1765000000000-registered-model-names.js';
 import { JobLifecycle1765100000000 } from './1765100000000-job-lifecycle.js';
 import { RegisteredPipelines1765200000000 } from './1765200000000-registered-pipelines.js';
+import { LiveMonitoring1765300000000 } from './1765300000000-live-monitoring.js';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -12,4 +13,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   RegisteredModelNames1765000000000,
   JobLifecycle1765100000000,
   RegisteredPipelines1765200000000,
+  LiveMonitoring1765300000000,
 ];

@@ -18,7 +18,8 @@ export async function newDataCounts(
   const rows: { id: string; high_water_mark: Date | null; rows: string }[] = await manager.query(
     `WITH marks AS (
        SELECT ids.id, (SELECT max(j.data_high_water) FROM jobs j
-                       WHERE j.pipeline_id = ids.id AND j.state IN ('queued', 'running', 'succeeded')) AS at
+                       WHERE j.pipeline_id = ids.id AND j.kind = 'train'
+                         AND j.state IN ('queued', 'running', 'succeeded')) AS at
        FROM unnest($1::uuid[]) AS ids(id))
      SELECT marks.id, marks.at AS high_water_mark,
             (SELECT COALESCE(sum(a.rows), 0) FROM data_arrivals a

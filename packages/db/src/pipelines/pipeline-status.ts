@@ -7,11 +7,11 @@ import { type NewDataCount, newDataCounts } from './new-data.js';
 export class PipelineStatus {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** The newest job of each pipeline. */
+  /** The newest training job of each pipeline (its scoring and monitoring jobs are not runs). */
   async lastRuns(pipelineIds: readonly string[]): Promise<Map<string, JobEntity>> {
     if (pipelineIds.length === 0) return new Map();
     const ids: { id: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT ON (pipeline_id) id FROM jobs WHERE pipeline_id = ANY($1::uuid[])
+      `SELECT DISTINCT ON (pipeline_id) id FROM jobs WHERE pipeline_id = ANY($1::uuid[]) AND kind = 'train'
        ORDER BY pipeline_id, created_at DESC, id DESC`,
       [pipelineIds],
     );

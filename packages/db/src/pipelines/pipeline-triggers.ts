@@ -32,6 +32,8 @@ export interface Firing {
   submittedBy?: string | null;
   /** For new data: the firing happens only if the rows since the last run (counted under the lock) reach it. */
   minNewRows?: number;
+  /** The run reads the data since then (its spec's `data.since`): a degradation trigger's window start. */
+  dataSince?: Date;
   now?: Date;
 }
 
@@ -135,7 +137,10 @@ export class PipelineTriggers {
     const jobs = manager.getRepository(JobEntity);
     const active = await jobs
       .createQueryBuilder('job')
-      .where('job.pipeline_id = :id AND job.state IN (:...states)', { id: pipeline.id, states: ACTIVE })
+      .where("job.pipeline_id = :id AND job.kind = 'train' AND job.state IN (:...states)", {
+        id: pipeline.id,
+        states: ACTIVE,
+      })
       .orderBy('job.created_at', 'ASC')
       .getOne();
     if (active) {
@@ -148,7 +153,9 @@ export class PipelineTriggers {
     if (pipeline.cooldownSeconds <= 0) return null;
     const last = await jobs
       .createQueryBuilder('job')
-      .where('job.pipeline_id = :id AND job.finished_at IS NOT NULL', { id: pipeline.id })
+      .where("job.pipeline_id = :id AND job.kind = 'train' AND job.finished_at IS NOT NULL", {
+        id: pipeline.id,
+      })
       .orderBy('job.finished_at', 'DESC')
       .getOne();
     const until = last?.finishedAt ? last.finishedAt.getTime() + pipeline.cooldownSeconds * 1000 : 0;
@@ -215,7 +222,7 @@ async function createRun(
       pipeline: pipeline.name,
       state: 'queued',
       trigger: firing.kind,
-      spec: boundedSpec(version.spec, now),
+      spec: boundedSpec(firing.dataSince ? specSince(version.spec, firing.dataSince) : version.spec, now),
       params: run.params,
       priority: run.priority,
       timeoutSeconds: run.timeoutSeconds,
@@ -236,6 +243,13 @@ async function createRun(
     message: `started by the ${firing.kind} trigger of pipeline ${pipeline.name}`,
   });
   return job;
+}
+
+/** A tabular source with a time column reads from `since` on (a degradation trigger's window start). */
+export function specSince(spec: TrainingSpec, since: Date): TrainingSpec {
+  const data = spec.data as TrainingSpec['data'] & { time_column?: string };
+  if (!('time_column' in data) || data.time_column === undefined) return spec;
+  return { ...spec, data: { ...data, since: since.toISOString() } } as TrainingSpec;
 }
 
 /** A tabular source with a time column reads up to `until` (the high-water mark) unless the spec bounds it. */

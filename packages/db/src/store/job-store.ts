@@ -31,6 +31,10 @@ export type JobPatch = Partial<
   >
 >;
 
+/** A submission as stored: a training job, or a score or monitor job of a registered pipeline. */
+export type JobSubmission = SubmitJob &
+  Partial<Pick<JobEntity, 'kind' | 'task' | 'pipelineId' | 'pipelineVersion'>>;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reads job rows and changes what is not their state; states move only through {@link JobLifecycle}. */
@@ -47,7 +51,7 @@ export class JobStore {
    */
   async create(
     team: string,
-    submission: SubmitJob,
+    submission: JobSubmission,
     submittedBy: string | null = null,
   ): Promise<{ job: JobEntity; created: boolean }> {
     return this.insert(this.dataSource.manager, team, submission, submittedBy);
@@ -56,7 +60,7 @@ export class JobStore {
   private async insert(
     manager: EntityManager,
     team: string,
-    submission: SubmitJob,
+    submission: JobSubmission,
     submittedBy: string | null,
   ): Promise<{ job: JobEntity; created: boolean }> {
     const jobs = manager.getRepository(JobEntity);
@@ -74,6 +78,10 @@ export class JobStore {
       maxAttempts: submission.maxAttempts,
       idempotencyKey: submission.idempotencyKey ?? null,
       tags: submission.tags,
+      kind: submission.kind ?? 'train',
+      task: submission.task ?? null,
+      pipelineId: submission.pipelineId ?? null,
+      pipelineVersion: submission.pipelineVersion ?? null,
     });
     const inserted = await jobs
       .createQueryBuilder()
@@ -99,7 +107,7 @@ export class JobStore {
    */
   async createWithinQuota(
     team: string,
-    submission: SubmitJob,
+    submission: JobSubmission,
     submittedBy: string | null,
     quota: TeamQuota,
   ): Promise<{ job: JobEntity; created: boolean } | { refused: TeamLoad }> {

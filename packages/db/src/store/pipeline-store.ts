@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { PipelineTriggers, Schedule, TrainingSpec } from '@ct/shared';
+import type { MonitoringConfig, PipelineTriggers, Schedule, TrainingSpec } from '@ct/shared';
 import { type DataSource, type EntityManager, In } from 'typeorm';
 import { DataArrivalEntity } from '../entities/data-arrival.entity.js';
 import { PipelineEntity } from '../entities/pipeline.entity.js';
@@ -13,6 +13,8 @@ export interface PipelineDefinition {
   schedule: Schedule | null;
   triggers: PipelineTriggers;
   cooldownSeconds: number;
+  /** Absent: the defaults (no schedule, a day's window). */
+  monitoring?: MonitoringConfig;
   enabled: boolean;
 }
 
@@ -70,6 +72,7 @@ export class PipelineStore {
           schedule: definition.schedule,
           triggers: definition.triggers,
           cooldownSeconds: definition.cooldownSeconds,
+          monitoring: definition.monitoring ?? {},
           latestVersion: 1,
           createdBy,
         })
@@ -138,6 +141,7 @@ export class PipelineStore {
       if (change.schedule !== undefined) pipeline.schedule = change.schedule;
       if (change.triggers !== undefined) pipeline.triggers = change.triggers;
       if (change.cooldownSeconds !== undefined) pipeline.cooldownSeconds = change.cooldownSeconds;
+      if (change.monitoring !== undefined) pipeline.monitoring = change.monitoring;
       if (change.enabled !== undefined) pipeline.enabled = change.enabled;
       await pipelines.save(pipeline);
       return { pipeline, version };

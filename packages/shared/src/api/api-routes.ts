@@ -22,6 +22,7 @@ import { MODEL_ROUTES } from './model-routes.js';
 import { PIPELINE_ROUTES } from './pipeline-routes.js';
 import { QUEUE_ROUTES } from './queue-routes.js';
 import { defineRoutes } from './route-contract.js';
+import { SCORING_ROUTES } from './scoring-routes.js';
 
 const jobParams = z.strictObject({ id: jobIdSchema });
 
@@ -184,6 +185,7 @@ export const API_ROUTES = defineRoutes({
     errors: [404, 503],
   },
   ...PIPELINE_ROUTES,
+  ...SCORING_ROUTES,
 });
 
 /** The names of the routes, which are also the typed client's methods. */

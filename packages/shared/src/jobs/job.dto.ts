@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { promotionDecisionSchema } from '../models/model-registry.dto.js';
+import { jobTaskSchema } from '../scoring/job-task.js';
 import { FAILURE_REASONS } from './failure-reason.js';
 import { PIPELINE_STEPS } from './job-event.dto.js';
+import { JOB_KINDS } from './job-kind.js';
 import { JOB_STATES } from './job-state.js';
 import { TRIGGERS } from './submit-job.dto.js';
 import { trainingSpecSchema } from './training-spec.js';
@@ -29,9 +31,14 @@ export const jobSchema = z.object({
   id: z.uuid(),
   team: z.string(),
   pipeline: z.string(),
+  /** What the job does: train (the default), score or monitor. */
+  kind: z.enum(JOB_KINDS),
   state: z.enum(JOB_STATES),
   trigger: z.enum(TRIGGERS),
+  /** A score or monitor job: the pipeline version's spec it works with. */
   spec: trainingSpecSchema,
+  /** A score or monitor job's request; null for training. */
+  task: jobTaskSchema.nullable(),
   priority: z.number().int(),
   timeoutSeconds: z.number().int(),
   maxAttempts: z.number().int(),

@@ -145,7 +145,8 @@ const irisSourceSchema = z.strictObject({
   ...tabularColumns,
 });
 
-const dataSourceSchema = z.discriminatedUnion('source', [
+/** Where a pipeline's rows come from; scoring jobs read the same sources. */
+export const dataSourceSchema = z.discriminatedUnion('source', [
   z.strictObject({
     source: z.literal('sklearn'),
     name: z.enum(Object.keys(SKLEARN_DATASETS) as [keyof typeof SKLEARN_DATASETS]),
@@ -290,4 +291,5 @@ export const trainingSpecSchema = z
     }
   });
 export type TrainingSpec = z.output<typeof trainingSpecSchema>;
+export type DataSection = z.output<typeof dataSourceSchema>;
 export type TrainingSpecInput = z.input<typeof trainingSpecSchema>;

@@ -4,7 +4,8 @@ import { JOB_STATES } from '../jobs/job-state.js';
 import { promotionSchema } from '../jobs/pipeline-rules.js';
 import { jobRunOptions, TRIGGERS } from '../jobs/submit-job.dto.js';
 import { pipelineNameSchema, trainingSpecSchema } from '../jobs/training-spec.js';
-import { cronProblem, timeZoneProblem } from './schedule.js';
+import { degradationTriggerSchema, monitoringConfigSchema } from './monitoring-config.js';
+import { scheduleSchema } from './schedule.js';
 
 const isoDate = z.iso.datetime({ offset: true });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -33,29 +34,6 @@ export const pipelineRefSchema = z.union([z.uuid(), pipelineNameSchema], {
   error: 'must be a pipeline id (a UUID) or a pipeline name',
 });
 
-/** When a pipeline runs by the clock: a cron expression (5 fields, or 6 with seconds) in a time zone. */
-export const scheduleSchema = z.strictObject({
-  cron: z
-    .string()
-    .min(1)
-    .max(200)
-    .superRefine((cron, ctx) => {
-      const problem = cronProblem(cron);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
-  /** An IANA time zone (`Europe/Paris`); the cron fields are read in it. */
-  timezone: z
-    .string()
-    .min(1)
-    .max(100)
-    .default('UTC')
-    .superRefine((zone, ctx) => {
-      const problem = timeZoneProblem(zone);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
-});
-export type Schedule = z.output<typeof scheduleSchema>;
-
 /** Run when enough new rows have arrived since the last run's data high-water mark. */
 export const newDataTriggerSchema = z.strictObject({
   minNewRows: z.number().int().min(1).max(PIPELINE_LIMITS.maxMinNewRows),
@@ -73,7 +51,10 @@ export const newDataTriggerSchema = z.strictObject({
 });
 
 /** The triggers besides the schedule. */
-export const pipelineTriggersSchema = z.strictObject({ newData: newDataTriggerSchema.optional() });
+export const pipelineTriggersSchema = z.strictObject({
+  newData: newDataTriggerSchema.optional(),
+  degradation: degradationTriggerSchema.optional(),
+});
 export type PipelineTriggers = z.output<typeof pipelineTriggersSchema>;
 
 const cooldownSeconds = z.number().int().min(0).max(PIPELINE_LIMITS.maxCooldownSeconds);
@@ -87,6 +68,8 @@ export const createPipelineSchema = z.strictObject({
   triggers: pipelineTriggersSchema.default({}),
   /** After a run ends, triggers (not manual runs) wait this long before they may start another. */
   cooldownSeconds: cooldownSeconds.default(0),
+  /** When the champion's live predictions are evaluated besides on demand. */
+  monitoring: monitoringConfigSchema.default({ schedule: null, windowSeconds: 86_400 }),
   /** Replaces `spec.promotion` when given. */
   promotion: promotionSchema.optional(),
   enabled: z.boolean().default(true),
@@ -101,6 +84,7 @@ export const updatePipelineSchema = z
     schedule: scheduleSchema.nullable().optional(),
     triggers: pipelineTriggersSchema.optional(),
     cooldownSeconds: cooldownSeconds.optional(),
+    monitoring: monitoringConfigSchema.optional(),
     promotion: promotionSchema.optional(),
     enabled: z.boolean().optional(),
   })
@@ -130,7 +114,7 @@ export type DataArrival = z.output<typeof dataArrivalSchema>;
 export const SUPPRESSION_REASONS = ['run_in_progress', 'cooldown', 'pipeline_disabled', 'quota'] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
-/** The trigger kinds a registered pipeline has (`performance` follows with live monitoring). */
+/** The trigger kinds of a registered pipeline (`performance`: its degradation trigger). */
 export const triggerKindSchema = z.enum(TRIGGERS);
 
 /** One firing of a trigger and what came of it. */
@@ -208,6 +192,7 @@ export const pipelineSchema = z.object({
   schedule: scheduleSchema.nullable(),
   triggers: pipelineTriggersSchema,
   cooldownSeconds: z.number().int(),
+  monitoring: monitoringConfigSchema,
   promotion: promotionSchema,
   registeredModel: z.string(),
   latestVersion: pipelineVersionSchema.omit({ spec: true }),

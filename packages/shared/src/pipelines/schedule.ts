@@ -1,4 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
+import { z } from 'zod';
 
 /** Why a cron expression cannot run, or null. The same parser (and version) as BullMQ's job schedulers. */
 export function cronProblem(cron: string): string | null {
@@ -35,3 +36,26 @@ export function nextTick(schedule: { cron: string; timezone: string }, after: Da
     return null;
   }
 }
+
+/** When a pipeline runs by the clock: a cron expression (5 fields, or 6 with seconds) in a time zone. */
+export const scheduleSchema = z.strictObject({
+  cron: z
+    .string()
+    .min(1)
+    .max(200)
+    .superRefine((cron, ctx) => {
+      const problem = cronProblem(cron);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  /** An IANA time zone (`Europe/Paris`); the cron fields are read in it. */
+  timezone: z
+    .string()
+    .min(1)
+    .max(100)
+    .default('UTC')
+    .superRefine((zone, ctx) => {
+      const problem = timeZoneProblem(zone);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+});
+export type Schedule = z.output<typeof scheduleSchema>;

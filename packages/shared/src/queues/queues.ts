@@ -1,3 +1,5 @@
+import type { JobKind } from '../jobs/job-kind.js';
+
 /**
  * BullMQ queue names. Renaming one strands the jobs in the old queue: drain it first, or let the reconciler
  * re-enqueue them from Postgres after the rename.
@@ -6,20 +8,35 @@ export enum QueueName {
   Training = 'ct-training',
   /** The ticks of registered pipelines' schedules (BullMQ job schedulers); the API consumes them. */
   Triggers = 'ct-triggers',
+  /** Score and monitor jobs: short and many, kept apart so that they never wait behind training. */
+  Scoring = 'ct-scoring',
 }
 
 /** Job names within the queues, each with its payload. */
 export interface JobPayloads {
   /** Postgres holds the job; the worker loads it and validates its spec again. */
   train: { jobId: string; team: string };
+  /** A scoring job: its request is the job row's `task`. */
+  score: { jobId: string; team: string };
+  /** A monitoring job: its window is the job row's `task`. */
+  monitor: { jobId: string; team: string };
   /** A schedule tick of a registered pipeline; the tick's time is in the BullMQ job id. */
   'pipeline-tick': { pipelineId: string };
+  /** A monitoring schedule tick of a registered pipeline (scheduler `monitor:<pipeline id>`). */
+  'monitor-tick': { pipelineId: string };
 }
 export type JobName = keyof JobPayloads;
 
 /** A job item as producers add it and processors receive it. */
 export type JobItem = { [Name in JobName]: { name: Name; data: JobPayloads[Name] } }[JobName];
 export type JobOf<Name extends JobName> = Extract<JobItem, { name: Name }>;
+
+/** The queue and BullMQ job name of a job of this kind. */
+export function queueOfKind(kind: JobKind): { queue: QueueName; name: 'train' | 'score' | 'monitor' } {
+  return kind === 'train'
+    ? { queue: QueueName.Training, name: 'train' }
+    : { queue: QueueName.Scoring, name: kind };
+}
 
 /** Channel on which workers publish job events for the API's SSE streams. */
 export function jobEventsChannel(jobId: string): string {
