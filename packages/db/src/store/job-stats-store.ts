@@ -1,3 +1,4 @@
+import type { JobKind } from '@ct/shared';
 import type { DataSource } from 'typeorm';
 import { JobEntity } from '../entities/job.entity.js';
 
@@ -13,8 +14,14 @@ const FINISHED = { completed: 'succeeded', failed: 'failed' } as const;
 export class JobStatsStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** For each window (in seconds, ending now), the jobs that succeeded and failed in it; one query. */
-  async finishedWithin(windowsSeconds: readonly number[]): Promise<FinishedCounts[]> {
+  /**
+   * For each window (in seconds, ending now), the jobs that succeeded and failed in it; one query. With
+   * `kinds`, only jobs of those kinds (the jobs of one queue).
+   */
+  async finishedWithin(
+    windowsSeconds: readonly number[],
+    kinds?: readonly JobKind[],
+  ): Promise<FinishedCounts[]> {
     if (windowsSeconds.length === 0) return [];
     const qb = this.dataSource
       .getRepository(JobEntity)
@@ -24,6 +31,7 @@ export class JobStatsStore {
       .andWhere('job.finished_at >= now() - make_interval(secs => :widest)', {
         widest: Math.max(...windowsSeconds),
       });
+    if (kinds) qb.andWhere('job.kind IN (:...kinds)', { kinds });
     windowsSeconds.forEach((seconds, index) => {
       qb.setParameter(`window${index}`, seconds);
       for (const [name, state] of Object.entries(FINISHED))

@@ -186,6 +186,15 @@ export class PipelineStore {
       .getMany();
   }
 
+  /** Every pipeline whose monitoring schedule should run (enabled, with one): what BullMQ must hold. */
+  async monitorScheduled(): Promise<Pick<PipelineEntity, 'id' | 'monitoring'>[]> {
+    return this.pipelines
+      .createQueryBuilder('p')
+      .select(['p.id', 'p.monitoring'])
+      .where("p.enabled AND jsonb_typeof(p.monitoring -> 'schedule') = 'object'")
+      .getMany();
+  }
+
   /**
    * Records a poll of the pipeline's source that counted `rows` new rows up to `until`, if no other process
    * recorded one since `previous` (the `polledUntil` the count started from): the rows become an arrival
