@@ -2,7 +2,8 @@
 # The local ct stack: one script for the README, the tests and CI.
 #   setup                 install Node 24, pnpm, uv, Redis, PostgreSQL and the JS/Python dependencies
 #   services up|down      start or stop Redis, PostgreSQL and MLflow on loopback ports
-#   up                    setup, services, build, the api and worker, then a real training job end to end
+#   up                    setup, services, build, the api and worker, then a real training job end to end and
+#                         the README's continuous-training loop
 #   down                  stop the api, the worker and the services
 #   status                what runs and where
 #   test                  setup (and Chromium for the browser tests), services, then every check and test
@@ -65,7 +66,7 @@ case "${1:-}" in
       down) services_down ;;
       *) die "usage: stack.sh services up|down" ;;
     esac ;;
-  up) setup; services_up; build_apps; apps_up; run_demo_job; show_ready ;;
+  up) setup; services_up; build_apps; apps_up; run_demo_job; run_continuous_training_demo; show_ready ;;
   down) apps_down; services_down ;;
   stop-apps) apps_down ;;
   status) status ;;
