@@ -119,7 +119,7 @@ def required_columns(rule: RequiredColumns, frame: pd.DataFrame) -> Finding:
     """Fails when a column is absent or not of its declared type."""
     missing = [name for name in rule.columns if name not in frame.columns]
     wrong = {
-        name: str(frame[name].dtype)
+        name: _type_name(frame[name])
         for name, kind in rule.columns.items()
         if name in frame.columns and not has_type(frame[name], kind)
     }
@@ -134,6 +134,14 @@ def required_columns(rule: RequiredColumns, frame: pd.DataFrame) -> Finding:
     return Finding("required_columns", rule.severity, not problems, message, figures, [*missing, *wrong])
 
 
+def _type_name(column: pd.Series) -> str:
+    """The column's dtype as reported; text is ``str`` under pandas 2 too (there its dtype is ``object``)."""
+    values = column.dropna()
+    if column.dtype == object and len(values) and values.map(lambda v: isinstance(v, str)).all():
+        return "str"
+    return str(column.dtype)
+
+
 def has_type(column: pd.Series, kind: str) -> bool:
     """Whether ``column`` holds values of ``kind`` (missing values are ignored)."""
     values = column.dropna()
@@ -145,11 +153,13 @@ def has_type(column: pd.Series, kind: str) -> bool:
         if t.is_integer_dtype(column):
             return True
         return t.is_float_dtype(column) and bool((values == values.round()).all())
+    # The string checks look at the values without their gaps: pandas 2 keeps text in object columns, and
+    # there a None among the strings makes the whole column "not string".
     if kind == "string":
-        return t.is_string_dtype(column) and bool(values.map(lambda v: isinstance(v, str)).all())
+        return t.is_string_dtype(values) and bool(values.map(lambda v: isinstance(v, str)).all())
     if t.is_datetime64_any_dtype(column):
         return True
-    if not t.is_string_dtype(column):
+    if not t.is_string_dtype(values):
         return False
     try:
         pd.to_datetime(values, utc=True, format="ISO8601")
