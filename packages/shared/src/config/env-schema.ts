@@ -1,5 +1,5 @@
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { teamNameSchema } from '../auth/api-key.dto.js';
 import { auditConfigFrom, auditEnv, checkAuditEnv } from './audit-env.js';
@@ -138,6 +138,8 @@ export const workerEnvSchema = z
     /** How often the worker refreshes its record in the live-worker registry (it expires after 3 intervals). */
     WORKER_HEARTBEAT_MS: integerInRange(100, 60_000),
     WORKER_WORK_DIR: path().optional(),
+    /** Models that score and monitor jobs downloaded, by registered model and version; kept between jobs. */
+    WORKER_MODEL_CACHE_DIR: path().optional(),
     /** How long a job waits for MLflow or Postgres to come back, without using attempts, before it fails. */
     DEPENDENCY_OUTAGE_BUDGET_MS: integerInRange(0, 7 * 24 * 3_600_000),
     CT_PIPELINE_PYTHON: path(),
@@ -175,7 +177,9 @@ export const workerEnvSchema = z
     metrics:
       env.WORKER_METRICS_PORT === 0 ? null : { host: env.WORKER_METRICS_HOST, port: env.WORKER_METRICS_PORT },
     heartbeatMs: env.WORKER_HEARTBEAT_MS,
-    workDir: env.WORKER_WORK_DIR ?? join(tmpdir(), 'ct-worker'),
+    workDir: workDirOf(env),
+    /** Beside the work root by default: it outlives the runs whose dirs go there. */
+    modelCacheDir: env.WORKER_MODEL_CACHE_DIR ?? join(dirname(workDirOf(env)), 'model-cache'),
     pipelinePython: env.CT_PIPELINE_PYTHON,
     dataRoot: env.CT_DATA_ROOT,
     projectsRoot: env.CT_PROJECTS_ROOT,
@@ -189,6 +193,10 @@ export const workerEnvSchema = z
       ),
     ),
   }));
+
+function workDirOf(env: { WORKER_WORK_DIR?: string | undefined }): string {
+  return env.WORKER_WORK_DIR ?? join(tmpdir(), 'ct-worker');
+}
 
 /** Defaults for every variable that has one; connection defaults are dropped in production. */
 export const ENV_DEFAULTS: Readonly<Record<string, string>> = {
