@@ -7,22 +7,17 @@ named after the pipeline, on the server ``MLFLOW_TRACKING_URI`` names.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, TextIO
 
-from ct_pipeline.errors import InvalidInput, PipelineFailure
+from ct_pipeline.entry import ArgParser, report_failure
+from ct_pipeline.errors import PipelineFailure
 from ct_pipeline.events import emitter_from_env
 from ct_pipeline.exit_codes import INFRASTRUCTURE
-from ct_pipeline.train import execute, report_failure
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise InvalidInput(f"command line: {message}")
+from ct_pipeline.train import execute
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.environ) -> int:
@@ -35,7 +30,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.envi
     with events:
         events.observe(console(sys.stderr))
         try:
-            parser = _Parser(prog="ct-pipeline", description=__doc__)
+            parser = ArgParser(prog="ct-pipeline", description=__doc__)
             commands = parser.add_subparsers(dest="command", required=True)
             run = commands.add_parser("run", help="run the pipeline a spec describes")
             run.add_argument("spec", type=Path, help="the spec: YAML (.yaml, .yml) or JSON")

@@ -1,0 +1,110 @@
+"""What the worker's entry points share: ``--spec`` parsing, the events pipe, the run, and failure reports.
+
+``python -m ct_pipeline.train``, ``ct_pipeline.score`` and ``ct_pipeline.monitor`` each take one file
+(``--spec``), report on the events pipe, log into the worker's MLflow run and end with the exit codes of
+`ct_pipeline.exit_codes`. `run_entry_point` and `run_job` are that frame; each module brings its own work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+from ct_pipeline.errors import InfrastructureError, InvalidInput, PipelineFailure
+from ct_pipeline.events import EventEmitter, Step, emitter_from_env
+from ct_pipeline.exit_codes import INFRASTRUCTURE, SUCCESS
+
+if TYPE_CHECKING:
+    from ct_pipeline.tracking import Tracker
+
+Job = TypeVar("Job")
+Execute = Callable[[Path, EventEmitter, Mapping[str, str]], int]
+
+
+class ArgParser(argparse.ArgumentParser):
+    """An argument parser whose errors are `InvalidInput`, reported like any other bad input."""
+
+    def error(self, message: str) -> NoReturn:
+        raise InvalidInput(f"command line: {message}")
+
+
+def run_entry_point(
+    prog: str,
+    description: str | None,
+    argv: Sequence[str] | None,
+    environ: Mapping[str, str],
+    execute: Execute,
+    spec_help: str = "path to the spec (JSON or YAML)",
+) -> int:
+    """Open the events pipe, parse ``--spec FILE`` from ``argv``, call ``execute``; return its exit code."""
+    try:
+        events = emitter_from_env(environ)
+    except ValueError as exc:  # the worker gave a broken events pipe: nowhere to report but stderr
+        print(f"infrastructure: {exc}", file=sys.stderr)
+        return INFRASTRUCTURE
+    with events:
+        try:
+            parser = ArgParser(prog=prog, description=description)
+            parser.add_argument("--spec", required=True, type=Path, help=spec_help)
+            path = parser.parse_args(argv).spec
+        except PipelineFailure as failure:
+            return report_failure(events, failure)
+        return execute(path, events, environ)
+
+
+def run_job(
+    events: EventEmitter,
+    environ: Mapping[str, str],
+    prepare: Callable[[], Job],
+    experiment: Callable[[Job], str],
+    work: Callable[[Job, Tracker], dict[str, Any]],
+) -> tuple[int, dict[str, Any] | None]:
+    """Check the input (``prepare``, before MLflow is contacted), open the run, ``work``, report the outcome.
+
+    The run is the worker's ``MLFLOW_RUN_ID``, or a new run in experiment ``experiment(job)`` by hand. It
+    ends FINISHED, FAILED or KILLED (the worker sets the final status anyway). Returns the exit code, and
+    the payload of the ``result`` event on success (already sent).
+    """
+    from ct_pipeline.tracking import Tracker  # imports MLflow (seconds): not needed to reject bad input
+
+    tracker: Tracker | None = None
+    try:
+        job = prepare()
+        tracker = Tracker.open(experiment(job), environ)
+        payload = work(job, tracker)
+        tracker.end("FINISHED")
+    except PipelineFailure as failure:
+        if tracker is not None:
+            tracker.end_after_failure("FAILED", mlflow_failed=isinstance(failure, InfrastructureError))
+        return report_failure(events, failure), None
+    except KeyboardInterrupt:
+        if tracker is not None:
+            tracker.end_after_failure("KILLED", mlflow_failed=False)
+        raise
+    events.result(payload)
+    return SUCCESS, payload
+
+
+@contextmanager
+def step_scope(events: EventEmitter, step: Step) -> Iterator[None]:
+    """Report the block as ``step`` and mark a failure raised in it as having happened there."""
+    try:
+        with events.step(step):
+            yield
+    except PipelineFailure as failure:
+        failure.step = failure.step or step
+        raise
+
+
+def report_failure(events: EventEmitter, failure: PipelineFailure) -> int:
+    """Send the failed ``result`` event, print the reason on stderr, return the exit code."""
+    step = failure.step.value if failure.step else None
+    payload = {"status": "failed", "reason": failure.reason.value, "message": failure.message, "step": step}
+    events.result(payload)
+    where = f" in {step}" if step else ""
+    print(f"{failure.reason.value}{where}: {failure.message}", file=sys.stderr, flush=True)
+    return failure.exit_code
