@@ -17,6 +17,7 @@ from child import Finished, run_child, worker_env
 from conftest import write_spec
 from mlflow.tracking import MlflowClient
 from sklearn.datasets import load_breast_cancer, load_diabetes
+from sklearn.model_selection import train_test_split
 
 PIPELINE_DIR = Path(__file__).parent.parent
 STEPS = ["extraction", "validation", "preparation", "training", "evaluation", "model_validation", "promotion"]
@@ -213,3 +214,16 @@ def test_csv_job_one_hot_encodes_categorical_features_inside_the_model(
     unseen = pd.DataFrame({"a": [0.5, 0.5], "city": ["lyon", "paris"]})
     predicted = model.predict(unseen)
     assert predicted[0] == pytest.approx(11.0, abs=1.5) and predicted[1] == pytest.approx(1.0, abs=1.5)
+
+    # The reference sample for drift: the training split's features (all 96 rows: under the cap), in the
+    # order the split seed samples them, gaps and text kept.
+    path = mlflow.artifacts.download_artifacts(
+        run_id=worker_run, artifact_path="reference/sample.parquet", dst_path=str(tmp_path / "ref")
+    )
+    sample = pd.read_parquet(path)
+    read_back = pd.read_csv(tmp_path / "data" / "cities.csv")[["a", "city"]]
+    x_train = train_test_split(read_back, test_size=0.2, random_state=42)[0]
+    expected = x_train.sample(n=96, random_state=42).reset_index(drop=True)
+    assert list(sample.columns) == ["a", "city"] and len(sample) == 96
+    assert sample["a"].tolist() == expected["a"].tolist()
+    assert sample["city"].fillna("-").tolist() == expected["city"].fillna("-").tolist()

@@ -115,6 +115,16 @@ class Tracker:
         with _mlflow_call(f"logging {artifact_file}"):
             mlflow.log_figure(figure, artifact_file)
 
+    def log_artifact(self, local_path: str | os.PathLike[str], artifact_dir: str) -> None:
+        """Log the file ``local_path`` into the run's folder ``artifact_dir`` (e.g. ``reference``)."""
+        with _mlflow_call(f"logging {artifact_dir}/{os.path.basename(local_path)}"):
+            mlflow.log_artifact(os.fspath(local_path), artifact_path=artifact_dir)
+
+    def log_text(self, text: str, artifact_file: str) -> None:
+        """Log ``text`` as the artifact ``artifact_file`` (e.g. ``drift/report.html``)."""
+        with _mlflow_call(f"logging {artifact_file}"):
+            mlflow.log_text(text, artifact_file)
+
     def set_tags(self, tags: Mapping[str, object]) -> None:
         """Set run tags (values become strings, cut to MLflow's limit)."""
         with _mlflow_call("setting tags"):

@@ -24,6 +24,8 @@ from ct_pipeline.steps import StepContext
 from ct_pipeline.steps.preparation import Split
 
 EXAMPLE_ROWS: Final = 5
+REFERENCE_ROWS: Final = 5000
+REFERENCE_ARTIFACT: Final = "reference/sample.parquet"
 
 
 @dataclass(frozen=True)
@@ -99,9 +101,28 @@ def train(ctx: StepContext, split: Split, plan: ModelPlan) -> TrainedModel:
         ctx.tracker.disable_autolog()
     events.progress(Step.TRAINING, 0.8, message="fitted; logging the model to MLflow")
     model_uri = ctx.tracker.log_model(model, example, predictions, plan.requirements)
+    log_reference_sample(ctx, split)
     events.progress(Step.TRAINING, 1.0, message="model logged")
     events.log("info", f"model logged as {model_uri}")
     return TrainedModel(pipeline=model, model_uri=model_uri)
+
+
+def log_reference_sample(ctx: StepContext, split: Split) -> None:
+    """Log up to `REFERENCE_ROWS` training rows (features only, seeded) as `REFERENCE_ARTIFACT`.
+
+    Monitoring compares the rows a version scores with this sample to measure data drift. A frame that
+    Parquet cannot hold only costs the drift report, so it is a warning, not a failed run.
+    """
+    x_train = split.x_train
+    sample = x_train.sample(n=min(len(x_train), REFERENCE_ROWS), random_state=ctx.spec.split.seed)
+    with tempfile.TemporaryDirectory(prefix="ct-reference-") as tmp:
+        path = Path(tmp) / Path(REFERENCE_ARTIFACT).name
+        try:
+            sample.reset_index(drop=True).to_parquet(path, index=False)
+        except (ValueError, TypeError, ImportError) as exc:  # pyarrow's errors are ValueError/TypeError
+            ctx.events.log("warning", f"no reference sample for drift: {type(exc).__name__}: {exc}")
+            return
+        ctx.tracker.log_artifact(path, str(Path(REFERENCE_ARTIFACT).parent))
 
 
 def _catalogue_pipeline(entry: Any, params: Mapping[str, Any], x_train: Any) -> Any:
