@@ -1,5 +1,5 @@
 import { JobAttemptEntity, JobEntity } from '@ct/db';
-import { jobSchema, trainingSpecSchema } from '@ct/shared';
+import { type JobKind, type JobTask, jobSchema, trainingSpecSchema } from '@ct/shared';
 import { toJobDto } from './jobs.mapper.js';
 
 function jobRow(overrides: Partial<JobEntity> = {}): JobEntity {
@@ -8,6 +8,8 @@ function jobRow(overrides: Partial<JobEntity> = {}): JobEntity {
     team: 'team-a',
     pipeline: 'diabetes',
     state: 'failed',
+    kind: 'train',
+    task: null,
     trigger: 'manual',
     spec: trainingSpecSchema.parse({
       pipeline: 'diabetes',
@@ -91,6 +93,37 @@ describe('toJobDto', () => {
       decision,
       submittedBy: '0b3c0ffe-0000-4000-8000-000000000001',
     });
+  });
+
+  it.each<[JobKind, JobTask]>([
+    [
+      'score',
+      {
+        kind: 'score',
+        model: 'champion',
+        source: null,
+        since: null,
+        until: null,
+        rows: [{ id: 'r1', x: 1.5 }],
+        keyColumn: 'id',
+      },
+    ],
+    [
+      'monitor',
+      {
+        kind: 'monitor',
+        model: '3',
+        windowStart: '2026-01-01T03:04:05.000Z',
+        windowEnd: '2026-01-02T03:04:05.000Z',
+      },
+    ],
+  ])('shows a %s job with its kind and task', (kind, task) => {
+    const sut = toJobDto(jobRow({ kind, task, pipelineId: null }), []);
+    expect(jobSchema.parse(sut)).toMatchObject({ kind, task });
+  });
+
+  it('shows a training job with kind train and no task', () => {
+    expect(toJobDto(jobRow(), [])).toMatchObject({ kind: 'train', task: null });
   });
 
   it('shows dates that are not set yet as null', () => {
