@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { QueueName } from '@ct/shared';
 import { type Browser, chromium } from 'playwright-core';
-import { TrainingQueueMonitor } from '../src/queue/training-queue-monitor.js';
+import { QueueMonitor } from '../src/queue/queue-monitor.js';
 import { bearer, startTestApi, type TestApi } from './harness.js';
 
 const BOARD = '/admin/queues';
@@ -49,13 +49,13 @@ describe('Bull Board at /admin/queues (real Redis and Postgres)', () => {
   });
 
   it("keeps the board's own mutating actions working past the API's JSON-only body rule", async () => {
-    const monitor = api.app.get(TrainingQueueMonitor);
+    const monitor = api.app.get(QueueMonitor);
     await api
       .http()
       .put(`${BOARD}/api/queues/${QueueName.Training}/pause`)
       .set(bearer(api.adminKey))
       .expect(200);
-    expect(await monitor.isPaused()).toBe(true);
+    expect(await monitor.isPaused(QueueName.Training)).toBe(true);
     await api
       .http()
       .put(`${BOARD}/api/queues/${QueueName.Training}/resume`)
@@ -63,7 +63,7 @@ describe('Bull Board at /admin/queues (real Redis and Postgres)', () => {
       .set('Content-Type', 'application/json')
       .send({})
       .expect(200);
-    expect(await monitor.isPaused()).toBe(false);
+    expect(await monitor.isPaused(QueueName.Training)).toBe(false);
   });
 
   describe('in headless Chromium', () => {

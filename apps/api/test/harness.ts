@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { TestingModuleBuilder } from '@nestjs/testing';
 import type { Logger } from 'pino';
 import request from 'supertest';
-import { TrainingQueue } from '../src/queue/training-queue.js';
+import { JobQueue } from '../src/queue/job-queue.js';
 import { deleteQueueKeys, startApp, testConfig } from './app.js';
 
 /** A running API on a fresh database and its own BullMQ prefix, with helpers for the jobs tests. */
@@ -15,7 +15,7 @@ export interface TestApi {
   readonly adminKey: string;
   readonly jobs: JobStore;
   readonly lifecycle: JobLifecycle;
-  readonly queue: TrainingQueue;
+  readonly queue: JobQueue;
   http(): ReturnType<typeof request>;
   /** A new key of `team` with `role`, created through the API. */
   key(team: string, role: ApiKeyRole): Promise<string>;
@@ -75,7 +75,7 @@ export async function startTestApi(
     adminKey,
     jobs: app.get(JobStore),
     lifecycle,
-    queue: app.get(TrainingQueue),
+    queue: app.get(JobQueue),
     http,
     key: async (team, role) => {
       const res = await http()

@@ -3,6 +3,7 @@ import { waitFor } from '@ct/test-support';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { bearer, startTestApi, submission, type TestApi } from './harness.js';
+import { queuedScoreJob } from './scoring-fixtures.js';
 
 const Q = `/v1/queues/${QueueName.Training}`;
 
@@ -31,14 +32,11 @@ describe('queue monitoring /v1/queues (real Redis and Postgres)', () => {
 
   it('sums up each queue: counts, paused, workers, recent outcomes from Postgres, oldest waiting job', async () => {
     const empty = queueListSchema.parse((await get('/v1/queues', viewerA).expect(200)).body);
-    expect(empty.items).toEqual([
-      expect.objectContaining({
-        name: QueueName.Training,
-        paused: false,
-        liveWorkers: 0,
-        oldestWaitingAgeSeconds: null,
-      }),
-    ]);
+    expect(empty.items).toEqual(
+      [QueueName.Training, QueueName.Scoring].map((name) =>
+        expect.objectContaining({ name, paused: false, liveWorkers: 0, oldestWaitingAgeSeconds: null }),
+      ),
+    );
     const first = await api.submit(submitterA);
     await api.submit(submitterB);
     // Jobs that finished a moment and ten minutes ago, as the worker records them in Postgres.
@@ -49,8 +47,20 @@ describe('queue monitoring /v1/queues (real Redis and Postgres)', () => {
     await api.finish(failed.id, 'failed', { finishedAt: new Date(Date.now() - 10 * 60_000) });
     await api.queue.remove(done.id);
     await api.queue.remove(failed.id);
+    // A score job waits in ct-scoring, and its end counts there, not in ct-training.
+    const waitingScore = await queuedScoreJob(api, 'team-a');
+    const scored = await queuedScoreJob(api, 'team-a');
+    await api.start(scored.id);
+    await api.finish(scored.id, 'succeeded');
+    await api.queue.remove(scored.id, 'score');
 
-    const [queue] = queueListSchema.parse((await get('/v1/queues', viewerA).expect(200)).body).items;
+    const [queue, scoring] = queueListSchema.parse((await get('/v1/queues', viewerA).expect(200)).body).items;
+    expect(scoring).toMatchObject({
+      name: QueueName.Scoring,
+      counts: { waiting: 0, prioritized: 1 },
+      finished: { lastMinute: { completed: 1, failed: 0 }, last15Minutes: { completed: 1, failed: 0 } },
+    });
+    expect(await api.queue.getState(waitingScore.id, 'score')).toBe('prioritized');
     expect(queue?.counts).toEqual({
       waiting: 0,
       prioritized: 2,
@@ -159,6 +169,37 @@ describe('queue monitoring /v1/queues (real Redis and Postgres)', () => {
     expect(idle.body).toMatchObject({ reason: 'no_live_worker', queuePaused: false, liveWorkers: 0 });
   });
 
+  it('pauses ct-scoring on its own: a score job waits there, a training job is not held by it', async () => {
+    const scoring = `/v1/queues/${QueueName.Scoring}`;
+    const score = await queuedScoreJob(api, 'team-a');
+    const train = await api.submit(submitterA);
+    expect((await post(`${scoring}/pause`).expect(200)).body).toEqual({
+      name: QueueName.Scoring,
+      paused: true,
+    });
+    try {
+      expect((await get(`/v1/jobs/${score.id}/position`, submitterA).expect(200)).body).toMatchObject({
+        reason: 'queue_paused',
+        queueState: 'prioritized',
+        position: expect.any(Number),
+      });
+      expect((await get(`/v1/jobs/${train.id}/position`, submitterA).expect(200)).body).toMatchObject({
+        reason: 'no_live_worker',
+        queuePaused: false,
+      });
+      const listed = queueJobPageSchema.parse(
+        (await get(`${scoring}/jobs?state=prioritized&limit=200`).expect(200)).body,
+      );
+      expect(listed.items.find((job) => job.id === score.id)).toMatchObject({
+        name: 'score',
+        team: 'team-a',
+      });
+      expect(listed.items.map((job) => job.id)).not.toContain(train.id);
+    } finally {
+      await post(`${scoring}/resume`).expect(200);
+    }
+  });
+
   it('retries the failed jobs through the job state machine: failed → queued in Postgres, then queued again', async () => {
     const a = await api.submit(submitterA);
     const b = await api.submit(submitterB);
@@ -178,6 +219,17 @@ describe('queue monitoring /v1/queues (real Redis and Postgres)', () => {
       retried: [],
       skipped: [],
     });
+  });
+
+  it("retries a failed score job from ct-scoring's retry-failed, back into ct-scoring, and not from ct-training's", async () => {
+    const score = await queuedScoreJob(api, 'team-a');
+    await api.finish(score.id, 'failed', { failureReason: 'data_error' });
+    await api.queue.remove(score.id, 'score');
+    expect((await post(`${Q}/retry-failed`).expect(200)).body.retried).not.toContain(score.id);
+    const res = await post(`/v1/queues/${QueueName.Scoring}/retry-failed`).expect(200);
+    expect(res.body.retried).toEqual([score.id]);
+    expect(await api.queue.getState(score.id, 'score')).toBe('prioritized');
+    expect(await api.queue.getState(score.id, 'train')).toBe('missing');
   });
 });
 

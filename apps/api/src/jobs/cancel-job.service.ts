@@ -5,7 +5,7 @@ import { AUDIT_LOG } from '../audit/audit.module.js';
 import { jobAuditFields } from '../audit/job-audit.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../errors/api-error.js';
-import { TrainingQueue } from '../queue/training-queue.js';
+import { JobQueue } from '../queue/job-queue.js';
 import { JobSignals } from '../redis/job-signals.js';
 import { JobQueriesService } from './job-queries.service.js';
 import { LostAttempts } from './lost-attempts.js';
@@ -35,7 +35,7 @@ export class CancelJobService {
   constructor(
     private readonly jobs: JobStore,
     private readonly lifecycle: JobLifecycle,
-    private readonly queue: TrainingQueue,
+    private readonly queue: JobQueue,
     private readonly signals: JobSignals,
     private readonly lost: LostAttempts,
     private readonly queries: JobQueriesService,
@@ -75,7 +75,7 @@ export class CancelJobService {
 
   /** Cancels a job no worker has taken. */
   private async cancelQueued(principal: Principal, job: JobEntity, target: number, round: number) {
-    if (!(await this.removeFromQueue(job.id))) return this.stopRunning(principal, job, target, round);
+    if (!(await this.removeFromQueue(job))) return this.stopRunning(principal, job, target, round);
     const now = new Date();
     const moved = await this.lifecycle.move(job.id, {
       to: 'cancelled',
@@ -97,9 +97,9 @@ export class CancelJobService {
   }
 
   /** False when a worker holds the BullMQ job. Without Redis, Postgres decides: workers skip cancelled rows. */
-  private async removeFromQueue(jobId: string): Promise<boolean> {
+  private async removeFromQueue({ id: jobId, kind }: JobEntity): Promise<boolean> {
     try {
-      return await this.queue.remove(jobId);
+      return await this.queue.remove(jobId, kind);
     } catch (error) {
       if (!(error instanceof ApiError && error.code === 'dependency_unavailable')) throw error;
       this.logger.warn(`job ${jobId} cancelled in Postgres only; its BullMQ job stays: ${error.message}`);
@@ -139,7 +139,7 @@ export class CancelJobService {
     if (silentMs === undefined || !this.lost.expired(silentMs)) return null;
     let state: string;
     try {
-      state = await this.queue.getState(job.id);
+      state = await this.queue.getState(job.id, job.kind);
     } catch (error) {
       if (!(error instanceof ApiError && error.code === 'dependency_unavailable')) throw error;
       return null;

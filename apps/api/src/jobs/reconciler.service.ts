@@ -8,7 +8,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
-import { type QueuedJobState, TrainingQueue } from '../queue/training-queue.js';
+import { JobQueue, type QueuedJobState } from '../queue/job-queue.js';
 import { LostAttempts } from './lost-attempts.js';
 
 /** Rows younger than this are left alone: their request may still be adding them to BullMQ. */
@@ -39,7 +39,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
 
   constructor(
     private readonly jobs: JobStore,
-    private readonly queue: TrainingQueue,
+    private readonly queue: JobQueue,
     private readonly lost: LostAttempts,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
@@ -105,7 +105,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private async enqueueQueued(row: JobEntity): Promise<boolean> {
-    const state = await this.queue.getState(row.id);
+    const state = await this.queue.getState(row.id, row.kind);
     if (!(await this.enqueue(row, state))) return false;
     this.logger.log(`job ${row.id} was queued in Postgres but ${state} in BullMQ: queued it again`);
     return true;
@@ -126,7 +126,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
    */
   private async settleIfLost(row: JobEntity, silentMs: number | undefined): Promise<boolean> {
     if (silentMs === undefined || !this.lost.expired(silentMs)) return false;
-    const state = await this.queue.getState(row.id);
+    const state = await this.queue.getState(row.id, row.kind);
     if (state !== 'completed' && state !== 'failed' && state !== 'missing') return false;
     const held = state === 'missing' ? 'BullMQ holds no job for it' : `BullMQ holds its job as ${state}`;
     const why = `worker lost: attempt ${row.attempts} renewed no lease for ${Math.round(silentMs / 1000)} s and ${held}`;

@@ -5,7 +5,7 @@ import { AUDIT_LOG } from '../audit/audit.module.js';
 import { jobAuditFields } from '../audit/job-audit.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../errors/api-error.js';
-import { TrainingQueue } from '../queue/training-queue.js';
+import { JobQueue } from '../queue/job-queue.js';
 import { JobQueriesService } from './job-queries.service.js';
 
 /** `POST /v1/jobs/:id/retry`: a failed or cancelled job runs again, as a new attempt of the same job. */
@@ -15,7 +15,7 @@ export class RetryJobService {
 
   constructor(
     private readonly lifecycle: JobLifecycle,
-    private readonly queue: TrainingQueue,
+    private readonly queue: JobQueue,
     private readonly queries: JobQueriesService,
     @Inject(AUDIT_LOG) private readonly audit: AuditLogger,
   ) {}

@@ -1,7 +1,7 @@
-import { QueueName } from '@ct/shared';
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { TrainingQueue } from '../queue/training-queue.js';
+import { JOB_QUEUES } from '../queue/bull-job-queues.js';
+import { JobQueue } from '../queue/job-queue.js';
 import { LIVE_WORKERS, type LiveWorkers } from './live-workers.js';
 
 /**
@@ -33,7 +33,7 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
-  constructor(queue: TrainingQueue, @Inject(LIVE_WORKERS) liveWorkers: LiveWorkers) {
+  constructor(queue: JobQueue, @Inject(LIVE_WORKERS) liveWorkers: LiveWorkers) {
     collectDefaultMetrics({ register: this.registry, prefix: 'ct_api_' });
     const reachable = new Gauge({
       name: 'ct_queue_reachable',
@@ -48,14 +48,17 @@ export class ApiMetrics {
       registers: [this.registry],
       collect: async () => {
         depth.reset();
-        try {
-          const counts = await queue.counts();
-          for (const [state, count] of Object.entries(counts))
-            depth.set({ queue: QueueName.Training, state }, count);
-          reachable.set({ queue: QueueName.Training }, 1);
-        } catch {
-          reachable.set({ queue: QueueName.Training }, 0);
-        }
+        await Promise.all(
+          JOB_QUEUES.map(async (name) => {
+            try {
+              const counts = await queue.counts(name);
+              for (const [state, count] of Object.entries(counts)) depth.set({ queue: name, state }, count);
+              reachable.set({ queue: name }, 1);
+            } catch {
+              reachable.set({ queue: name }, 0);
+            }
+          }),
+        );
       },
     });
     const live = new Gauge({
@@ -66,7 +69,7 @@ export class ApiMetrics {
       collect: async () => {
         live.reset();
         try {
-          live.set({ queue: QueueName.Training }, await liveWorkers.count(QueueName.Training));
+          for (const name of JOB_QUEUES) live.set({ queue: name }, await liveWorkers.count(name));
         } catch {
           // Left out: a 0 would claim that no worker runs.
         }

@@ -5,7 +5,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { AUDIT_LOG } from '../audit/audit.module.js';
 import { ApiKeysService } from '../auth/api-keys.service.js';
-import { TrainingQueueMonitor } from '../queue/training-queue-monitor.js';
+import { QueueMonitor } from '../queue/queue-monitor.js';
 import { boardAuth } from './board-auth.middleware.js';
 
 /** Where Bull Board is served. */
@@ -21,7 +21,7 @@ export class BullBoardMount implements OnModuleInit {
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    private readonly monitor: TrainingQueueMonitor,
+    private readonly monitor: QueueMonitor,
     private readonly keys: ApiKeysService,
     @Inject(AUDIT_LOG) private readonly audit: AuditLogger,
   ) {}
@@ -32,7 +32,7 @@ export class BullBoardMount implements OnModuleInit {
     if (!http) return;
     const serverAdapter = new ExpressAdapter().setBasePath(BULL_BOARD_PATH);
     createBullBoard({
-      queues: [this.monitor.boardAdapter()],
+      queues: this.monitor.boardAdapters(),
       serverAdapter,
       options: { uiConfig: { boardTitle: 'ct queues' } },
     });

@@ -2,8 +2,8 @@ import type { JobPosition } from '@ct/shared';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { JobQueriesService } from '../jobs/job-queries.service.js';
-import { TrainingQueue } from '../queue/training-queue.js';
-import { TrainingQueueMonitor } from '../queue/training-queue-monitor.js';
+import { JobQueue, queueNameOf } from '../queue/job-queue.js';
+import { QueueMonitor } from '../queue/queue-monitor.js';
 import { explainPosition } from './job-position.js';
 import { WorkerRegistry } from './worker-registry.js';
 
@@ -12,20 +12,22 @@ import { WorkerRegistry } from './worker-registry.js';
 export class JobPositionService {
   constructor(
     private readonly queries: JobQueriesService,
-    private readonly queue: TrainingQueue,
-    private readonly monitor: TrainingQueueMonitor,
+    private readonly queue: JobQueue,
+    private readonly monitor: QueueMonitor,
     private readonly workers: WorkerRegistry,
   ) {}
 
   async position(principal: Principal, jobId: string): Promise<JobPosition> {
     const job = await this.queries.visibleRow(principal, jobId);
+    // A score or monitor job waits in ct-scoring, for the workers that consume it.
+    const queue = queueNameOf(job.kind);
     const [queueState, queuePaused, workers] = await Promise.all([
-      this.queue.getState(jobId),
-      this.monitor.isPaused(),
-      this.workers.live(this.monitor.name),
+      this.queue.getState(jobId, job.kind),
+      this.monitor.isPaused(queue),
+      this.workers.live(queue),
     ]);
     const waits = queueState === 'waiting' || queueState === 'prioritized';
-    const place = waits && job.state === 'queued' ? await this.monitor.waitingPlace(jobId) : null;
+    const place = waits && job.state === 'queued' ? await this.monitor.waitingPlace(queue, jobId) : null;
     return explainPosition({
       jobId,
       state: job.state,

@@ -1,11 +1,15 @@
-import { JobStore } from '@ct/db';
+import { type JobEntity, JobStore } from '@ct/db';
 import type { CleanQueue, CleanQueueResult, QueuePaused, RetryFailed, RetryFailedResult } from '@ct/shared';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../errors/api-error.js';
 import { RetryJobService } from '../jobs/retry-job.service.js';
-import { TrainingQueueMonitor } from '../queue/training-queue-monitor.js';
+import type { JobQueueName } from '../queue/bull-job-queues.js';
+import { queueNameOf } from '../queue/job-queue.js';
+import { QueueMonitor } from '../queue/queue-monitor.js';
 import { knownQueue } from './queue-names.js';
+
+const FAILED_PAGE = 200;
 
 /** The admin actions on a queue: pause, resume, retry the failed jobs, clean finished records. */
 @Injectable()
@@ -13,23 +17,23 @@ export class QueueAdminService {
   private readonly logger = new Logger(QueueAdminService.name);
 
   constructor(
-    private readonly monitor: TrainingQueueMonitor,
+    private readonly monitor: QueueMonitor,
     private readonly jobs: JobStore,
     private readonly retryJob: RetryJobService,
   ) {}
 
   async pause(name: string): Promise<QueuePaused> {
-    knownQueue(name);
-    await this.monitor.pause();
+    const queue = knownQueue(name);
+    await this.monitor.pause(queue);
     this.logger.log(`queue ${name} paused`);
-    return { name, paused: await this.monitor.isPaused() };
+    return { name, paused: await this.monitor.isPaused(queue) };
   }
 
   async resume(name: string): Promise<QueuePaused> {
-    knownQueue(name);
-    await this.monitor.resume();
+    const queue = knownQueue(name);
+    await this.monitor.resume(queue);
     this.logger.log(`queue ${name} resumed`);
-    return { name, paused: await this.monitor.isPaused() };
+    return { name, paused: await this.monitor.isPaused(queue) };
   }
 
   /**
@@ -37,10 +41,9 @@ export class QueueAdminService {
    * the retry use case (failed → queued, then added to the queue again), never BullMQ's retry behind its back.
    */
   async retryFailed(principal: Principal, name: string, body: RetryFailed): Promise<RetryFailedResult> {
-    knownQueue(name);
-    const failed = await this.jobs.list(null, { state: 'failed', limit: body.limit });
+    const queue = knownQueue(name);
     const result: RetryFailedResult = { retried: [], skipped: [] };
-    for (const job of failed.items) {
+    for (const job of await this.failedOf(queue, body.limit)) {
       try {
         await this.retryJob.retry(principal, job.id);
         result.retried.push(job.id);
@@ -57,13 +60,25 @@ export class QueueAdminService {
 
   /** Removes BullMQ's records of finished jobs; the jobs, their logs and events stay in Postgres. */
   async clean(name: string, body: CleanQueue): Promise<CleanQueueResult> {
-    knownQueue(name);
+    const queue = knownQueue(name);
     const removed = { completed: 0, failed: 0 };
     for (const state of new Set(body.states))
-      removed[state] = await this.monitor.clean(state, body.minAgeSeconds * 1000, body.limit);
+      removed[state] = await this.monitor.clean(queue, state, body.minAgeSeconds * 1000, body.limit);
     this.logger.log(
       `queue ${name}: cleaned ${removed.completed} completed, ${removed.failed} failed records`,
     );
     return { removed };
+  }
+
+  /** Up to `limit` failed jobs of the queue's kinds, newest first (the failed jobs of other queues skipped). */
+  private async failedOf(queue: JobQueueName, limit: number): Promise<JobEntity[]> {
+    const found: JobEntity[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.jobs.list(null, { state: 'failed', limit: FAILED_PAGE, cursor });
+      found.push(...page.items.filter((job) => queueNameOf(job.kind) === queue));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && found.length < limit);
+    return found.slice(0, limit);
   }
 }

@@ -2,7 +2,8 @@ import { JobStore } from '@ct/db';
 import type { ListQueueJobsQuery, QueueJobPage } from '@ct/shared';
 import { Injectable } from '@nestjs/common';
 import { type Principal, teamScope } from '../auth/principal.js';
-import { type QueueJobRecord, TrainingQueueMonitor } from '../queue/training-queue-monitor.js';
+import type { JobQueueName } from '../queue/bull-job-queues.js';
+import { type QueueJobRecord, QueueMonitor } from '../queue/queue-monitor.js';
 import { decodeQueueCursor, encodeQueueCursor } from './queue-cursor.js';
 import { toQueueJobDto } from './queue-jobs.mapper.js';
 import { knownQueue } from './queue-names.js';
@@ -15,16 +16,16 @@ const MAX_SCANNED = 5_000;
 @Injectable()
 export class QueueJobsService {
   constructor(
-    private readonly monitor: TrainingQueueMonitor,
+    private readonly monitor: QueueMonitor,
     private readonly jobs: JobStore,
   ) {}
 
   async list(principal: Principal, name: string, query: ListQueueJobsQuery): Promise<QueueJobPage> {
-    knownQueue(name);
+    const queue = knownQueue(name);
     const team = teamScope(principal);
     const start = query.cursor === undefined ? 0 : decodeQueueCursor(query.cursor, query.state);
     const visible = (job: QueueJobRecord) => team === null || job.team === team;
-    const { items, next } = await this.scan(query, start, visible);
+    const { items, next } = await this.scan(queue, query, start, visible);
     const rows = new Map((await this.jobs.getMany(items.map((job) => job.id))).map((row) => [row.id, row]));
     return {
       items: items.map((job) => toQueueJobDto(job, query.state, rows.get(job.id))),
@@ -34,6 +35,7 @@ export class QueueJobsService {
 
   /** Up to `limit` visible jobs from `start`, and the list position to go on from (null at the end). */
   private async scan(
+    name: JobQueueName,
     query: ListQueueJobsQuery,
     start: number,
     visible: (job: QueueJobRecord) => boolean,
@@ -41,7 +43,7 @@ export class QueueJobsService {
     const items: QueueJobRecord[] = [];
     let offset = start;
     while (offset - start < MAX_SCANNED) {
-      const chunk = await this.monitor.jobs(query.state, offset, offset + CHUNK - 1);
+      const chunk = await this.monitor.jobs(name, query.state, offset, offset + CHUNK - 1);
       for (const [index, job] of chunk.entries()) {
         if (job === null || !visible(job)) continue;
         if (items.length === query.limit) return { items, next: offset + index };

@@ -1,12 +1,12 @@
-import { QueueName } from '@ct/shared';
 import { ApiError } from '../errors/api-error.js';
+import { JOB_QUEUES, type JobQueueName } from '../queue/bull-job-queues.js';
 
-// The monitoring API serves the training queue; ct-triggers holds only schedule ticks, one per pipeline.
-const KNOWN: readonly string[] = [QueueName.Training];
+// The monitoring API serves the queues of jobs; ct-triggers holds only schedule ticks, one per pipeline.
+const KNOWN: readonly string[] = JOB_QUEUES;
 
 /** The queue a path names. @throws ApiError not_found for a queue ct does not have. */
-export function knownQueue(name: string): QueueName {
+export function knownQueue(name: string): JobQueueName {
   if (!KNOWN.includes(name))
     throw new ApiError('not_found', `no queue named ${name}; the queues are ${KNOWN.join(', ')}`);
-  return name as QueueName;
+  return name as JobQueueName;
 }

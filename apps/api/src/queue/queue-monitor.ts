@@ -3,9 +3,9 @@ import { type CleanableQueueState, QUEUE_JOB_STATES, type QueueJobState } from '
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { RedisClients } from '../redis/redis-clients.js';
-import { BullTrainingQueue } from './bull-training-queue.js';
+import { BullJobQueues, JOB_QUEUES, type JobQueueName } from './bull-job-queues.js';
 
-/** A BullMQ job of the training queue, as plain data. */
+/** A BullMQ job of a job queue, as plain data. */
 export interface QueueJobRecord {
   id: string;
   name: string;
@@ -29,47 +29,55 @@ const CLEAN_TIMEOUT_MS = 30_000;
 // Reading the age of every prioritized job is linear; beyond this many the oldest is looked for among these.
 const OLDEST_SCAN_LIMIT = 10_000;
 
-/** The training queue as monitoring and administration see it: counts, listings, pause, clean, order. */
+/** The job queues as monitoring and administration see them: counts, listings, pause, clean, order. */
 @Injectable()
-export class TrainingQueueMonitor {
+export class QueueMonitor {
   constructor(
-    private readonly bull: BullTrainingQueue,
+    private readonly bull: BullJobQueues,
     private readonly redis: RedisClients,
   ) {}
 
-  get name(): string {
-    return this.bull.queue.name;
+  /** The queues that hold jobs, training first. */
+  get names(): readonly JobQueueName[] {
+    return JOB_QUEUES;
   }
 
-  async counts(): Promise<Record<QueueJobState, number>> {
-    const counts = await this.bull.run('counting jobs', (queue) => queue.getJobCounts(...QUEUE_JOB_STATES));
+  async counts(name: JobQueueName): Promise<Record<QueueJobState, number>> {
+    const counts = await this.bull.run(name, 'counting jobs', (queue) =>
+      queue.getJobCounts(...QUEUE_JOB_STATES),
+    );
     return Object.fromEntries(QUEUE_JOB_STATES.map((state) => [state, counts[state] ?? 0])) as Record<
       QueueJobState,
       number
     >;
   }
 
-  isPaused(): Promise<boolean> {
-    return this.bull.run('reading whether it is paused', (queue) => queue.isPaused());
+  isPaused(name: JobQueueName): Promise<boolean> {
+    return this.bull.run(name, 'reading whether it is paused', (queue) => queue.isPaused());
   }
 
   /** Workers finish the jobs they hold but take no new ones until `resume`. */
-  pause(): Promise<void> {
-    return this.bull.run('pausing', (queue) => queue.pause());
+  pause(name: JobQueueName): Promise<void> {
+    return this.bull.run(name, 'pausing', (queue) => queue.pause());
   }
 
-  resume(): Promise<void> {
-    return this.bull.run('resuming', (queue) => queue.resume());
+  resume(name: JobQueueName): Promise<void> {
+    return this.bull.run(name, 'resuming', (queue) => queue.resume());
   }
 
   /**
    * Jobs in `state`, from `start` to `end` (inclusive) in BullMQ's order, most recent (or last to run) first.
    * A job removed between BullMQ listing its id and reading it is null, so positions stay those of the list.
    */
-  async jobs(state: QueueJobState, start: number, end: number): Promise<(QueueJobRecord | null)[]> {
+  async jobs(
+    name: JobQueueName,
+    state: QueueJobState,
+    start: number,
+    end: number,
+  ): Promise<(QueueJobRecord | null)[]> {
     // getJobs would drop those, and pages would skip jobs; the `wait` list is what BullMQ calls waiting.
     const type = state === 'waiting' ? 'wait' : state;
-    const jobs = await this.bull.run('listing jobs', async (queue) => {
+    const jobs = await this.bull.run(name, 'listing jobs', async (queue) => {
       const ids = await queue.getRanges([type], start, end, false);
       return Promise.all(ids.map((id) => queue.getJob(id)));
     });
@@ -77,8 +85,14 @@ export class TrainingQueueMonitor {
   }
 
   /** Removes BullMQ's records of jobs that finished in `state` at least `graceMs` ago; Postgres keeps the jobs. */
-  async clean(state: CleanableQueueState, graceMs: number, limit: number): Promise<number> {
+  async clean(
+    name: JobQueueName,
+    state: CleanableQueueState,
+    graceMs: number,
+    limit: number,
+  ): Promise<number> {
     const removed = await this.bull.run(
+      name,
       `cleaning ${state} jobs`,
       (queue) => queue.clean(graceMs, limit, state),
       CLEAN_TIMEOUT_MS,
@@ -90,9 +104,10 @@ export class TrainingQueueMonitor {
    * Where a waiting job stands in the order workers take jobs: BullMQ 6 takes the `wait` list first (oldest
    * first), then the prioritized set (lowest priority number first, then oldest). Null unless it waits.
    */
-  async waitingPlace(jobId: string): Promise<WaitingPlace | null> {
-    const [wait, prioritized] = [this.bull.queue.toKey('wait'), this.bull.queue.toKey('prioritized')];
-    const [waitLength, index, rank] = await this.bull.run('locating a job', async () => {
+  async waitingPlace(name: JobQueueName, jobId: string): Promise<WaitingPlace | null> {
+    const queue = this.bull.queue(name);
+    const [wait, prioritized] = [queue.toKey('wait'), queue.toKey('prioritized')];
+    const [waitLength, index, rank] = await this.bull.run(name, 'locating a job', async () => {
       const results = await this.redis.commands
         .multi()
         .llen(wait)
@@ -112,10 +127,11 @@ export class TrainingQueueMonitor {
   }
 
   /** When the job waiting longest (waiting or prioritized) was added, in ms since the epoch; null if none. */
-  async oldestWaitingAddedAt(): Promise<number | null> {
-    const [wait, prioritized] = [this.bull.queue.toKey('wait'), this.bull.queue.toKey('prioritized')];
-    const jobKey = (id: string) => this.bull.queue.toKey(id);
-    const stamps = await this.bull.run('finding the oldest waiting job', async () => {
+  async oldestWaitingAddedAt(name: JobQueueName): Promise<number | null> {
+    const queue = this.bull.queue(name);
+    const [wait, prioritized] = [queue.toKey('wait'), queue.toKey('prioritized')];
+    const jobKey = (id: string) => queue.toKey(id);
+    const stamps = await this.bull.run(name, 'finding the oldest waiting job', async () => {
       const [oldestInWait, prioritizedIds] = await Promise.all([
         this.redis.commands.lindex(wait, -1),
         this.redis.commands.zrange(prioritized, '0', String(OLDEST_SCAN_LIMIT - 1)),
@@ -131,11 +147,13 @@ export class TrainingQueueMonitor {
   }
 
   /**
-   * The queue for Bull Board. Retrying from the board is off: a retry must move the Postgres row through the
+   * The queues for Bull Board. Retrying from the board is off: a retry must move the Postgres row through the
    * state machine first (`POST /v1/jobs/:id/retry`, `POST /v1/queues/:name/retry-failed`).
    */
-  boardAdapter(): BullMQAdapter {
-    return new BullMQAdapter(this.bull.queue, { allowRetries: false, displayName: this.name });
+  boardAdapters(): BullMQAdapter[] {
+    return JOB_QUEUES.map(
+      (name) => new BullMQAdapter(this.bull.queue(name), { allowRetries: false, displayName: name }),
+    );
   }
 }
 
