@@ -6,6 +6,7 @@ import type {
   TriggerRecordEntity,
 } from '@ct/db';
 import {
+  monitoringConfigSchema,
   nextTick,
   type Pipeline,
   type PipelineVersion,
@@ -54,6 +55,8 @@ export function toPipelineDto(pipeline: PipelineEntity, parts: PipelineParts, no
     schedule: pipeline.schedule,
     triggers: pipeline.triggers,
     cooldownSeconds: pipeline.cooldownSeconds,
+    // Stored as given: the schema fills what an older or partial row leaves out.
+    monitoring: monitoringConfigSchema.parse(pipeline.monitoring ?? {}),
     promotion: version.spec.promotion,
     registeredModel: registeredModelName(pipeline.team, pipeline.name),
     latestVersion: {

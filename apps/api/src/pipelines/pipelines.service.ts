@@ -64,6 +64,7 @@ export class PipelinesService {
         schedule: body.schedule,
         triggers: body.triggers,
         cooldownSeconds: body.cooldownSeconds,
+        monitoring: body.monitoring,
         enabled: body.enabled,
       },
       principal.keyId,
@@ -210,7 +211,8 @@ export class PipelinesService {
     });
   }
 
-  private async latest(pipeline: PipelineEntity): Promise<PipelineVersionEntity> {
+  /** The pipeline's newest spec version. @throws ApiError not_found when the pipeline went meanwhile. */
+  async latest(pipeline: PipelineEntity): Promise<PipelineVersionEntity> {
     const version = await this.pipelines.version(pipeline.id, pipeline.latestVersion);
     if (!version) throw new ApiError('not_found', `no pipeline ${pipeline.id}`);
     return version;
