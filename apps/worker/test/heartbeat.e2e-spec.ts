@@ -42,7 +42,7 @@ describe('the worker heartbeat in the live-worker registry (real Redis and Postg
       host: hostname(),
       pid: process.pid,
       concurrency: 2,
-      queues: [QueueName.Training],
+      queues: [QueueName.Training, QueueName.Scoring],
       runningJobIds: [],
       version: 'abc123',
       heartbeatIntervalMs: HEARTBEAT_MS,

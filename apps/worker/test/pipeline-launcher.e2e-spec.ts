@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TrainingSpec, trainingSpecSchema } from '@ct/shared';
@@ -7,7 +7,7 @@ import { runToEnd, waitFor } from '@ct/test-support';
 import { ChildPipelineLauncher } from '../src/process/child-pipeline-launcher.js';
 import type { LauncherOptions } from '../src/process/child-run.js';
 import type { PipelineEvent } from '../src/process/pipeline-event.js';
-import type { RunningPipeline } from '../src/process/pipeline-launcher.js';
+import type { LaunchRequest, RunningPipeline } from '../src/process/pipeline-launcher.js';
 import { groupGone, PIPELINE_PYTHON, processGone } from './support/processes.js';
 
 const BUILT_LAUNCHER = new URL('../dist/process/child-pipeline-launcher.js', import.meta.url).href;
@@ -30,8 +30,8 @@ describe('the pipeline launcher (real Python processes)', () => {
   let workRoot: string;
   const base = (): LauncherOptions => ({
     python: PIPELINE_PYTHON,
-    entrypoint: [],
     workRoot,
+    modelCacheDir: join(workRoot, 'model-cache'),
     dataRoot: '/srv/ct-data',
     projectsRoot: '/srv/ct-projects',
     irisUrl: null,
@@ -52,7 +52,12 @@ describe('the pipeline launcher (real Python processes)', () => {
     await rm(workRoot, { recursive: true, force: true });
   });
 
-  function start(script: string, options: Partial<LauncherOptions> = {}, timeoutMs = 20_000) {
+  function start(
+    script: string,
+    options: Partial<LauncherOptions> = {},
+    timeoutMs = 20_000,
+    request: Partial<LaunchRequest> = {},
+  ) {
     const seen = {
       events: [] as PipelineEvent[],
       warnings: [] as string[],
@@ -60,10 +65,11 @@ describe('the pipeline launcher (real Python processes)', () => {
       stderr: '',
       pids: [] as number[],
     };
-    const sut = new ChildPipelineLauncher({ ...base(), entrypoint: ['-c', PRELUDE + script], ...options });
+    const sut = new ChildPipelineLauncher({ ...base(), ...options });
     const pipeline: RunningPipeline = sut.launch({
       jobId: '00000000-0000-4000-8000-000000000001',
-      spec: SPEC,
+      entrypoint: ['-c', PRELUDE + script],
+      spec: { training: SPEC },
       mlflowRunId: 'run-1',
       registeredModel: 'team-a.diabetes',
       timeoutMs,
@@ -73,6 +79,7 @@ describe('the pipeline launcher (real Python processes)', () => {
       onOutput: (stream, text) => {
         seen[stream] += text;
       },
+      ...request,
     });
     return { pipeline, seen };
   }
@@ -137,6 +144,7 @@ print(json.dumps({"env": dict(os.environ), "cwd": os.getcwd(), "argv": sys.argv,
       CT_PROJECTS_ROOT: '/srv/ct-projects',
       CT_REGISTERED_MODEL: 'team-a.diabetes',
       CT_SOURCE_STATEMENT_TIMEOUT_MS: '300000',
+      CT_MODEL_CACHE_DIR: join(workRoot, 'model-cache'),
       OMP_NUM_THREADS: '1',
     });
     expect(child.cwd.startsWith(`${workRoot}/00000000-0000-4000-8000-000000000001-`)).toBe(true);
@@ -145,6 +153,24 @@ print(json.dumps({"env": dict(os.environ), "cwd": os.getcwd(), "argv": sys.argv,
     expect(child.pgid).toBe(child.pid);
     expect(seen.pids).toEqual([child.pid]);
     expect(existsSync(child.cwd)).toBe(false);
+  });
+
+  it('passes a file of the worker as the spec, and the exchange dir, which outlive the run', async () => {
+    const exchange = await mkdtemp(join(workRoot, 'exchange-'));
+    const file = join(exchange, 'task.json');
+    await writeFile(file, JSON.stringify({ kind: 'score' }));
+    const { pipeline, seen } = await start(
+      `exchange = os.environ["CT_EXCHANGE_DIR"]
+open(os.path.join(exchange, "predictions.csv"), "w").write("row_key\\n")
+print(json.dumps({"argv": sys.argv, "exchange": exchange, "task": json.load(open(sys.argv[-1]))}), flush=True)`,
+      {},
+      20_000,
+      { spec: { file }, exchangeDir: exchange },
+    );
+    expect((await pipeline.exited).exitCode).toBe(0);
+    const child = JSON.parse(seen.stdout);
+    expect(child).toEqual({ argv: ['-c', '--spec', file], exchange, task: { kind: 'score' } });
+    expect(await readFile(join(exchange, 'predictions.csv'), 'utf8')).toBe('row_key\n');
   });
 
   it('kills the whole process group, grandchild included, at the time limit', async () => {
@@ -198,11 +224,11 @@ print(child.pid, flush=True)`);
   });
 
   it('kills the groups it still runs when the worker process exits abruptly', async () => {
-    const options = { ...base(), entrypoint: ['-c', 'import time; time.sleep(60)'] };
+    const options = base();
     const worker = `import 'reflect-metadata';
       const { ChildPipelineLauncher } = await import(${JSON.stringify(BUILT_LAUNCHER)});
       new ChildPipelineLauncher(${JSON.stringify(options)}).launch({
-        jobId: 'abrupt', spec: {}, mlflowRunId: 'r', registeredModel: 'a.b', timeoutMs: 60000,
+        jobId: 'abrupt', entrypoint: ['-c', 'import time; time.sleep(60)'], spec: { training: {} }, mlflowRunId: 'r', registeredModel: 'a.b', timeoutMs: 60000,
         onSpawn: (pid) => { console.log('pid', pid); setTimeout(() => process.exit(1), 300); },
         onEvent() {}, onWarning() {}, onOutput() {},
       });`;

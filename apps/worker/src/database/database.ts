@@ -7,7 +7,9 @@ import {
   LogStore,
   ModelDecisionStore,
   ModelLockStore,
+  MonitoringStore,
   PendingRunEndStore,
+  PredictionCopy,
 } from '@ct/db';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
@@ -31,6 +33,9 @@ export class Database implements OnApplicationShutdown {
   readonly lifecycle: JobLifecycle;
   readonly modelLocks: ModelLockStore;
   readonly runEnds: PendingRunEndStore;
+  /** Score jobs' predictions in, monitor jobs' windows out. */
+  readonly predictionCopy: PredictionCopy;
+  readonly monitoring: MonitoringStore;
   private readonly logger = new Logger(Database.name);
   private readonly dataSource: DataSource;
   private connecting: Promise<void> | null = null;
@@ -45,6 +50,8 @@ export class Database implements OnApplicationShutdown {
     this.lifecycle = new JobLifecycle(this.dataSource);
     this.modelLocks = new ModelLockStore(this.dataSource);
     this.runEnds = new PendingRunEndStore(this.dataSource);
+    this.predictionCopy = new PredictionCopy(this.dataSource);
+    this.monitoring = new MonitoringStore(this.dataSource);
   }
 
   /** Whether Postgres answers a query within `timeoutMs`. */

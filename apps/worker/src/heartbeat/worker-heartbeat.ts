@@ -91,7 +91,7 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnApplicationShu
       host: hostname(),
       pid: process.pid,
       concurrency: this.config.concurrency,
-      queues: [QueueName.Training],
+      queues: [QueueName.Training, QueueName.Scoring],
       runningJobIds: this.running.ids,
       version: this.version,
       startedAt: this.startedAt,

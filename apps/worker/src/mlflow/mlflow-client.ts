@@ -193,6 +193,21 @@ export class MlflowClient {
     };
   }
 
+  /** The version of registered model `name` that carries `alias`, or null when none does (or no such model). */
+  async versionOfAlias(name: string, alias: string): Promise<string | null> {
+    let body: unknown;
+    try {
+      body = await this.call('GET', `registered-models/alias?${new URLSearchParams({ name, alias })}`);
+    } catch (error) {
+      // No such model: RESOURCE_DOES_NOT_EXIST; a model without the alias: INVALID_PARAMETER_VALUE.
+      const missing = ['RESOURCE_DOES_NOT_EXIST', 'INVALID_PARAMETER_VALUE'];
+      if (error instanceof MlflowStatusError && missing.includes(error.code ?? '')) return null;
+      throw error;
+    }
+    const answer = z.object({ model_version: z.object({ version: z.coerce.string() }) });
+    return this.parse(answer, body, 'registered-models/alias').model_version.version;
+  }
+
   private async findExperiment(name: string): Promise<string | null> {
     try {
       const body = await this.call(

@@ -70,6 +70,12 @@ export class WorkerMetrics {
     ],
     registers: [this.registry],
   });
+  private readonly modelCache = new Counter({
+    name: 'ct_model_cache_total',
+    help: "Models that score jobs loaded: from the worker's cache (hit) or downloaded from MLflow (miss)",
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   private readonly running = new Gauge({
     name: 'ct_worker_running_jobs',
     help: 'Attempts running on this worker now',
@@ -110,6 +116,11 @@ export class WorkerMetrics {
         this.retried.inc({ ...labels, reason: reason ?? 'unknown' });
         return;
     }
+  }
+
+  /** A score job loaded its model from the cache, or downloaded it. */
+  modelLoaded(outcome: 'hit' | 'miss'): void {
+    this.modelCache.inc({ outcome });
   }
 
   /** The text exposition format, for `GET /metrics`. */

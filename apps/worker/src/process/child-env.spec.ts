@@ -12,6 +12,8 @@ const input: ChildEnvInput = {
   codeVersion: null,
   sourceDatabaseUrl: null,
   sourceStatementTimeoutMs: 300_000,
+  modelCacheDir: '/var/cache/ct-models',
+  exchangeDir: null,
   threadEnv: { OMP_NUM_THREADS: '2', PATH: '/evil' },
 };
 
@@ -37,6 +39,7 @@ describe('childEnv', () => {
       CT_PROJECTS_ROOT: '/srv/projects',
       CT_REGISTERED_MODEL: 'team-a.diabetes',
       CT_SOURCE_STATEMENT_TIMEOUT_MS: '300000',
+      CT_MODEL_CACHE_DIR: '/var/cache/ct-models',
     });
   });
 
@@ -68,5 +71,12 @@ describe('childEnv', () => {
       CT_SOURCE_DATABASE_URL: 'postgres://reader@db/src',
       CT_IRIS_URL: 'iris://reader:secret@iris:1972/USER',
     });
+  });
+
+  it('passes the exchange dir of a score or monitor run, and none to training', () => {
+    expect(childEnv({ ...input, exchangeDir: '/w/job-1-exchange-x' }).CT_EXCHANGE_DIR).toBe(
+      '/w/job-1-exchange-x',
+    );
+    expect(childEnv(input)).not.toHaveProperty('CT_EXCHANGE_DIR');
   });
 });

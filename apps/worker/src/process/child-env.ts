@@ -19,6 +19,10 @@ export interface ChildEnvInput {
   sourceDatabaseUrl: string | null;
   /** The time limit of a `postgres` or `iris` source query (the worker's CT_SOURCE_STATEMENT_TIMEOUT_MS). */
   sourceStatementTimeoutMs: number;
+  /** Where models are kept between runs, by registered model and version (the worker's WORKER_MODEL_CACHE_DIR). */
+  modelCacheDir: string;
+  /** The attempt's exchange dir of a score or monitor run; null for training. */
+  exchangeDir: string | null;
   /** OMP_NUM_THREADS and OPENBLAS_* as set for the worker. */
   threadEnv: Readonly<Record<string, string>>;
 }
@@ -65,5 +69,7 @@ export function childEnv(input: ChildEnvInput): Record<string, string> {
     ...(input.codeVersion === null ? {} : { CT_CODE_VERSION: input.codeVersion }),
     ...(input.sourceDatabaseUrl === null ? {} : { CT_SOURCE_DATABASE_URL: input.sourceDatabaseUrl }),
     CT_SOURCE_STATEMENT_TIMEOUT_MS: String(input.sourceStatementTimeoutMs),
+    CT_MODEL_CACHE_DIR: input.modelCacheDir,
+    ...(input.exchangeDir === null ? {} : { CT_EXCHANGE_DIR: input.exchangeDir }),
   };
 }

@@ -1,3 +1,4 @@
+import type { JobKind } from '@ct/shared';
 import { Inject, Injectable } from '@nestjs/common';
 import { ChildRun, type LauncherOptions } from './child-run.js';
 import type { LaunchRequest, PipelineLauncher, RunningPipeline } from './pipeline-launcher.js';
@@ -6,8 +7,12 @@ import { signalGroup } from './process-group.js';
 /** Injection token of the launcher's {@link LauncherOptions}. */
 export const LAUNCHER_OPTIONS = Symbol('LAUNCHER_OPTIONS');
 
-/** The training pipeline's entry point, run by the configured interpreter. */
-export const TRAIN_ENTRYPOINT = ['-m', 'ct_pipeline.train'] as const;
+/** The platform's entry point of each job kind, run by the configured interpreter: the only code it runs. */
+export const PIPELINE_ENTRYPOINTS = {
+  train: ['-m', 'ct_pipeline.train'],
+  score: ['-m', 'ct_pipeline.score'],
+  monitor: ['-m', 'ct_pipeline.monitor'],
+} as const satisfies Record<JobKind, readonly string[]>;
 
 // Children lead their own process groups, so they outlive a worker that exits abruptly (a second SIGTERM,
 // a crash): the last thing this process does is kill every group it still runs.

@@ -19,10 +19,10 @@ import { CHILD_FILE, OWNER_FILE } from './work-dir-sweep.js';
 /** How the launcher starts pipelines; set by the platform, never by a job. */
 export interface LauncherOptions {
   python: string;
-  /** Arguments before `--spec <file>`: the platform's own entry point. */
-  entrypoint: readonly string[];
   /** Each run gets a fresh directory here, removed when the run ends. */
   workRoot: string;
+  /** Models kept between runs (CT_MODEL_CACHE_DIR). */
+  modelCacheDir: string;
   dataRoot: string;
   projectsRoot: string;
   irisUrl: string | null;
@@ -89,8 +89,7 @@ export class ChildRun implements RunningPipeline {
       await writeFile(join(workDir, OWNER_FILE), String(process.pid), { mode: 0o600 });
       // The child's TMPDIR: whatever it leaves there goes with the work dir.
       await mkdir(join(workDir, 'tmp'), { mode: 0o700 });
-      const specPath = join(workDir, 'spec.json');
-      await writeFile(specPath, JSON.stringify(this.request.spec), { mode: 0o600 });
+      const specPath = await this.specFile(workDir);
       if (this.stopReason !== null) return this.result({});
       dependency = 'process';
       return await this.spawnAndWait(workDir, specPath);
@@ -108,9 +107,18 @@ export class ChildRun implements RunningPipeline {
     }
   }
 
+  /** The file `--spec` names: the training spec written into the work dir, or the worker's own file. */
+  private async specFile(workDir: string): Promise<string> {
+    const { spec } = this.request;
+    if ('file' in spec) return spec.file;
+    const path = join(workDir, 'spec.json');
+    await writeFile(path, JSON.stringify(spec.training), { mode: 0o600 });
+    return path;
+  }
+
   private async spawnAndWait(workDir: string, specPath: string): Promise<PipelineExit> {
     const { options, request } = this;
-    const child = spawn(options.python, launcherArgs([...options.entrypoint, '--spec', specPath]), {
+    const child = spawn(options.python, launcherArgs([...request.entrypoint, '--spec', specPath]), {
       cwd: workDir,
       env: childEnv({
         ...options,
@@ -118,6 +126,7 @@ export class ChildRun implements RunningPipeline {
         jobId: request.jobId,
         mlflowRunId: request.mlflowRunId,
         registeredModel: request.registeredModel,
+        exchangeDir: request.exchangeDir ?? null,
       }),
       detached: true,
       shell: false,

@@ -6,11 +6,21 @@ export const PIPELINE_LAUNCHER = Symbol('PIPELINE_LAUNCHER');
 
 export type OutputStream = 'stdout' | 'stderr';
 
-/** One run of the training pipeline. The launcher writes the spec file and builds the command itself. */
+/**
+ * What `--spec` names: a training spec (validated, the submission's param overrides merged into
+ * `model.params`) that the launcher writes into the run's work dir; or a file the worker wrote itself (the
+ * task of a score or monitor job, in the attempt's exchange dir).
+ */
+export type LaunchSpec = { training: TrainingSpec } | { file: string };
+
+/** One run of a pipeline entry point. The launcher builds the command itself. */
 export interface LaunchRequest {
   jobId: string;
-  /** Validated, with the submission's param overrides merged into `model.params`. */
-  spec: TrainingSpec;
+  /** The platform's entry point of the job's kind, such as `-m ct_pipeline.train` (never a job's input). */
+  entrypoint: readonly string[];
+  spec: LaunchSpec;
+  /** The attempt's exchange dir (files in and out of the child beside the spec), passed as CT_EXCHANGE_DIR. */
+  exchangeDir?: string;
   mlflowRunId: string;
   /** The MLflow registered model of the job's team and pipeline. */
   registeredModel: string;

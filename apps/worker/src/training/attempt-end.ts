@@ -59,8 +59,9 @@ export class AttemptEnd {
     const why = failureReason === null ? '' : ` (${failureReason}${message ? `: ${message}` : ''})`;
     recorder.system(`attempt ${attempt} ${outcome.attempt}${why}; job ${outcome.state}`);
     await recorder.flush();
-    // Before the state: a job that shows succeeded has its registry decisions on record.
-    if (outcome.success !== null) {
+    // Before the state: a job that shows succeeded has its registry decisions on record. A score or monitor
+    // run used a version: the registry has nothing new to record.
+    if (outcome.success !== null && outcome.success.scoring === undefined) {
       const success = outcome.success;
       await durableWrite(() => this.recordDecisions(job, success), writeRetryMs(this.config));
       audit.succeeded(outcome.success);

@@ -1,57 +1,70 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type JobPayloads, QueueName } from '@ct/shared';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import { z } from 'zod';
-import { WORKER_CONFIG, WORKER_NAME, type WorkerConfig } from '../config/worker-config.js';
-import { Database } from '../database/database.js';
+import { WORKER_NAME, type WorkerConfig } from '../config/worker-config.js';
+import type { Database } from '../database/database.js';
 import { describeError } from '../errors/infrastructure-error.js';
 import { runInJobContext } from '../observability/job-log-context.js';
-import { sweepWorkDirs } from '../process/work-dir-sweep.js';
-import { RedisConnection } from '../redis/redis-connection.js';
+import type { LeftoverSweep } from '../process/leftover-sweep.js';
+import type { RedisConnection } from '../redis/redis-connection.js';
 import { LockWatch } from './lock-watch.js';
-import { RunTrainingJob, type TrainingJobResult } from './run-training-job.service.js';
-import { RunningJobs } from './running-jobs.js';
+import type { RunTrainingJob, TrainingJobResult } from './run-training-job.service.js';
+import type { RunningJobs } from './running-jobs.js';
 import { TrainingJobError } from './training-job-error.js';
 
-const trainPayloadSchema = z.object({
+/** The BullMQ job names of ct's jobs, each a job row's id: what the worker runs. */
+type RunName = 'train' | 'score' | 'monitor';
+
+/** A queue this worker consumes, and the job names it takes from it. */
+export interface ConsumedQueue {
+  queue: QueueName;
+  names: readonly RunName[];
+}
+
+/** Training, and apart from it (so that short jobs never wait behind long ones) scoring and monitoring. */
+export const CONSUMED_QUEUES = {
+  training: { queue: QueueName.Training, names: ['train'] },
+  scoring: { queue: QueueName.Scoring, names: ['score', 'monitor'] },
+} as const satisfies Record<string, ConsumedQueue>;
+
+const payloadSchema = z.object({
   jobId: z.uuid(),
   team: z.string().min(1),
-}) satisfies z.ZodType<JobPayloads['train']>;
+}) satisfies z.ZodType<JobPayloads[RunName]>;
 
 const ERROR_LOG_EVERY_MS = 10_000;
 const RETRY_BEFORE_START_MS = 5_000;
 
 /**
- * The only module that imports BullMQ: consumes the training queue once Postgres is reachable, turns each
- * BullMQ job into a command for {@link RunTrainingJob}, and maps its failures to BullMQ's retry or not.
- * On shutdown it stops taking jobs, lets running ones finish for WORKER_SHUTDOWN_GRACE_MS, then stops
- * their processes and queues them again, without using up an attempt, for another worker.
+ * The only module that imports BullMQ: consumes one queue (an instance per {@link CONSUMED_QUEUES} entry)
+ * once Postgres is reachable, turns each BullMQ job into a command for {@link RunTrainingJob}, which runs a
+ * job of any kind, and maps its failures to BullMQ's retry or not. On shutdown it stops taking jobs, lets
+ * running ones finish for WORKER_SHUTDOWN_GRACE_MS, then stops their processes and queues them again,
+ * without using up an attempt, for another worker.
  */
-@Injectable()
-export class TrainingProcessor implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(TrainingProcessor.name);
-  private worker: Worker<JobPayloads['train'], TrainingJobResult> | null = null;
+export class JobsProcessor implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger: Logger;
+  private worker: Worker<JobPayloads[RunName], TrainingJobResult> | null = null;
   private stopping = false;
   private lastErrorLog = 0;
+  private readonly locks: LockWatch;
+  /** The jobs this queue's worker runs now: those its shutdown stops. */
+  private readonly active = new Set<string>();
 
   constructor(
-    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    private readonly consumed: ConsumedQueue,
+    private readonly config: WorkerConfig,
     private readonly redis: RedisConnection,
     private readonly db: Database,
     private readonly running: RunningJobs,
-    private readonly runTraining: RunTrainingJob,
+    private readonly runJob: RunTrainingJob,
+    private readonly leftovers: LeftoverSweep,
   ) {
+    this.logger = new Logger(`JobsProcessor ${consumed.queue}`);
     this.locks = new LockWatch(config.lockDurationMs);
   }
-
-  private readonly locks: LockWatch;
 
   onApplicationBootstrap(): void {
     this.db.ready().then(
@@ -73,19 +86,20 @@ export class TrainingProcessor implements OnApplicationBootstrap, OnModuleDestro
     ]);
     grace.abort();
     if (!inTime) {
-      const stopped = this.running.stopAll('shutdown');
+      const stopped = [...this.active].filter((id) => this.running.stop(id, 'shutdown'));
       this.logger.warn(`shutdown grace period over: stopping jobs ${stopped.join(', ')} to retry them later`);
     }
     await closed;
-    this.logger.log(`stopped consuming ${QueueName.Training}`);
+    this.logger.log(`stopped consuming ${this.consumed.queue}`);
   }
 
   private async start(): Promise<void> {
     if (this.stopping) return;
-    await this.sweepLeftovers();
+    await this.leftovers.done();
     if (this.stopping) return;
     const { bullmqPrefix: prefix, concurrency, lockDurationMs } = this.config;
-    this.worker = new Worker(QueueName.Training, (job, token, signal) => this.process(job, token, signal), {
+    const { queue } = this.consumed;
+    this.worker = new Worker(queue, (job, token, signal) => this.process(job, token, signal), {
       connection: this.redis.redis,
       prefix,
       name: WORKER_NAME,
@@ -106,7 +120,7 @@ export class TrainingProcessor implements OnApplicationBootstrap, OnModuleDestro
           new Logger(`job ${id}`).warn(`BullMQ attempt ${job.attemptsMade} failed: ${error.message}`),
         );
     });
-    this.logger.log(`consuming ${QueueName.Training} (prefix ${prefix}, concurrency ${concurrency})`);
+    this.logger.log(`consuming ${queue} (prefix ${prefix}, concurrency ${concurrency})`);
   }
 
   private async process(
@@ -114,17 +128,18 @@ export class TrainingProcessor implements OnApplicationBootstrap, OnModuleDestro
     token?: string,
     signal?: AbortSignal,
   ): Promise<TrainingJobResult> {
-    const payload = trainPayloadSchema.safeParse(job.data);
-    if (job.name !== 'train' || !payload.success)
+    const payload = payloadSchema.safeParse(job.data);
+    if (!(this.consumed.names as readonly string[]).includes(job.name) || !payload.success)
       throw new UnrecoverableError(
-        `not a training job: ${job.name} ${JSON.stringify(job.data).slice(0, 200)}`,
+        `not a job of ${this.consumed.queue}: ${job.name} ${JSON.stringify(job.data).slice(0, 200)}`,
       );
     const id = job.id ?? payload.data.jobId;
     const watched = this.locks.watch(id, signal);
+    this.active.add(payload.data.jobId);
     try {
       // Every line logged while the job runs, in whichever service, carries its id.
       return await runInJobContext(payload.data.jobId, () =>
-        this.runTraining.execute({
+        this.runJob.execute({
           ...payload.data,
           reportProgress: (progress) => job.updateProgress(progress),
           onControl: (control) => watched.attach(control),
@@ -141,6 +156,7 @@ export class TrainingProcessor implements OnApplicationBootstrap, OnModuleDestro
       // Postgres counts attempts; BullMQ's own attempts stay untouched (moveToDelayed skips them).
       return this.delay(job, token, error.delayMs, error);
     } finally {
+      this.active.delete(payload.data.jobId);
       watched.done();
     }
   }
@@ -148,15 +164,6 @@ export class TrainingProcessor implements OnApplicationBootstrap, OnModuleDestro
   private async delay(job: Job, token: string | undefined, delayMs: number, error: unknown): Promise<never> {
     await job.moveToDelayed(Date.now() + delayMs, token);
     throw new DelayedError(describeError(error));
-  }
-
-  /** Kills what a worker of this host left running when it died, and removes its work dirs. */
-  private async sweepLeftovers(): Promise<void> {
-    const swept = await sweepWorkDirs(this.config.workDir, (message) => this.logger.warn(message));
-    if (swept.removed.length > 0)
-      this.logger.warn(
-        `cleaned up after dead workers: ${swept.removed.length} work dirs removed, ${swept.killed.length} pipeline process groups killed`,
-      );
   }
 
   private reportError(error: Error): void {

@@ -14,11 +14,12 @@ import { Database } from '../database/database.js';
 import { WorkerMetrics } from '../observability/worker-metrics.js';
 import { AttemptAudit } from './attempt-audit.js';
 import { DependencyGate, OUTAGE_RETRY_DELAY_MS } from './dependency-gate.js';
+import { JobPlans } from './job-plans.js';
 import { PreviousAttempt } from './previous-attempt.js';
-import { type AttemptOptions, TrainingAttempt } from './training-attempt.js';
+import { type AttemptOptions, type HeldModelLock, TrainingAttempt } from './training-attempt.js';
 import { TrainingJobError } from './training-job-error.js';
 
-/** A validated request to run a training job, built by the processor from the BullMQ job. */
+/** A validated request to run a job (of any kind), built by the processor from the BullMQ job. */
 export interface TrainingCommand extends AttemptOptions {
   jobId: string;
   team: string;
@@ -35,9 +36,10 @@ export const MODEL_BUSY_DELAY_MS = 3_000;
 export const TEAM_BUSY_DELAY_MS = 3_000;
 
 /**
- * The use case "run a training job": loads the job from Postgres (the source of truth), settles an attempt
- * that a lost worker left running (once its child is surely gone), honours a cancel, validates the spec
- * again, waits for MLflow and Postgres and for the registered model's lock, then runs one attempt.
+ * The use case "run a job" (training, scoring or monitoring: its plan says what differs): loads the job from
+ * Postgres (the source of truth), settles an attempt that a lost worker left running (once its child is
+ * surely gone), honours a cancel, validates the spec and the task again, waits for MLflow and Postgres and,
+ * for training, for the registered model's lock, then runs one attempt.
  * @throws TrainingJobError when the job did not complete; `next` says whether and how BullMQ runs it again.
  */
 @Injectable()
@@ -46,6 +48,7 @@ export class RunTrainingJob {
     private readonly db: Database,
     private readonly attempt: TrainingAttempt,
     private readonly previous: PreviousAttempt,
+    private readonly plans: JobPlans,
     private readonly gate: DependencyGate,
     private readonly metrics: WorkerMetrics,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
@@ -67,6 +70,9 @@ export class RunTrainingJob {
       return this.end(job, 'cancelled', 'cancelled before it started', logger);
     const spec = mergedSpec(job);
     if (!spec.success) return this.rejectSpec(job, spec.error.issues, logger);
+    const plan = this.plans.of(job.kind);
+    const taskProblem = plan.taskProblem(job);
+    if (taskProblem !== null) return this.reject(job, taskProblem, logger);
     const down = await this.gate.check();
     if (down.length > 0) {
       const why = `${down.join(' and ')} unreachable`;
@@ -79,6 +85,7 @@ export class RunTrainingJob {
         OUTAGE_RETRY_DELAY_MS,
       );
     }
+    if (!plan.takesModelLock) return this.run(job, spec.data, command, null, logger);
     const model = registeredModelName(job.team, job.pipeline);
     const holder = `job:${job.id}`;
     if (!(await this.db.modelLocks.acquire(model, holder, job.id, this.config.attemptLeaseMs))) {
@@ -102,7 +109,7 @@ export class RunTrainingJob {
     job: JobEntity,
     spec: TrainingSpec,
     command: TrainingCommand,
-    modelLock: { model: string; holder: string },
+    modelLock: HeldModelLock | null,
     logger: Logger,
   ): Promise<TrainingJobResult> {
     let outcome: Awaited<ReturnType<TrainingAttempt['run']>>;
@@ -167,6 +174,10 @@ export class RunTrainingJob {
     logger: Logger,
   ): Promise<never> {
     const message = `invalid spec: ${issues.map((i) => `${i.path.join('.') || '(spec)'}: ${i.message}`).join('; ')}`;
+    return this.reject(job, message, logger);
+  }
+
+  private async reject(job: JobEntity, message: string, logger: Logger): Promise<never> {
     await this.end(job, 'failed', message, logger, 'invalid_input');
     throw new TrainingJobError(`invalid_input: ${message}`, 'fail');
   }

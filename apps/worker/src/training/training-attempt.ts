@@ -8,15 +8,23 @@ import { describeError } from '../errors/infrastructure-error.js';
 import { MlflowClient } from '../mlflow/mlflow-client.js';
 import { setLoggedAttempt } from '../observability/job-log-context.js';
 import { WorkerMetrics } from '../observability/worker-metrics.js';
-import { PIPELINE_LAUNCHER, type PipelineExit, type PipelineLauncher } from '../process/pipeline-launcher.js';
+import { ExchangeDir } from '../process/exchange-dir.js';
+import {
+  type LaunchSpec,
+  PIPELINE_LAUNCHER,
+  type PipelineExit,
+  type PipelineLauncher,
+} from '../process/pipeline-launcher.js';
 import { AttemptAudit } from './attempt-audit.js';
 import { AttemptEnd, writeRetryMs } from './attempt-end.js';
 import { AttemptLease } from './attempt-lease.js';
 import { AttemptRecorder } from './attempt-recorder.js';
 import { DependencyGate } from './dependency-gate.js';
 import { JobEventRecorder } from './job-event-recorder.js';
+import { isRefusal, type PlannedAttempt } from './job-plan.js';
+import { JobPlans } from './job-plans.js';
 import { type JobControl, RunningJobs } from './running-jobs.js';
-import { type AttemptResult, decideOutcome, type Outcome } from './training-outcome.js';
+import { type AttemptResult, decideOutcome, type Outcome, refused } from './training-outcome.js';
 
 /** What the use case knows about the BullMQ job that carries the attempt. */
 export interface AttemptOptions {
@@ -40,7 +48,10 @@ interface Progress {
   runId: string | null;
 }
 
-/** One attempt of a queued job: start it, run the pipeline under supervision, record how it ended. */
+/**
+ * One attempt of a queued job of any kind: start it, run its plan's entry point under supervision (with what
+ * the plan does before the launch and after a success), record how it ended.
+ */
 @Injectable()
 export class TrainingAttempt {
   constructor(
@@ -52,6 +63,7 @@ export class TrainingAttempt {
     private readonly metrics: WorkerMetrics,
     private readonly gate: DependencyGate,
     private readonly end: AttemptEnd,
+    private readonly plans: JobPlans,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     @Inject(AUDIT_LOG) private readonly auditLog: AuditLogger,
   ) {}
@@ -114,10 +126,7 @@ export class TrainingAttempt {
     try {
       let outcome: Outcome;
       try {
-        outcome = decideOutcome(
-          await this.attempt(job, spec, attempt, control, recorder, progress),
-          canRetry,
-        );
+        outcome = await this.attempt(job, spec, control, recorder, progress, canRetry);
       } catch (error) {
         logger.error(`attempt ${attempt} failed around the pipeline: ${describeError(error)}`);
         outcome = decideOutcome({ kind: 'error', error }, canRetry);
@@ -138,12 +147,44 @@ export class TrainingAttempt {
   private async attempt(
     job: JobEntity,
     spec: TrainingSpec,
-    attempt: number,
     control: JobControl,
     recorder: AttemptRecorder,
     progress: Progress,
-  ): Promise<AttemptResult> {
-    const experimentId = await this.mlflow.getOrCreateExperiment(`ct/${job.team}/${job.pipeline}`);
+    canRetry: boolean,
+  ): Promise<Outcome> {
+    const plan = this.plans.of(job.kind);
+    const runId = await this.startRun(job, plan.experiment(job), control, recorder, progress);
+    const exchange = plan.exchangesFiles ? await ExchangeDir.create(this.config.workDir, job.id) : null;
+    try {
+      const planned: PlannedAttempt = { job, spec, attempt: job.attempts, runId, exchange, recorder };
+      const launch = await plan.beforeLaunch(planned);
+      if (isRefusal(launch)) return refused(launch.refused.reason, launch.refused.message);
+      const result = await this.supervise(planned, plan.entrypoint, launch.spec, control);
+      const outcome = decideOutcome(result, canRetry, plan.kind);
+      if (outcome.success === null) return outcome;
+      const success = await plan.afterSuccess(planned, outcome.success);
+      return isRefusal(success)
+        ? refused(success.refused.reason, success.refused.message)
+        : { ...outcome, success };
+    } finally {
+      await exchange
+        ?.remove()
+        .catch((error: unknown) =>
+          recorder.warning(`could not remove ${exchange.path}: ${describeError(error)}`),
+        );
+    }
+  }
+
+  /** Creates the attempt's MLflow run (in `progress` at once: the attempt's end ends it) and records it on the job. */
+  private async startRun(
+    job: JobEntity,
+    experiment: string,
+    control: JobControl,
+    recorder: AttemptRecorder,
+    progress: Progress,
+  ): Promise<string> {
+    const attempt = job.attempts;
+    const experimentId = await this.mlflow.getOrCreateExperiment(experiment);
     const runName = `${job.pipeline}-${job.id.slice(0, 8)}-${attempt}`;
     const tags = {
       jobId: job.id,
@@ -173,9 +214,21 @@ export class TrainingAttempt {
     recorder.system(
       `attempt ${attempt} of ${job.maxAttempts} started on ${WORKER_NAME}; MLflow run ${runId}`,
     );
+    return runId;
+  }
+
+  /** Runs the plan's entry point to its end, stopped on a cancel, a timeout or the loss of the attempt. */
+  private async supervise(
+    { job, attempt, runId, exchange, recorder }: PlannedAttempt,
+    entrypoint: readonly string[],
+    spec: LaunchSpec,
+    control: JobControl,
+  ): Promise<AttemptResult> {
     const pipeline = this.launcher.launch({
       jobId: job.id,
+      entrypoint,
       spec,
+      ...(exchange === null ? {} : { exchangeDir: exchange.path }),
       mlflowRunId: runId,
       registeredModel: registeredModelName(job.team, job.pipeline),
       timeoutMs: job.timeoutSeconds * 1000,

@@ -1,15 +1,12 @@
 import type { JobWaitReason } from '@ct/db';
-import {
-  type FailureReason,
-  failureForExitCode,
-  isRetryable,
-  type PromotionDecision,
-  promotionDecisionSchema,
-} from '@ct/shared';
+import { type FailureReason, failureForExitCode, isRetryable, type JobKind } from '@ct/shared';
 import { z } from 'zod';
 import { describeError } from '../errors/infrastructure-error.js';
 import type { RunEndStatus } from '../mlflow/mlflow-client.js';
 import type { PipelineExit } from '../process/pipeline-launcher.js';
+import { parseSucceeded, type Success } from './result-payload.js';
+
+export type { Success };
 
 /**
  * Why the worker stopped a run: a user's cancel; its own shutdown or the loss of its BullMQ lock (the job
@@ -51,24 +48,6 @@ export interface Outcome {
   delayMs?: number;
 }
 
-/** What a succeeded run reports: its metrics and model, and the registered version with the decision on it. */
-export interface Success {
-  metrics: Record<string, number>;
-  modelUri: string;
-  registeredModel: string | null;
-  modelVersion: string | null;
-  decision: PromotionDecision | null;
-}
-
-const succeeded = z.object({
-  status: z.literal('succeeded'),
-  metrics: z.record(z.string(), z.number()),
-  model_uri: z.string(),
-  // Absent when the pipeline registered no version (a run outside the promotion flow).
-  registered_model: z.string().nullable().optional(),
-  model_version: z.string().nullable().optional(),
-  decision: promotionDecisionSchema.nullable().optional(),
-});
 const failed = z.object({ status: z.literal('failed'), message: z.string() });
 
 const MAX_MESSAGE_CHARS = 2_000;
@@ -78,8 +57,11 @@ const REQUEUED: Record<'shutdown' | 'lock_lost' | 'lease_expired', string> = {
   lease_expired: "Postgres did not answer for longer than the attempt's lease",
 };
 
-/** The decision table: how an attempt's result becomes the job's state, MLflow status and BullMQ's verdict. */
-export function decideOutcome(result: AttemptResult, canRetry: boolean): Outcome {
+/**
+ * The decision table: how an attempt's result becomes the job's state, MLflow status and BullMQ's verdict.
+ * `kind` says which result a success must report (a training, score or monitor run's).
+ */
+export function decideOutcome(result: AttemptResult, canRetry: boolean, kind: JobKind = 'train'): Outcome {
   if (result.kind === 'error')
     return failure('infrastructure', describeError(result.error), canRetry, 'FAILED');
   const { exit } = result;
@@ -90,20 +72,9 @@ export function decideOutcome(result: AttemptResult, canRetry: boolean): Outcome
       canRetry,
       'FAILED',
     );
-  const success = exit.exitCode === 0 ? succeeded.safeParse(result.result) : undefined;
-  if (success?.success) {
-    const { metrics, model_uri: modelUri, registered_model, model_version, decision } = success.data;
-    return {
-      ...base('succeeded', 'succeeded', null, null, 'FINISHED', 'complete'),
-      success: {
-        metrics,
-        modelUri,
-        registeredModel: registered_model ?? null,
-        modelVersion: model_version ?? null,
-        decision: decision ?? null,
-      },
-    };
-  }
+  const success = exit.exitCode === 0 ? parseSucceeded(kind, result.result) : undefined;
+  if (success?.success)
+    return { ...base('succeeded', 'succeeded', null, null, 'FINISHED', 'complete'), success: success.data };
   // A deployment that restarts workers, or a lost lock, is no fault of the job's: it runs again, even
   // after its last attempt.
   const cause = result.stopCause;
@@ -137,6 +108,11 @@ export function decideOutcome(result: AttemptResult, canRetry: boolean): Outcome
     false,
     'FAILED',
   );
+}
+
+/** The job cannot run as asked (no such model, rows it cannot store): it fails for good, without a retry. */
+export function refused(reason: 'invalid_input' | 'data_error', message: string): Outcome {
+  return failure(reason, message, false, 'FAILED');
 }
 
 /** The outcome of an attempt held back by an outage: queued again without using it up. */

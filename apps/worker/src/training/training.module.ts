@@ -1,30 +1,34 @@
 import { Module } from '@nestjs/common';
 import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
+import { Database } from '../database/database.js';
 import { MlflowClient } from '../mlflow/mlflow-client.js';
 import { RunEndSweeper } from '../mlflow/run-end-sweeper.js';
-import {
-  ChildPipelineLauncher,
-  LAUNCHER_OPTIONS,
-  TRAIN_ENTRYPOINT,
-} from '../process/child-pipeline-launcher.js';
+import { DegradationCheck } from '../monitoring/degradation-check.js';
+import { ChildPipelineLauncher, LAUNCHER_OPTIONS } from '../process/child-pipeline-launcher.js';
 import type { LauncherOptions } from '../process/child-run.js';
+import { LeftoverSweep } from '../process/leftover-sweep.js';
 import { PIPELINE_LAUNCHER } from '../process/pipeline-launcher.js';
 import { JobChannels } from '../redis/job-channels.js';
+import { RedisConnection } from '../redis/redis-connection.js';
+import { MonitorPlan } from '../scoring/monitor-plan.js';
+import { ScorePlan } from '../scoring/score-plan.js';
 import { AttemptEnd } from './attempt-end.js';
 import { CancelListener } from './cancel-listener.js';
 import { DependencyGate } from './dependency-gate.js';
 import { JobEventRecorder } from './job-event-recorder.js';
+import { JobPlans } from './job-plans.js';
+import { CONSUMED_QUEUES, type ConsumedQueue, JobsProcessor } from './jobs.processor.js';
 import { PreviousAttempt } from './previous-attempt.js';
 import { RunTrainingJob } from './run-training-job.service.js';
 import { RunningJobs } from './running-jobs.js';
-import { TrainingProcessor } from './training.processor.js';
 import { TrainingAttempt } from './training-attempt.js';
+import { TrainingPlan } from './training-plan.js';
 
 function launcherOptions(config: WorkerConfig): LauncherOptions {
   return {
     python: config.pipelinePython,
-    entrypoint: TRAIN_ENTRYPOINT,
     workRoot: config.workDir,
+    modelCacheDir: config.modelCacheDir,
     dataRoot: config.dataRoot,
     projectsRoot: config.projectsRoot,
     irisUrl: config.irisUrl,
@@ -38,7 +42,21 @@ function launcherOptions(config: WorkerConfig): LauncherOptions {
   };
 }
 
-/** Training jobs: the queue's processor, the use case, and the pipeline processes it supervises. */
+/** A processor of one of the queues the worker consumes. */
+function processorOf(consumed: ConsumedQueue) {
+  return {
+    provide: `JobsProcessor:${consumed.queue}`,
+    useFactory: (...deps: ProcessorDeps) => new JobsProcessor(consumed, ...deps),
+    inject: [WORKER_CONFIG, RedisConnection, Database, RunningJobs, RunTrainingJob, LeftoverSweep],
+  };
+}
+type ProcessorDeps =
+  ConstructorParameters<typeof JobsProcessor> extends [unknown, ...infer Rest] ? Rest : never;
+
+/**
+ * Jobs of every kind (training, scoring, monitoring): the queues' processors, the use case, each kind's plan,
+ * and the pipeline processes they supervise.
+ */
 @Module({
   providers: [
     { provide: LAUNCHER_OPTIONS, useFactory: launcherOptions, inject: [WORKER_CONFIG] },
@@ -50,11 +68,18 @@ function launcherOptions(config: WorkerConfig): LauncherOptions {
     DependencyGate,
     AttemptEnd,
     PreviousAttempt,
+    TrainingPlan,
+    ScorePlan,
+    MonitorPlan,
+    DegradationCheck,
+    JobPlans,
     TrainingAttempt,
     RunTrainingJob,
     RunEndSweeper,
     CancelListener,
-    TrainingProcessor,
+    LeftoverSweep,
+    processorOf(CONSUMED_QUEUES.training),
+    processorOf(CONSUMED_QUEUES.scoring),
   ],
   exports: [RunningJobs],
 })

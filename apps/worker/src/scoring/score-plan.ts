@@ -1,0 +1,99 @@
+import { writeFile } from 'node:fs/promises';
+import { DuplicateRowKeyError, type JobEntity } from '@ct/db';
+import { registeredModelName } from '@ct/shared';
+import { Injectable } from '@nestjs/common';
+import { Database } from '../database/database.js';
+import { InfrastructureError } from '../errors/infrastructure-error.js';
+import { WorkerMetrics } from '../observability/worker-metrics.js';
+import { PIPELINE_ENTRYPOINTS } from '../process/child-pipeline-launcher.js';
+import type { ExchangeDir } from '../process/exchange-dir.js';
+import {
+  type JobPlan,
+  type Launch,
+  type PlannedAttempt,
+  type Refusal,
+  scoringTaskProblem,
+  taskOf,
+} from '../training/job-plan.js';
+import { reportOf, type Success } from '../training/result-payload.js';
+import { EXCHANGE_FILES, scoreTaskFile } from './task-file.js';
+
+/**
+ * Scoring: a registered version of the pipeline's model (its champion by default) predicts the rows of the
+ * task; the child writes them to a file, and the worker stores every one with the version and the run that
+ * trained it. Its MLflow runs go to the pipeline's `scoring` experiment; it takes no model lock (it decides
+ * nothing about the registry).
+ */
+@Injectable()
+export class ScorePlan implements JobPlan {
+  readonly kind = 'score';
+  readonly entrypoint = PIPELINE_ENTRYPOINTS.score;
+  readonly takesModelLock = false;
+  readonly exchangesFiles = true;
+
+  constructor(
+    private readonly db: Database,
+    private readonly metrics: WorkerMetrics,
+  ) {}
+
+  experiment(job: JobEntity): string {
+    return `ct/${job.team}/${job.pipeline}/scoring`;
+  }
+
+  taskProblem(job: JobEntity): string | null {
+    return scoringTaskProblem(job);
+  }
+
+  async beforeLaunch({ job, spec, exchange }: PlannedAttempt): Promise<Launch> {
+    const dir = exchangeOf(exchange);
+    const file = dir.file(EXCHANGE_FILES.task);
+    const task = scoreTaskFile(job, spec, taskOf(job, 'score'), dir.file(EXCHANGE_FILES.predictions));
+    await writeFile(file, JSON.stringify(task), { mode: 0o600 });
+    return { spec: { file } };
+  }
+
+  /** Stores the predictions (a retried attempt replaces its predecessor's), then the job's figures. */
+  async afterSuccess(
+    { job, attempt, exchange, recorder }: PlannedAttempt,
+    success: Success,
+  ): Promise<Success | Refusal> {
+    const report = reportOf(success, 'score');
+    this.metrics.modelLoaded(report.cache);
+    let rows: number | null;
+    try {
+      rows = await this.db.predictionCopy.loadScores(exchangeOf(exchange).file(EXCHANGE_FILES.predictions), {
+        team: job.team,
+        pipelineId: job.pipelineId as string, // checked before the attempt started (taskProblem)
+        jobId: job.id,
+        attempt,
+        modelVersion: report.modelVersion,
+        runId: report.modelRunId,
+        scoredAt: new Date(),
+      });
+    } catch (error) {
+      if (error instanceof DuplicateRowKeyError)
+        return { refused: { reason: 'data_error', message: error.message } };
+      throw error;
+    }
+    if (rows === null)
+      throw new InfrastructureError(
+        'postgres',
+        `attempt ${attempt} is no longer the job's running one: its predictions are not stored`,
+      );
+    if (rows !== report.rows)
+      recorder.warning(`the pipeline reported ${report.rows} rows; its file held ${rows}`);
+    const loaded = report.cache === 'hit' ? 'from the model cache' : 'downloaded';
+    recorder.system(`${rows} predictions stored, made by version ${report.modelVersion} (${loaded})`);
+    return {
+      ...success,
+      metrics: { ...success.metrics, rows },
+      registeredModel: registeredModelName(job.team, job.pipeline),
+    };
+  }
+}
+
+/** The exchange dir the attempt made for a kind that exchanges files. */
+export function exchangeOf(exchange: ExchangeDir | null): ExchangeDir {
+  if (exchange === null) throw new Error('a score or monitor attempt has an exchange dir');
+  return exchange;
+}

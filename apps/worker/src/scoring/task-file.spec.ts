@@ -1,0 +1,80 @@
+import { type MonitorTask, type ScoreTask, type TrainingSpec, trainingSpecSchema } from '@ct/shared';
+import { monitorTaskFile, noModelMessage, scoreTaskFile, versionNumberOf } from './task-file.js';
+
+const JOB = { id: '6f1c5a52-1d0e-4a4e-9a43-2b1f3f4c0a11', team: 'team-a', pipeline: 'points' };
+const SPEC: TrainingSpec = trainingSpecSchema.parse({
+  pipeline: 'points',
+  task: 'regression',
+  data: { source: 'csv', path: 'points.csv', target: 'y' },
+  model: { estimator: 'sklearn.linear_model.LinearRegression' },
+});
+
+describe('task files', () => {
+  it('gives the score entry point its task in snake_case, with the file to write', () => {
+    const task: ScoreTask = {
+      kind: 'score',
+      model: 'champion',
+      source: null,
+      since: '2026-12-01T00:00:00.000Z',
+      until: null,
+      rows: [{ id: 1, x: 0.5 }],
+      keyColumn: 'id',
+    };
+    expect(scoreTaskFile(JOB, SPEC, task, '/x/predictions.csv')).toEqual({
+      kind: 'score',
+      job_id: JOB.id,
+      spec: SPEC,
+      registered_model: 'team-a.points',
+      model: 'champion',
+      source: null,
+      since: '2026-12-01T00:00:00.000Z',
+      until: null,
+      rows: [{ id: 1, x: 0.5 }],
+      key_column: 'id',
+      output: '/x/predictions.csv',
+    });
+  });
+
+  it('gives the monitor entry point the window, the version it was made by and the file to read', () => {
+    const task: MonitorTask = {
+      kind: 'monitor',
+      model: 'champion',
+      windowStart: '2026-12-01T00:00:00.000Z',
+      windowEnd: '2026-12-02T00:00:00.000Z',
+    };
+    expect(monitorTaskFile(JOB, SPEC, task, '3', '/x/window.csv')).toEqual({
+      kind: 'monitor',
+      job_id: JOB.id,
+      spec: SPEC,
+      registered_model: 'team-a.points',
+      model: 'champion',
+      model_version: '3',
+      window_start: '2026-12-01T00:00:00.000Z',
+      window_end: '2026-12-02T00:00:00.000Z',
+      input: '/x/window.csv',
+      min_samples: 1,
+    });
+  });
+});
+
+describe('model references', () => {
+  it.each([
+    ['3', '3'],
+    ['120', '120'],
+    ['champion', null],
+    ['staging', null],
+  ])('%s names version %s', (model, version) => {
+    expect(versionNumberOf(model)).toBe(version);
+  });
+
+  it.each([
+    [
+      'champion',
+      'pipeline points has no champion yet: no version of team-a.points carries the alias champion',
+    ],
+    ['staging', 'team-a.points has no version with the alias staging'],
+    ['7', 'team-a.points has no version 7'],
+  ])('without a model for %s: %s', (model, message) => {
+    expect(noModelMessage(JOB, model)).toBe(message);
+  });
+});
