@@ -1,4 +1,4 @@
-"""Runs ``python -m ct_pipeline.train`` exactly as the worker will: no shell, clean env, events on a pipe."""
+"""Runs ``python -m ct_pipeline.<module>`` as the worker will: no shell, clean env, events on a pipe."""
 
 from __future__ import annotations
 
@@ -37,13 +37,13 @@ def worker_env(
 class RunningChild:
     """A started child, its events on a pipe named by ``CT_EVENTS_FD``, collected by a thread."""
 
-    def __init__(self, spec: Path, env: dict[str, str], cwd: Path) -> None:
+    def __init__(self, spec: Path, env: dict[str, str], cwd: Path, module: str = "ct_pipeline.train") -> None:
         read_fd, write_fd = os.pipe()
         env = {**env, "CT_EVENTS_FD": str(write_fd)}
         self.events: list[dict[str, Any]] = []
         self._arrived: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "ct_pipeline.train", "--spec", str(spec)],
+            [sys.executable, "-m", module, "--spec", str(spec)],
             cwd=cwd,
             env=env,
             stdout=subprocess.PIPE,
@@ -103,6 +103,8 @@ class Finished:
         return [event for event in self.events if event["type"] == event_type]
 
 
-def run_child(spec: Path, env: dict[str, str], cwd: Path, timeout: float = 120) -> Finished:
-    """Start the pipeline for ``spec`` and wait for it to finish."""
-    return RunningChild(spec, env, cwd).finish(timeout)
+def run_child(
+    spec: Path, env: dict[str, str], cwd: Path, timeout: float = 120, module: str = "ct_pipeline.train"
+) -> Finished:
+    """Start ``module`` (the training pipeline by default) for ``spec`` and wait for it to finish."""
+    return RunningChild(spec, env, cwd, module).finish(timeout)

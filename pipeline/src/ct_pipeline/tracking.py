@@ -32,7 +32,8 @@ RunStatus = Literal["FINISHED", "FAILED", "KILLED"]
 
 
 @contextmanager
-def _mlflow_call(doing: str) -> Iterator[None]:
+def mlflow_call(doing: str) -> Iterator[None]:
+    """Turn any failure in the block (MLflow's, the network's) into `InfrastructureError` naming ``doing``."""
     try:
         yield
     except PipelineFailure:
@@ -58,7 +59,7 @@ class Tracker:
         uri, run_id = environ.get(TRACKING_URI_VAR), environ.get(RUN_ID_VAR)
         if run_id and not uri:
             raise InfrastructureError(f"{RUN_ID_VAR} is set but {TRACKING_URI_VAR} is not")
-        with _mlflow_call(f"opening run {run_id}" if run_id else f"starting a run for {pipeline}"):
+        with mlflow_call(f"opening run {run_id}" if run_id else f"starting a run for {pipeline}"):
             if uri:
                 mlflow.set_tracking_uri(uri)
             if run_id:
@@ -75,12 +76,12 @@ class Tracker:
 
     def log_params(self, params: Mapping[str, object]) -> None:
         """Log params (values become strings, None becomes ``"None"``)."""
-        with _mlflow_call("logging params"):
+        with mlflow_call("logging params"):
             mlflow.log_params(dict(params))
 
     def log_metrics(self, metrics: Mapping[str, float]) -> None:
         """Log metrics at step 0."""
-        with _mlflow_call("logging metrics"):
+        with mlflow_call("logging metrics"):
             mlflow.log_metrics(dict(metrics))
 
     def log_model(
@@ -92,7 +93,7 @@ class Tracker:
         MLflow refuses to store a model it cannot load back with them, and a loader gets the list from the
         model's own MLmodel file anyway, so listing them adds no trust that writing the model did not.
         """
-        with _mlflow_call("logging the model"):
+        with mlflow_call("logging the model"):
             trusted = skops.io.get_untrusted_types(data=skops.io.dumps(model))
             info = mlflow.sklearn.log_model(
                 model,
@@ -107,32 +108,32 @@ class Tracker:
 
     def log_dict(self, data: Mapping[str, Any], artifact_file: str) -> None:
         """Log ``data`` as a JSON artifact at ``artifact_file`` (e.g. ``validation/report.json``)."""
-        with _mlflow_call(f"logging {artifact_file}"):
+        with mlflow_call(f"logging {artifact_file}"):
             mlflow.log_dict(dict(data), artifact_file)
 
     def log_figure(self, figure: Any, artifact_file: str) -> None:
         """Log a matplotlib figure as an image artifact (e.g. ``plots/confusion_matrix.png``)."""
-        with _mlflow_call(f"logging {artifact_file}"):
+        with mlflow_call(f"logging {artifact_file}"):
             mlflow.log_figure(figure, artifact_file)
 
     def log_artifact(self, local_path: str | os.PathLike[str], artifact_dir: str) -> None:
         """Log the file ``local_path`` into the run's folder ``artifact_dir`` (e.g. ``reference``)."""
-        with _mlflow_call(f"logging {artifact_dir}/{os.path.basename(local_path)}"):
+        with mlflow_call(f"logging {artifact_dir}/{os.path.basename(local_path)}"):
             mlflow.log_artifact(os.fspath(local_path), artifact_path=artifact_dir)
 
     def log_text(self, text: str, artifact_file: str) -> None:
         """Log ``text`` as the artifact ``artifact_file`` (e.g. ``drift/report.html``)."""
-        with _mlflow_call(f"logging {artifact_file}"):
+        with mlflow_call(f"logging {artifact_file}"):
             mlflow.log_text(text, artifact_file)
 
     def set_tags(self, tags: Mapping[str, object]) -> None:
         """Set run tags (values become strings, cut to MLflow's limit)."""
-        with _mlflow_call("setting tags"):
+        with mlflow_call("setting tags"):
             mlflow.set_tags({key: str(value)[:MAX_TAG_LENGTH] for key, value in tags.items()})
 
     def enable_autolog(self) -> None:
         """Turn on scikit-learn autologging (params and training metrics); models are logged explicitly."""
-        with _mlflow_call("enabling autologging"):
+        with mlflow_call("enabling autologging"):
             mlflow.sklearn.autolog(
                 log_models=False,
                 log_datasets=False,
@@ -144,7 +145,7 @@ class Tracker:
 
     def disable_autolog(self) -> None:
         """Turn scikit-learn autologging off again (evaluation and the champion's scoring log nothing)."""
-        with _mlflow_call("disabling autologging"):
+        with mlflow_call("disabling autologging"):
             mlflow.sklearn.autolog(disable=True, silent=True)
 
     def aliases(self, name: str) -> dict[str, str]:
@@ -153,7 +154,7 @@ class Tracker:
         Promotion compares this with what model validation read: MLflow has no conditional alias write, so
         a re-read just before the write is the check that an alias has not moved in between.
         """
-        with _mlflow_call(f"reading the aliases of {name}"):
+        with mlflow_call(f"reading the aliases of {name}"):
             try:
                 model = MlflowClient().get_registered_model(name)
             except MlflowException as exc:
@@ -169,7 +170,7 @@ class Tracker:
 
     def register(self, model_uri: str, name: str, tags: Mapping[str, object]) -> str:
         """Register ``model_uri`` as a new version of ``name`` with ``tags``; return the version number."""
-        with _mlflow_call(f"registering a version of {name}"):
+        with mlflow_call(f"registering a version of {name}"):
             version = mlflow.register_model(
                 model_uri, name, tags={key: str(value)[:MAX_TAG_LENGTH] for key, value in tags.items()}
             )
@@ -177,12 +178,12 @@ class Tracker:
 
     def set_alias(self, name: str, alias: str, version: str) -> None:
         """Point ``alias`` of registered model ``name`` at ``version``."""
-        with _mlflow_call(f"setting {name}@{alias}"):
+        with mlflow_call(f"setting {name}@{alias}"):
             MlflowClient().set_registered_model_alias(name, alias, version)
 
     def set_version_tags(self, name: str, version: str, tags: Mapping[str, object]) -> None:
         """Set tags on version ``version`` of registered model ``name`` (values cut to MLflow's limit)."""
-        with _mlflow_call(f"tagging {name} v{version}"):
+        with mlflow_call(f"tagging {name} v{version}"):
             client = MlflowClient()
             for key, value in tags.items():
                 client.set_model_version_tag(name, version, key, str(value)[:MAX_TAG_LENGTH])
@@ -191,7 +192,7 @@ class Tracker:
         """End the run with ``status`` (the worker may overwrite it); a failure is `InfrastructureError`."""
         if not self._ended:
             self._ended = True
-            with _mlflow_call(f"ending the run as {status}"):
+            with mlflow_call(f"ending the run as {status}"):
                 mlflow.end_run(status)
 
     def end_after_failure(self, status: RunStatus, mlflow_failed: bool) -> None:

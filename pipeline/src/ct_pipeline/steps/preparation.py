@@ -130,10 +130,14 @@ def select(spec: Spec, frame: pd.DataFrame, target: str) -> tuple[pd.DataFrame, 
     labelled = frame[frame[target].notna()].reset_index(drop=True)
     features, labels = labelled[wanted], labelled[target]
     _check_usable(features, labels, spec.task)
-    return _typed(features), labels, len(frame) - len(labelled)
+    return typed_features(features), labels, len(frame) - len(labelled)
 
 
-def _typed(features: pd.DataFrame) -> pd.DataFrame:
+def typed_features(features: pd.DataFrame) -> pd.DataFrame:
+    """Features as the model sees them: numbers as float64, anything else as text (gaps as NaN).
+
+    Scoring passes its rows through this too, so that a model gets the types it was trained on.
+    """
     out = features.copy()
     for name in out.columns:
         column = out[name]

@@ -1,0 +1,94 @@
+"""Registered-model versions cached on the worker's disk: downloaded once, then read from there.
+
+``CT_MODEL_CACHE_DIR/<registered model>/<version>/`` holds the version's model files. A version's files never
+change in the registry, so a folder that exists is complete and current: a download goes to a temporary
+folder beside it and is renamed into place whole, and a promotion is picked up because it names another
+version. The training run's reference sample (for drift) is cached beside it:
+``<version>.reference.parquet``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Literal
+
+from ct_pipeline.errors import InfrastructureError, InvalidInput
+from ct_pipeline.registry import ModelVersion, download_model, download_run_file
+from ct_pipeline.steps.training import REFERENCE_ARTIFACT
+from ct_pipeline.task_file import is_version_number
+
+CACHE_DIR_VAR: Final = "CT_MODEL_CACHE_DIR"
+CacheOutcome = Literal["hit", "miss"]
+
+
+@dataclass(frozen=True)
+class CachedModel:
+    """The folder holding a version's model files, and whether they were on disk already."""
+
+    folder: Path
+    cache: CacheOutcome
+
+
+def cache_root(environ: Mapping[str, str]) -> Path:
+    """``CT_MODEL_CACHE_DIR``, or ``<temp>/ct-model-cache`` when it is unset (a run by hand)."""
+    return Path(environ.get(CACHE_DIR_VAR) or Path(tempfile.gettempdir()) / "ct-model-cache")
+
+
+def version_folder(root: Path, version: ModelVersion) -> Path:
+    """``root/<registered model>/<version>``; a name that would leave ``root`` is `InvalidInput`."""
+    name = version.registered_model
+    if not name or name in (".", "..") or any(c in name for c in "/\\\x00"):
+        raise InvalidInput(f"registered_model: {name!r} cannot name a cache folder")
+    if not is_version_number(version.version):
+        raise InvalidInput(f"model version {version.version!r} is not a version number")
+    return root / name / version.version
+
+
+def cached_model(root: Path, version: ModelVersion) -> CachedModel:
+    """The version's model folder, downloaded first unless it is cached already."""
+    target = version_folder(root, version)
+    if (target / "MLmodel").is_file():
+        return CachedModel(target, "hit")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{version.version}-", dir=target.parent))
+    try:
+        download_model(version, staging)
+        if not (staging / "MLmodel").is_file():
+            raise InfrastructureError(f"the download of {version.model_uri} holds no MLmodel file")
+        _publish(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # gone already when the rename happened
+    return CachedModel(target, "miss")
+
+
+def _publish(staging: Path, target: Path) -> None:
+    try:
+        os.rename(staging, target)
+    except OSError:
+        # Another job downloaded the same version meanwhile: its copy is as good as ours.
+        if not (target / "MLmodel").is_file():
+            raise
+
+
+def cached_reference(root: Path, version: ModelVersion) -> Path | None:
+    """The version's reference sample (from its training run), cached; None when the run logged none."""
+    target = version_folder(root, version).with_name(f"{version.version}.reference.parquet")
+    if target.is_file():
+        return target
+    if version.run_id is None:
+        return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{version.version}-reference-", dir=target.parent))
+    try:
+        downloaded = download_run_file(version.run_id, REFERENCE_ARTIFACT, staging)
+        if downloaded is None:
+            return None
+        os.replace(downloaded, target)  # a file: replacing a concurrent job's identical copy is harmless
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
