@@ -38,12 +38,14 @@ export class TrainingFixture {
   readonly logs: LogStore;
   readonly mlflow: MlflowClient;
   readonly queue: Queue;
+  /** Score and monitor jobs' queue. */
+  readonly scoringQueue: Queue;
   private app: INestApplicationContext | null = null;
 
   private constructor(
     readonly config: WorkerConfig,
     private readonly db: FreshDatabase,
-    private readonly dataSource: DataSource,
+    readonly dataSource: DataSource,
     private readonly redis: Redis,
     private readonly workDir: string,
   ) {
@@ -53,6 +55,7 @@ export class TrainingFixture {
     this.logs = new LogStore(dataSource, config.jobLogMaxBytes);
     this.mlflow = new MlflowClient(config);
     this.queue = new Queue(QueueName.Training, { connection: redis, prefix: config.bullmqPrefix });
+    this.scoringQueue = new Queue(QueueName.Scoring, { connection: redis, prefix: config.bullmqPrefix });
   }
 
   static async create(env: Record<string, string> = {}): Promise<TrainingFixture> {
@@ -127,8 +130,10 @@ export class TrainingFixture {
 
   async close(): Promise<void> {
     await this.stopWorker();
-    await this.queue.obliterate({ force: true });
-    await this.queue.close();
+    for (const queue of [this.queue, this.scoringQueue]) {
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
     this.redis.disconnect();
     await this.dataSource.destroy();
     await this.db.drop();
