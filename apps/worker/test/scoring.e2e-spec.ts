@@ -101,7 +101,7 @@ describe('score and monitor jobs end to end (worker in-process; real Postgres, R
       }
       const features = ROWS.map(({ id: _, ...values }) => values);
       const expected = await world.predict(`models:/${registered}/1`, features);
-      stored.forEach((row, i) => expect(row.prediction).toBeCloseTo(expected[i] as number, 9));
+      for (const [i, row] of stored.entries()) expect(row.prediction).toBeCloseTo(expected[i] as number, 9);
 
       const run = await fx.mlflow.getRun(firstScore.mlflowRunId ?? '');
       expect(run).toMatchObject({ status: 'FINISHED', tags: { 'ct.job_id': firstScore.id } });
