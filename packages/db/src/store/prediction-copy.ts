@@ -14,7 +14,7 @@ export const SCORED_FILE_COLUMNS = [
   'inference_us',
 ] as const;
 
-/** The columns of a monitor job's window file, as the worker writes them (CSV with a header row). */
+/** The columns of a monitor job's window file, as the worker writes them (CSV with a header row; times in UTC, ISO 8601). */
 export const WINDOW_FILE_COLUMNS = ['row_key', 'prediction', 'outcome', 'features', 'scored_at'] as const;
 
 /** The stored predictions a monitor job evaluates: one model version's, scored within the window. */
@@ -60,7 +60,8 @@ export class PredictionCopy {
     // COPY takes no bind parameters: the values are quoted by the driver's own escaping.
     const lit = pg.escapeLiteral;
     const query = `COPY (
-        SELECT row_key, prediction, outcome, features, to_json(scored_at) #>> '{}' AS scored_at
+        SELECT row_key, prediction, outcome, features,
+          to_char(scored_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS scored_at
         FROM predictions
         WHERE pipeline_id = ${lit(window.pipelineId)}::uuid AND model_version = ${lit(window.modelVersion)}
           AND scored_at >= ${lit(window.start.toISOString())}::timestamptz
