@@ -10,6 +10,7 @@ import { ModelsModule } from './models/models.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { PipelinesModule } from './pipelines/pipelines.module.js';
 import { QueuesModule } from './queues/queues.module.js';
+import { ScoringModule } from './scoring/scoring.module.js';
 
 @Module({})
 export class AppModule {
@@ -29,6 +30,7 @@ export class AppModule {
         JobsModule,
         ModelsModule,
         PipelinesModule,
+        ScoringModule,
         QueuesModule,
         DocsModule,
       ],

@@ -127,4 +127,61 @@ describe('the API audit trail (real Postgres, Redis and MLflow registry)', () =>
       [0, 'model.promoted', { ...decision, version: '1', previousChampion: '2' }],
     ]);
   });
+
+  it("records a pipeline's score job and its ground truth, with the key that acted", async () => {
+    const submitter = await createKey('submitter');
+    const pipeline = model.slice('team-a.'.length);
+    // The decisions above registered the model when they ran first; alone, this test registers it.
+    await registry.model(model, [{}]).catch(() => undefined);
+    await registry.alias(model, 'champion', '1');
+    const created = await http()
+      .post('/v1/pipelines')
+      .set(bearer(submitter.key))
+      .send({ spec: submission({}, pipeline).spec })
+      .expect(201);
+    let jobId = '';
+    const events = await during(async () => {
+      jobId = (
+        await http().post(`/v1/pipelines/${pipeline}/scores`).set(bearer(submitter.key)).send({}).expect(202)
+      ).body.job.id;
+      await http()
+        .post(`/v1/pipelines/${pipeline}/ground-truth`)
+        .set(bearer(submitter.key))
+        .send({ items: [{ rowKey: 'a', outcome: 1 }] })
+        .expect(200);
+    });
+
+    expect(events.map((e) => [e.level, e.event, e.fields])).toEqual([
+      [
+        0,
+        'job.submitted',
+        {
+          jobId,
+          team: 'team-a',
+          pipeline,
+          actor: submitter.id,
+          trigger: 'manual',
+          priority: 100,
+          kind: 'score',
+          model: 'champion',
+          pipelineVersion: 1,
+        },
+      ],
+      [
+        0,
+        'ground_truth.recorded',
+        {
+          pipelineId: created.body.id,
+          team: 'team-a',
+          pipeline,
+          actor: submitter.id,
+          attached: 0,
+          unchanged: 0,
+          inserted: 0,
+          unknown: 1,
+          unknownKeys: 'a',
+        },
+      ],
+    ]);
+  });
 });

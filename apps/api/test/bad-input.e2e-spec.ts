@@ -176,9 +176,75 @@ describe('bad input is a 4xx with a code, never a 500 (real Postgres and Redis)'
     ['GET', '/v1/jobs/00000000-0000-4000-8000-000000000000', 404, 'not_found', null],
     ['GET', '/v1/pipelines/00000000-0000-4000-8000-000000000000', 404, 'not_found', null],
     ['GET', '/v1/pipelines/Not_A_Name!', 400, 'validation_failed', 'id'],
+    ['GET', '/v1/pipelines/no-such-pipeline/predictions', 404, 'not_found', null],
+    ['GET', '/v1/pipelines/no-such-pipeline/predictions?labelled=1', 400, 'validation_failed', 'labelled'],
+    ['GET', '/v1/pipelines/no-such-pipeline/predictions?since=monday', 400, 'validation_failed', 'since'],
+    ['GET', '/v1/pipelines/no-such-pipeline/performance', 404, 'not_found', null],
+    ['GET', '/v1/pipelines/no-such-pipeline/performance?limit=0', 400, 'validation_failed', 'limit'],
     ['DELETE', '/v1/jobs', 404, 'not_found', null],
     ['GET', '/nowhere', 404, 'not_found', null],
   ];
+
+  /** [case, route, body, path named in details]: scoring and ground-truth bodies, each 400 validation_failed. */
+  const scoringBodies: [string, string, unknown, string][] = [
+    [
+      'an outcome given as a word',
+      'ground-truth',
+      { items: [{ rowKey: 'k', outcome: 'high' }] },
+      'items.0.outcome',
+    ],
+    ['a ground truth of no items', 'ground-truth', { items: [] }, 'items'],
+    [
+      'rows and a source',
+      'scores',
+      { rows: [{ x: 1 }], source: { source: 'sklearn', name: 'iris' } },
+      'rows',
+    ],
+    ['1,001 rows', 'scores', { rows: Array.from({ length: 1_001 }, () => ({ x: 1 })) }, 'rows'],
+    ['a cell of the wrong type', 'scores', { rows: [{ x: { nested: 1 } }] }, 'rows.0.x'],
+    ['a model with a space', 'scores', { model: 'my model' }, 'model'],
+    ['a window given as text', 'monitor', { windowSeconds: 'a day' }, 'windowSeconds'],
+  ];
+
+  /** [route, pipeline, status, code, path named in details or null], with a valid body. */
+  const scoringPosts: [string, string, number, ErrorCode, string | null][] = [
+    ['scores', 'Not_A_Name!', 400, 'validation_failed', 'id'],
+    ['scores', '00000000-0000-4000-8000-000000000000', 404, 'not_found', null],
+    ['monitor', 'no-such-pipeline', 404, 'not_found', null],
+    ['ground-truth', 'Not_A_Name!', 400, 'validation_failed', 'id'],
+    ['ground-truth', 'no-such-pipeline', 404, 'not_found', null],
+  ];
+  const validBodies: Record<string, object> = {
+    scores: {},
+    monitor: {},
+    'ground-truth': { items: [{ rowKey: 'k', outcome: 1 }] },
+  };
+
+  it.each(scoringPosts)(
+    'POST /v1/pipelines/:id/%s, :id %s: %i %s',
+    async (route, ref, status, code, field) => {
+      const res = await api
+        .http()
+        .post(`/v1/pipelines/${encodeURIComponent(ref)}/${route}`)
+        .set(bearer(key))
+        .send(validBodies[route] ?? {})
+        .expect(status);
+      expect(res.body).toMatchObject({ code, message: expect.any(String) });
+      if (field) expect(res.body.details).toEqual([expect.objectContaining({ path: field })]);
+    },
+  );
+
+  it.each(scoringBodies)('%s, POST /v1/pipelines/:id/%s: 400', async (_case, route, body, path) => {
+    // The body is checked before the pipeline is looked up: no pipeline is needed.
+    const res = await api
+      .http()
+      .post(`/v1/pipelines/no-such-pipeline/${route}`)
+      .set(bearer(key))
+      .send(body as object)
+      .expect(400);
+    expect(res.body.code).toBe('validation_failed');
+    expect(res.body.details).toEqual(expect.arrayContaining([{ path, message: expect.any(String) }]));
+  });
 
   it.each(badRequests)('%s %s: %i %s', async (method, path, status, code, field) => {
     const res = await api

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import {
   API_ROUTES,
@@ -16,6 +17,8 @@ import {
 } from '@ct/shared';
 import { freePort } from '@ct/test-support';
 import { startTestApi, submission, type TestApi } from './harness.js';
+import { RegistryFixture } from './mlflow-registry.js';
+import { insertPredictions } from './scoring-fixtures.js';
 
 /** The typed client, recording which of its route methods the tests called. */
 function tracked(client: CtClient, called: Set<string>): CtClient {
@@ -237,6 +240,36 @@ describe('the typed client against a running API (real Redis and Postgres)', () 
     expect(await admin.enablePipeline({ params })).toMatchObject({ enabled: true });
     await admin.deletePipeline({ params });
     expect(await apiErrorOf(admin.getPipeline({ params }))).toMatchObject({ status: 404, code: 'not_found' });
+  });
+
+  it('calls the scoring routes, their answers valid against the shared schemas', async () => {
+    const name = `client-scored-${randomUUID().slice(0, 8)}`;
+    const registry = new RegistryFixture(api.config.mlflowTrackingUri);
+    const created = await admin.createPipeline({ body: { spec: { ...submission().spec, pipeline: name } } });
+    const params = { id: created.id };
+    try {
+      expect(await apiErrorOf(admin.submitScores({ params, body: {} }))).toMatchObject({
+        status: 409,
+        code: 'conflict',
+      });
+      await registry.model(`admin.${name}`, [{}]);
+      await registry.alias(`admin.${name}`, 'champion', '1');
+      const scored = await admin.call('submitScores', { params, body: { rows: [{ id: 'r1', age: 0.1 }] } });
+      expect(scored).toMatchObject({ status: 202, body: { job: { kind: 'score', state: 'queued' } } });
+      const monitored = await admin.submitMonitor({ params, body: { windowSeconds: 3600 } });
+      expect(monitored.job).toMatchObject({ kind: 'monitor', task: { kind: 'monitor', model: 'champion' } });
+      await insertPredictions(api, created, [{ rowKey: 'r1', prediction: 1.5, jobId: scored.body.job.id }]);
+      const label = await admin.recordGroundTruth({
+        params,
+        body: { items: [{ rowKey: 'r1', outcome: 2 }] },
+      });
+      expect(label).toEqual({ attached: 1, unchanged: 0, unknownKeys: [], inserted: 0 });
+      const page = await admin.listPredictions({ params, query: { labelled: 'true', limit: 10 } });
+      expect(page.items.map((p) => [p.rowKey, p.prediction, p.outcome])).toEqual([['r1', 1.5, 2]]);
+      expect(await admin.getPerformance({ params, query: { limit: 5 } })).toEqual({ items: [] });
+    } finally {
+      await registry.delete(`admin.${name}`);
+    }
   });
 
   it('throws CtNetworkError when nothing listens', async () => {

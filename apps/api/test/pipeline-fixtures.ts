@@ -80,6 +80,11 @@ export class TriggerQueueProbe {
     return this.queue.getJobScheduler(`pipeline:${pipelineId}`);
   }
 
+  /** The job scheduler of the pipeline's monitoring schedule, or undefined. */
+  monitorScheduler(pipelineId: string) {
+    return this.queue.getJobScheduler(`monitor:${pipelineId}`);
+  }
+
   async schedulerIds(): Promise<string[]> {
     const schedulers = await this.queue.getJobSchedulers(0, -1, true);
     return schedulers.map((scheduler) => scheduler.id ?? scheduler.key).sort();

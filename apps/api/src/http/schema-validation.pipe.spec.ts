@@ -1,4 +1,4 @@
-import { submitJobSchema } from '@ct/shared';
+import { groundTruthSchema, submitJobSchema } from '@ct/shared';
 import type { ArgumentMetadata } from '@nestjs/common';
 import { z } from 'zod';
 import { ApiError } from '../errors/api-error.js';
@@ -44,6 +44,22 @@ describe('SchemaValidationPipe', () => {
       ]),
     );
     expect(sut.message).toMatch(/^[\w.]+: .+ \(and \d+ more\)$/);
+  });
+
+  it.each<[string, unknown, { path: string; message: unknown }[]]>([
+    [
+      'a bad field of the shape it has',
+      { items: [{ rowKey: 'k', outcome: 'high' }] },
+      [{ path: 'items.0.outcome', message: expect.stringContaining('expected number') }],
+    ],
+    [
+      'a missing field of the other shape',
+      { pairs: [{ rowKey: 'k', outcome: 1 }] },
+      [{ path: 'pairs.0.prediction', message: expect.stringContaining('expected number') }],
+    ],
+    ['no shape at all', {}, [{ path: '(body)', message: 'Invalid input' }]],
+  ])('reports a union by the branch the value comes closest to: %s', async (_case, value, details) => {
+    expect((await issuesOf(value, body(groundTruthSchema))).details).toEqual(details);
   });
 
   it('names the parameter, or the part of the request, when the value itself is wrong', async () => {

@@ -30,11 +30,18 @@ export class SchemaValidationPipe implements PipeTransform {
   }
 }
 
-/** One issue per field; zod reports all unknown keys of an object in a single issue. */
-export function fieldIssues(issue: Issue, where: string): FieldIssue[] {
-  const path = (issue.path ?? []).map((segment) =>
-    String(typeof segment === 'object' ? segment.key : segment),
-  );
+/**
+ * One issue per field; zod reports all unknown keys of an object in a single issue. A value that fits none of
+ * a union's shapes is reported by the shape it comes closest to, when one does: the branch whose issues lie
+ * deepest (`{items: [{outcome: "high"}]}` is an items body with a bad outcome, not a pairs body without pairs).
+ */
+export function fieldIssues(issue: Issue, where: string, prefix: readonly string[] = []): FieldIssue[] {
+  const path = [
+    ...prefix,
+    ...(issue.path ?? []).map((segment) => String(typeof segment === 'object' ? segment.key : segment)),
+  ];
+  const closest = closestBranch(issue);
+  if (closest) return closest.flatMap((nested) => fieldIssues(nested, where, path));
   const unknownKeys = (issue as { code?: string; keys?: unknown }).keys;
   if ((issue as { code?: string }).code === 'unrecognized_keys' && Array.isArray(unknownKeys))
     return unknownKeys.map((key) => ({
@@ -42,4 +49,17 @@ export function fieldIssues(issue: Issue, where: string): FieldIssue[] {
       message: 'is not a known field',
     }));
   return [{ path: path.length > 0 ? path.join('.') : where, message: issue.message }];
+}
+
+/** The issues of the union branch that fits the value best, or null when none stands out (or no union). */
+function closestBranch(issue: Issue): Issue[] | null {
+  const branches = (issue as { code?: string; errors?: unknown }).errors;
+  if ((issue as { code?: string }).code !== 'invalid_union' || !Array.isArray(branches)) return null;
+  // How deep a branch's shallowest issue lies: a branch failing at its root is the wrong shape altogether.
+  const depths = (branches as Issue[][]).map((issues) =>
+    Math.min(...issues.map((nested) => nested.path?.length ?? 0)),
+  );
+  const deepest = Math.max(...depths);
+  const matching = depths.filter((depth) => depth === deepest);
+  return matching.length === 1 ? ((branches as Issue[][])[depths.indexOf(deepest)] ?? null) : null;
 }

@@ -1,4 +1,4 @@
-import { type JobEntity, JobStore, quotaMessage } from '@ct/db';
+import { type JobEntity, JobStore, type JobSubmission, quotaMessage } from '@ct/db';
 import type { AuditFields, AuditLogger, Job, SubmitJob } from '@ct/shared';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
@@ -6,18 +6,18 @@ import type { Principal } from '../auth/principal.js';
 import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
 import { ApiError } from '../errors/api-error.js';
 import { ApiMetrics } from '../observability/api-metrics.js';
-import { TrainingQueue } from '../queue/training-queue.js';
+import { JobQueue } from '../queue/job-queue.js';
 import { JobQueriesService } from './job-queries.service.js';
 import { JobStateEvents } from './job-state-events.js';
 
-/** `POST /v1/jobs`. */
+/** `POST /v1/jobs`, and the jobs that pipelines' scoring and monitoring requests make. */
 @Injectable()
 export class SubmitJobService {
   private readonly logger = new Logger(SubmitJobService.name);
 
   constructor(
     private readonly jobs: JobStore,
-    private readonly queue: TrainingQueue,
+    private readonly queue: JobQueue,
     private readonly stateEvents: JobStateEvents,
     private readonly queries: JobQueriesService,
     private readonly metrics: ApiMetrics,
@@ -30,27 +30,44 @@ export class SubmitJobService {
    * (`created: false`) and queues nothing.
    */
   async submit(principal: Principal, submission: SubmitJob): Promise<{ job: Job; created: boolean }> {
+    const { job, created } = await this.create(
+      { team: principal.team, submittedBy: principal.keyId, actor: principal.keyId },
+      submission,
+    );
+    return { job: await this.queries.toDto(job), created };
+  }
+
+  /**
+   * Stores a job of any kind within the team's quota, with its first `state` event, then audits and queues it
+   * (to the queue of its kind). A reused idempotency key returns the first job (`created: false`).
+   * @throws ApiError rate_limited when the team is over its quota (audited as `job.refused`).
+   */
+  async create(
+    by: { team: string; submittedBy: string | null; actor: string },
+    submission: JobSubmission,
+    extra: AuditFields = {},
+  ): Promise<{ job: JobEntity; created: boolean }> {
     const quota = this.config.teamQuota;
-    const stored = await this.jobs.createWithinQuota(principal.team, submission, principal.keyId, quota);
+    const stored = await this.jobs.createWithinQuota(by.team, submission, by.submittedBy, quota);
     if ('refused' in stored) {
       this.audit.warning('job.refused', {
-        team: principal.team,
+        team: by.team,
         pipeline: submission.spec.pipeline,
-        actor: principal.keyId,
+        actor: by.actor,
         reason: 'quota',
+        ...extra,
       });
-      throw new ApiError('rate_limited', quotaMessage(principal.team, stored.refused, quota), {
+      throw new ApiError('rate_limited', quotaMessage(by.team, stored.refused, quota), {
         running: stored.refused.running,
         queued: stored.refused.queued,
         limit: stored.refused.limit,
       });
     }
-    const { job, created } = stored;
-    if (created) {
-      await this.stateEvents.submitted(job);
-      await this.accepted(job, principal.keyId);
+    if (stored.created) {
+      await this.stateEvents.submitted(stored.job);
+      await this.accepted(stored.job, by.actor, extra);
     }
-    return { job: await this.queries.toDto(job), created };
+    return stored;
   }
 
   /**

@@ -36,5 +36,6 @@ const store = <T>(Store: new (ds: DataSource) => T) => ({
     SourceRowCounter,
     NewDataPoller,
   ],
+  exports: [PipelineStore, PipelinesService],
 })
 export class PipelinesModule {}

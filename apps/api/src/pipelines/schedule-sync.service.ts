@@ -1,4 +1,5 @@
 import { type PipelineEntity, PipelineStore } from '@ct/db';
+import { monitoringConfigSchema, type Schedule } from '@ct/shared';
 import {
   type BeforeApplicationShutdown,
   Inject,
@@ -7,7 +8,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
-import { TriggerQueue } from '../queue/trigger-queue.js';
+import { type ScheduleKind, TriggerQueue } from '../queue/trigger-queue.js';
 
 // After a failed resync (Redis or Postgres away), the next try comes sooner than the regular interval.
 const RETRY_MS = 5_000;
@@ -20,7 +21,8 @@ export interface ResyncResult {
 }
 
 /**
- * Keeps BullMQ's job schedulers in step with the pipelines in Postgres, which win: on every change of a
+ * Keeps BullMQ's job schedulers (pipeline schedules and monitoring schedules) in step with the pipelines in
+ * Postgres, which win: on every change of a
  * pipeline, at start-up, and every PIPELINE_SCHEDULE_RESYNC_MS (a scheduler deleted behind the API's back
  * comes back; one whose pipeline is gone or disabled goes).
  */
@@ -46,16 +48,19 @@ export class ScheduleSync implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   /**
-   * Makes BullMQ hold the pipeline's schedule if it should run, and nothing otherwise. When Redis cannot be
-   * reached the change stays in Postgres and the next resync applies it; the caller is not failed.
+   * Makes BullMQ hold the pipeline's schedules (its trigger's and its monitoring's) that should run, and
+   * nothing otherwise. When Redis cannot be reached the change stays in Postgres and the next resync applies
+   * it; the caller is not failed.
    */
-  async sync(pipeline: Pick<PipelineEntity, 'id' | 'enabled' | 'schedule'>): Promise<void> {
+  async sync(pipeline: Pick<PipelineEntity, 'id' | 'enabled' | 'schedule' | 'monitoring'>): Promise<void> {
     try {
-      if (pipeline.enabled && pipeline.schedule) await this.queue.hold(pipeline.id, pipeline.schedule);
-      else await this.queue.release(pipeline.id);
+      for (const [kind, schedule] of wantedOf(pipeline)) {
+        if (schedule) await this.queue.hold(pipeline.id, schedule, kind);
+        else await this.queue.release(pipeline.id, kind);
+      }
     } catch (error) {
       this.logger.warn(
-        `the schedule of pipeline ${pipeline.id} is saved but not yet in BullMQ (a resync applies it): ${message(error)}`,
+        `the schedules of pipeline ${pipeline.id} are saved but not yet in BullMQ (a resync applies them): ${message(error)}`,
       );
       this.schedule(RETRY_MS);
     }
@@ -63,21 +68,31 @@ export class ScheduleSync implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** Adds, replaces and removes job schedulers until BullMQ holds exactly the schedules Postgres has. */
   async resync(): Promise<ResyncResult> {
-    const wanted = new Map((await this.pipelines.scheduled()).map((p) => [p.id, p.schedule]));
-    const held = new Map((await this.queue.held()).map((h) => [h.pipelineId, h]));
+    const [scheduled, monitored] = await Promise.all([
+      this.pipelines.scheduled(),
+      this.pipelines.monitorScheduled(),
+    ]);
+    const wanted = new Map<string, { kind: ScheduleKind; pipelineId: string; schedule: Schedule }>();
+    for (const p of scheduled)
+      if (p.schedule)
+        wanted.set(`pipeline:${p.id}`, { kind: 'pipeline', pipelineId: p.id, schedule: p.schedule });
+    for (const p of monitored) {
+      const schedule = monitoringOf(p).schedule;
+      if (schedule) wanted.set(`monitor:${p.id}`, { kind: 'monitor', pipelineId: p.id, schedule });
+    }
+    const held = new Map((await this.queue.held()).map((h) => [`${h.kind}:${h.pipelineId}`, h]));
     const result: ResyncResult = { added: 0, replaced: 0, removed: 0 };
-    for (const [id, schedule] of wanted) {
-      if (!schedule) continue;
+    for (const [id, { kind, pipelineId, schedule }] of wanted) {
       const current = held.get(id);
       if (current && current.cron === schedule.cron && (current.timezone ?? 'UTC') === schedule.timezone)
         continue;
-      await this.queue.hold(id, schedule);
+      await this.queue.hold(pipelineId, schedule, kind);
       if (current) result.replaced += 1;
       else result.added += 1;
     }
-    for (const id of held.keys()) {
+    for (const [id, { kind, pipelineId }] of held) {
       if (wanted.has(id)) continue;
-      await this.queue.release(id);
+      await this.queue.release(pipelineId, kind);
       result.removed += 1;
     }
     return result;
@@ -105,6 +120,23 @@ export class ScheduleSync implements OnApplicationBootstrap, BeforeApplicationSh
       this.schedule(RETRY_MS);
     }
   }
+}
+
+/** The pipeline's monitoring settings, with the defaults for what its row leaves out. */
+function monitoringOf(pipeline: Pick<PipelineEntity, 'monitoring'>) {
+  const parsed = monitoringConfigSchema.safeParse(pipeline.monitoring ?? {});
+  return parsed.success ? parsed.data : { schedule: null };
+}
+
+/** Each kind of schedule the pipeline has and whether BullMQ should hold it (null: it should not). */
+function wantedOf(
+  pipeline: Pick<PipelineEntity, 'enabled' | 'schedule' | 'monitoring'>,
+): [ScheduleKind, Schedule | null][] {
+  const on = pipeline.enabled;
+  return [
+    ['pipeline', on ? pipeline.schedule : null],
+    ['monitor', on ? monitoringOf(pipeline).schedule : null],
+  ];
 }
 
 function message(error: unknown): string {

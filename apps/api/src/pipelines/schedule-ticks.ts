@@ -13,14 +13,14 @@ export class ScheduleTicks implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.queue.onTick(async (pipelineId, tickAt) => {
+    this.queue.onTick('pipeline', async (pipelineId, tickAt) => {
       const result = await this.runs.tick(pipelineId, tickAt);
       if (result.kind !== 'gone') return;
       // The pipeline was deleted while its scheduler lived on (Redis was away during the delete).
       this.logger.warn(
         `a tick came for pipeline ${pipelineId}, which no longer exists: removing its schedule`,
       );
-      await this.queue.release(pipelineId);
+      await this.queue.release(pipelineId, 'pipeline');
     });
   }
 }

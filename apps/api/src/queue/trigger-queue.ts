@@ -13,7 +13,13 @@ import { withRedis } from '../redis/bounded.js';
 import { RedisClients } from '../redis/redis-clients.js';
 
 type TickData = JobPayloads['pipeline-tick'];
-const TICK = 'pipeline-tick';
+
+/**
+ * What a scheduler ticks for: a pipeline's schedule trigger (`pipeline:<id>`, job `pipeline-tick`) or its
+ * monitoring schedule (`monitor:<id>`, job `monitor-tick`).
+ */
+export type ScheduleKind = 'pipeline' | 'monitor';
+const TICK_NAMES = { pipeline: 'pipeline-tick', monitor: 'monitor-tick' } as const;
 const ERROR_LOG_EVERY_MS = 10_000;
 // Ticks are a Postgres transaction each: many pipelines ticking on the same minute are taken together.
 const TICK_CONCURRENCY = 8;
@@ -25,24 +31,32 @@ const FORCED_CLOSE_MS = 1_000;
 
 /** A pipeline's schedule as BullMQ holds it. */
 export interface HeldSchedule {
+  kind: ScheduleKind;
   pipelineId: string;
   cron: string | null;
   timezone: string | null;
   next: number | null;
 }
 
-/** What the API does with a tick: fire the pipeline's schedule trigger for the tick at `tickAt`. */
+/** What the API does with a tick: fire the pipeline's schedule trigger, or monitor it, for the tick at `tickAt`. */
 export type TickHandler = (pipelineId: string, tickAt: Date) => Promise<void>;
 
-/** The job scheduler's id of a pipeline: one per pipeline, whatever its cron. */
-export function schedulerId(pipelineId: string): string {
-  return `pipeline:${pipelineId}`;
+/** The job scheduler's id of a pipeline: one per pipeline and kind, whatever its cron. */
+export function schedulerId(pipelineId: string, kind: ScheduleKind): string {
+  return `${kind}:${pipelineId}`;
+}
+
+/** The kind and pipeline of a scheduler id this module made; null for any other. */
+function parseSchedulerId(id: string): { kind: ScheduleKind; pipelineId: string } | null {
+  const [kind, pipelineId] = id.split(/:(.*)/s);
+  if ((kind !== 'pipeline' && kind !== 'monitor') || !pipelineId) return null;
+  return { kind, pipelineId };
 }
 
 /**
- * The schedules of registered pipelines in BullMQ: one job scheduler per scheduled pipeline on the
- * `ct-triggers` queue, and a BullMQ worker in every API process that takes each tick once (BullMQ stores
- * only a scheduler's next tick, as the job `repeat:<scheduler>:<due ms>`).
+ * The schedules of registered pipelines in BullMQ: one job scheduler per scheduled pipeline (and one per
+ * pipeline with a monitoring schedule) on the `ct-triggers` queue, and a BullMQ worker in every API process
+ * that takes each tick once (BullMQ stores only a scheduler's next tick, as the job `repeat:<scheduler>:<due ms>`).
  */
 @Injectable()
 export class TriggerQueue implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -51,7 +65,7 @@ export class TriggerQueue implements OnApplicationBootstrap, BeforeApplicationSh
   private worker: Worker<TickData> | null = null;
   // The worker's own connection: BullMQ leaves a connection it was handed open on close, so this module does.
   private workerConnection: Redis | null = null;
-  private handler: TickHandler | null = null;
+  private readonly handlers = new Map<ScheduleKind, TickHandler>();
   private lastErrorLog = 0;
 
   constructor(
@@ -62,9 +76,9 @@ export class TriggerQueue implements OnApplicationBootstrap, BeforeApplicationSh
     this.queue.on('error', (error) => this.warn(`trigger queue: ${error.message}`));
   }
 
-  /** Set once by the pipelines module before the application starts. */
-  onTick(handler: TickHandler): void {
-    this.handler = handler;
+  /** Set once per kind (by the pipelines and the scoring module) before the application starts. */
+  onTick(kind: ScheduleKind, handler: TickHandler): void {
+    this.handlers.set(kind, handler);
   }
 
   onApplicationBootstrap(): void {
@@ -82,14 +96,14 @@ export class TriggerQueue implements OnApplicationBootstrap, BeforeApplicationSh
     );
   }
 
-  /** Adds or replaces the pipeline's job scheduler. */
-  async hold(pipelineId: string, schedule: Schedule): Promise<void> {
+  /** Adds or replaces the pipeline's job scheduler of this kind. */
+  async hold(pipelineId: string, schedule: Schedule, kind: ScheduleKind): Promise<void> {
     await this.run('adding a schedule', (queue) =>
       queue.upsertJobScheduler(
-        schedulerId(pipelineId),
+        schedulerId(pipelineId, kind),
         { pattern: schedule.cron, tz: schedule.timezone },
         {
-          name: TICK,
+          name: TICK_NAMES[kind],
           data: { pipelineId },
           opts: {
             // A tick that cannot be recorded (Postgres away) is tried again for about 17 minutes; its
@@ -104,31 +118,39 @@ export class TriggerQueue implements OnApplicationBootstrap, BeforeApplicationSh
     );
   }
 
-  /** Removes the pipeline's job scheduler and its next tick; false when BullMQ held none. */
-  release(pipelineId: string): Promise<boolean> {
-    return this.run('removing a schedule', (queue) => queue.removeJobScheduler(schedulerId(pipelineId)));
+  /** Removes the pipeline's job scheduler of this kind and its next tick; false when BullMQ held none. */
+  release(pipelineId: string, kind: ScheduleKind): Promise<boolean> {
+    return this.run('removing a schedule', (queue) =>
+      queue.removeJobScheduler(schedulerId(pipelineId, kind)),
+    );
   }
 
-  /** Every pipeline schedule BullMQ holds. */
+  /** Every pipeline schedule BullMQ holds, of both kinds. */
   async held(): Promise<HeldSchedule[]> {
     const schedulers = await this.run(
       'listing schedules',
       (queue) => queue.getJobSchedulers(0, -1, true),
       30_000,
     );
-    return schedulers
-      .filter((scheduler) => (scheduler.id ?? scheduler.key).startsWith('pipeline:'))
-      .map((scheduler) => ({
-        pipelineId: (scheduler.id ?? scheduler.key).slice('pipeline:'.length),
-        cron: scheduler.pattern ?? null,
-        timezone: scheduler.tz ?? null,
-        next: scheduler.next ?? null,
-      }));
+    return schedulers.flatMap((scheduler) => {
+      const parsed = parseSchedulerId(scheduler.id ?? scheduler.key);
+      if (!parsed) return [];
+      return [
+        {
+          ...parsed,
+          cron: scheduler.pattern ?? null,
+          timezone: scheduler.tz ?? null,
+          next: scheduler.next ?? null,
+        },
+      ];
+    });
   }
 
   private async take(job: Job<TickData>): Promise<void> {
-    if (!this.handler) throw new Error('no tick handler is registered');
-    await this.handler(job.data.pipelineId, tickTime(job));
+    const kind: ScheduleKind = job.name === TICK_NAMES.monitor ? 'monitor' : 'pipeline';
+    const handler = this.handlers.get(kind);
+    if (!handler) throw new Error(`no ${kind} tick handler is registered`);
+    await handler(job.data.pipelineId, tickTime(job));
   }
 
   private run<T>(
