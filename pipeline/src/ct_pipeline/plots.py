@@ -20,13 +20,18 @@ PERMUTATION_ROWS: Final = 200
 TOP_FEATURES: Final = 20
 
 
-def predicted_vs_actual(y_true: pd.Series, y_pred: np.ndarray) -> Figure:
+def predicted_vs_actual(
+    y_true: pd.Series,
+    y_pred: np.ndarray,
+    title: str = "Predicted vs actual (test split)",
+    xlabel: str = "actual",
+) -> Figure:
     """Scatter of predictions against true values, with the diagonal of perfect predictions."""
     fig, ax = plt.subplots(figsize=(5, 5))
     ax.scatter(y_true, y_pred, s=12, alpha=0.6)
     low, high = float(min(y_true.min(), y_pred.min())), float(max(y_true.max(), y_pred.max()))
     ax.plot([low, high], [low, high], color="grey", linestyle="--", linewidth=1)
-    ax.set(xlabel="actual", ylabel="predicted", title="Predicted vs actual (test split)")
+    ax.set(xlabel=xlabel, ylabel="predicted", title=title)
     fig.tight_layout()
     return fig
 
@@ -36,6 +41,15 @@ def confusion_matrix(model: Pipeline, x: pd.DataFrame, y_true: pd.Series) -> Fig
     fig, ax = plt.subplots(figsize=(5, 5))
     ConfusionMatrixDisplay.from_estimator(model, x, y_true, ax=ax, colorbar=False)
     ax.set_title("Confusion matrix (test split)")
+    fig.tight_layout()
+    return fig
+
+
+def confusion_of_labels(y_true: pd.Series, y_pred: pd.Series, title: str) -> Figure:
+    """The confusion matrix of observed against predicted labels (no model needed)."""
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ConfusionMatrixDisplay.from_predictions(y_true, y_pred, ax=ax, colorbar=False)
+    ax.set_title(title)
     fig.tight_layout()
     return fig
 

@@ -91,15 +91,26 @@ def classification_metrics(model: Pipeline, x: pd.DataFrame, y_true: pd.Series) 
     classes = model.classes_
     y_pred = model.predict(x)
     proba = model.predict_proba(x)
-    scores = {"accuracy": float(m.accuracy_score(y_true, y_pred))}
-    if len(classes) == 2:
-        positive = classes[1]
-        scores["f1"] = float(m.f1_score(y_true, y_pred, pos_label=positive))
-        scores["roc_auc"] = float(m.roc_auc_score(y_true == positive, proba[:, 1]))
+    binary = len(classes) == 2
+    scores = label_metrics(y_true, y_pred, positive=classes[1] if binary else None)
+    if binary:
+        scores["roc_auc"] = float(m.roc_auc_score(y_true == classes[1], proba[:, 1]))
     else:
-        scores["f1"] = float(m.f1_score(y_true, y_pred, average="weighted"))
         scores["roc_auc"] = float(
             m.roc_auc_score(y_true, proba, multi_class="ovr", average="weighted", labels=classes)
         )
     scores["log_loss"] = float(m.log_loss(y_true, proba, labels=classes))
+    return scores
+
+
+def label_metrics(y_true: Any, y_pred: Any, positive: Any | None) -> dict[str, float]:
+    """Accuracy and F1 from predicted labels: F1 of the ``positive`` class, or weighted over the classes.
+
+    Live monitoring has labels only (no probabilities), so these are the classification metrics it reports.
+    """
+    scores = {"accuracy": float(m.accuracy_score(y_true, y_pred))}
+    if positive is not None:
+        scores["f1"] = float(m.f1_score(y_true, y_pred, pos_label=positive))
+    else:
+        scores["f1"] = float(m.f1_score(y_true, y_pred, average="weighted"))
     return scores

@@ -1,0 +1,1 @@
+"""Live monitoring (``python -m ct_pipeline.monitor``): the task, the window, live metrics, drift."""
