@@ -32,6 +32,12 @@ function liveMetrics(predicted: number[], observed: number[]) {
   };
 }
 
+async function experimentName(fx: TrainingFixture, id: string | null): Promise<string> {
+  const url = `${fx.config.mlflowTrackingUri}/api/2.0/mlflow/experiments/get?experiment_id=${id}`;
+  const body = (await (await fetch(url)).json()) as { experiment: { name: string } };
+  return body.experiment.name;
+}
+
 async function cacheCount(app: INestApplicationContext, outcome: 'hit' | 'miss'): Promise<number> {
   const text = await app.get(WorkerMetrics).exposition();
   const line = new RegExp(`^ct_model_cache_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text);
@@ -105,7 +111,9 @@ describe('score and monitor jobs end to end (worker in-process; real Postgres, R
 
       const run = await fx.mlflow.getRun(firstScore.mlflowRunId ?? '');
       expect(run).toMatchObject({ status: 'FINISHED', tags: { 'ct.job_id': firstScore.id } });
-      expect(firstScore.mlflowExperimentId).not.toBe(champion.mlflowExperimentId);
+      expect(await experimentName(fx, firstScore.mlflowExperimentId)).toBe(
+        `ct/${TEAM}/${pipeline.name}/scoring`,
+      );
       // A score job registers nothing: the registry's record has the training job's version only.
       expect(await fx.dataSource.query('SELECT job_id FROM model_decisions')).toEqual(
         expect.not.arrayContaining([{ job_id: firstScore.id }]),
@@ -162,6 +170,7 @@ describe('score and monitor jobs end to end (worker in-process; real Postgres, R
       expect(job.metrics.samples).toBe(5);
       expect(evaluation?.drift !== null || evaluation?.driftSkipped !== null).toBe(true);
       expect(await fx.mlflow.getRun(job.mlflowRunId ?? '')).toMatchObject({ status: 'FINISHED' });
+      expect(await experimentName(fx, job.mlflowExperimentId)).toBe(`ct/${TEAM}/${pipeline.name}/monitoring`);
     },
     TEST_TIMEOUT_MS,
   );
