@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@ct/test-support';
+import { ExchangeDir } from '../src/process/exchange-dir.js';
 import { CHILD_FILE, OWNER_FILE, sweepWorkDirs } from '../src/process/work-dir-sweep.js';
 import { groupGone } from './support/processes.js';
 
@@ -68,6 +69,16 @@ describe('sweepWorkDirs (real processes)', () => {
     await waitFor('the orphan group to die', () => groupGone(orphan), { timeoutMs: 5_000 });
     expect(groupGone(alive)).toBe(false);
     expect(await readdir(root)).toEqual([liveDir.slice(root.length + 1)]);
+  });
+
+  it("removes a dead worker's exchange dir, and leaves this worker's own alone", async () => {
+    const own = await ExchangeDir.create(root, randomUUID());
+    const left = await ExchangeDir.create(root, randomUUID());
+    await writeFile(left.file('task.json'), '{}');
+    await writeFile(left.file(OWNER_FILE), String(await deadPid()));
+    const swept = await sweepWorkDirs(root, () => undefined);
+    expect(swept).toEqual({ removed: [left.path], killed: [] });
+    expect(await readdir(root)).toEqual([own.path.slice(root.length + 1)]);
   });
 
   it("never kills a process that took a dead pipeline's pid (another job's)", async () => {
