@@ -120,13 +120,13 @@ def test_a_champion_without_a_reference_sample_skips_drift(
     # A champion trained before ct logged reference samples: a model registered from a bare run.
     data = line.frame
     fitted = LinearRegression().fit(data[["x1", "x2"]], data["y"])
-    mlflow.set_tracking_uri(tracking_uri)
-    mlflow.set_experiment(f"ct-test-{uuid.uuid4().hex[:12]}")
-    with mlflow.start_run():
+    client = MlflowClient(tracking_uri)
+    experiment = client.create_experiment(f"ct-test-{uuid.uuid4().hex[:12]}")
+    with mlflow.start_run(experiment_id=experiment):  # not set_experiment: in-process tests share it
         info = mlflow.sklearn.log_model(fitted, name="model", input_example=data[["x1", "x2"]].head(2))
     name = f"ct-test.{uuid.uuid4().hex[:10]}"
     version = mlflow.register_model(info.model_uri, name).version
-    MlflowClient(tracking_uri).set_registered_model_alias(name, "champion", version)
+    client.set_registered_model_alias(name, "champion", version)
     old = Champion(name, str(version), "", line.spec, line.data_root, line.file)
     window = window_rows(fitted, rows=20, seed=6, shift=0.0, labelled=1)
 
