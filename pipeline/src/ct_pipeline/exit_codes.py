@@ -1,4 +1,5 @@
-"""The exit codes of ``python -m ct_pipeline.train``: the worker maps them to a job's failure reason.
+"""The exit codes of ``python -m ct_pipeline.train`` (and ``.score``, ``.monitor``): the worker maps them to
+a job's failure reason.
 
 The same reason is also sent as the ``reason`` of the failed ``result`` event. Codes not listed here mean the
 pipeline did not end by itself: 1 is an unexpected crash (a bug: Python's code for an uncaught exception, with
