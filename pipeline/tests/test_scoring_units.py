@@ -181,6 +181,28 @@ def test_canonical_rows_sort_keys_and_write_gaps_as_null() -> None:
     assert canonical_rows(frame) == ['{"a":"x","b":1.5}', '{"a":null,"b":null}']
 
 
+def test_canonical_rows_are_jsons_own_canonical_form() -> None:
+    frame = pd.DataFrame(
+        {
+            "z": [1e-7, -0.0, 12345678.9, 3.0],
+            'é "q"': ["Zürich", 'say "hi"\n', "tab\there", "€"],
+            "10": [np.int64(3), np.int64(-1), np.int64(0), np.int64(7)],
+            "a": [True, False, True, False],
+        }
+    )
+    rows = frame.astype(object).to_dict("records")
+
+    sut = canonical_rows(frame)
+
+    assert sut == [
+        json.dumps(
+            {str(k): v for k, v in row.items()}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+        for row in rows
+    ]
+    assert json.loads(sut[0])["z"] == 1e-7
+
+
 @pytest.mark.parametrize("name", ["", ".", "..", "team/../x", "a\\b"])
 def test_cache_folders_stay_inside_the_root(tmp_path: Path, name: str) -> None:
     with pytest.raises(InvalidInput):
