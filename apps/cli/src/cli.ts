@@ -12,6 +12,13 @@ import {
 import { approveCommand, modelsCommand, promoteCommand, rejectCommand } from './commands/models.command.js';
 import { queueCommand, queuesCommand, workersCommand } from './commands/monitoring.command.js';
 import { pipelinesCommand } from './commands/pipelines.command.js';
+import {
+  groundTruthCommand,
+  monitorCommand,
+  performanceCommand,
+  predictionsCommand,
+  scoreCommand,
+} from './commands/scoring.command.js';
 import { watchCommand } from './commands/watch.command.js';
 import type { CliIo } from './output/io.js';
 
@@ -30,6 +37,11 @@ const COMMANDS: Readonly<Record<string, Command | CommandGroup>> = {
   reject: rejectCommand,
   promote: promoteCommand,
   pipelines: pipelinesCommand,
+  score: scoreCommand,
+  'ground-truth': groundTruthCommand,
+  monitor: monitorCommand,
+  predictions: predictionsCommand,
+  performance: performanceCommand,
 };
 
 const OPTIONS = {
@@ -58,6 +70,15 @@ const OPTIONS = {
   rows: { type: 'string' },
   source: { type: 'string' },
   at: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  model: { type: 'string' },
+  'key-column': { type: 'string' },
+  'model-version': { type: 'string' },
+  'window-seconds': { type: 'string' },
+  labelled: { type: 'boolean' },
+  unlabelled: { type: 'boolean' },
+  wait: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -152,8 +173,8 @@ function usage(): string {
       ? `  ${c.usage.padEnd(width)}  ${c.summary}`
       : `  ${c.usage}\n  ${' '.repeat(width)}  ${c.summary}`;
   return [
-    'ct: submit and follow training jobs, register pipelines and their triggers, watch queues and workers,',
-    'decide on models.',
+    'ct: submit and follow training jobs, register pipelines and their triggers, score with their champions,',
+    'attach ground truth and monitor live performance, watch queues and workers, decide on models.',
     '',
     'Usage: ct <command> [arguments] [--json] [--api-url <url>] [--key <api key>]',
     '',
@@ -161,7 +182,7 @@ function usage(): string {
     '',
     'The API is CT_API_URL (default http://127.0.0.1:3000); the key is CT_API_KEY, or the file CT_API_KEY_FILE.',
     '--json prints machine-readable JSON (watch: one JSON object a line).',
-    'Exit codes: 0 done (watch: the job succeeded), 1 the watched job failed or was cancelled,',
+    'Exit codes: 0 done (watch, --wait: the job succeeded), 1 the watched job failed or was cancelled,',
     '2 bad usage, 3 the API refused or could not be reached, 130 watch stopped by Ctrl-C (the job goes on).',
   ].join('\n');
 }

@@ -2,9 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../src/cli.js';
-import type { CliIo } from '../src/output/io.js';
-import { type ContractAnswers, type ContractApi, startContractApi } from './fake-api.js';
+import type { ContractAnswers } from './fake-api.js';
 import {
   jobFixture,
   PIPELINE_ID,
@@ -13,6 +11,7 @@ import {
   SPEC_INPUT,
   triggerFixture,
 } from './pipeline-fixtures.js';
+import { ctRunner } from './run-ct.js';
 
 const JOB_FILE = fileURLToPath(new URL('../../../examples/diabetes-lgbm.job.json', import.meta.url));
 const HOUR = 3600_000;
@@ -23,37 +22,16 @@ function livePipeline(overrides: Parameters<typeof pipelineFixture>[0] = {}) {
 }
 
 describe('ct pipelines, against a fake API that holds the client to the contract', () => {
-  let apis: ContractApi[] = [];
+  const runner = ctRunner();
+  const ct = runner.ct;
   let dir: string;
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'ct-cli-pipelines-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  afterEach(async () => {
-    await Promise.all(apis.map((api) => api.close()));
-    // An unexpected call, or a fixture that left the contract, fails the test that made it.
-    const violations = apis.flatMap((api) => api.violations);
-    apis = [];
-    expect(violations).toEqual([]);
-  });
-
-  /** Runs `ct` in this process against the fake, with the answers given. */
-  async function ct(answers: ContractAnswers, ...argv: string[]) {
-    const api = await startContractApi(answers);
-    apis.push(api);
-    const out: string[] = [];
-    const err: string[] = [];
-    const io: CliIo = {
-      out: (text) => out.push(text),
-      write: (text) => out.push(text),
-      err: (text) => err.push(text),
-      interactive: false,
-      onInterrupt: () => () => undefined,
-    };
-    const code = await runCli(argv, { CT_API_URL: api.url, CT_API_KEY: 'test-key' }, io);
-    return { code, out: out.join('\n'), err: err.join('\n'), requests: api.requests };
-  }
+  // An unexpected call, or a fixture that left the contract, fails the test that made it.
+  afterEach(async () => expect(await runner.finish()).toEqual([]));
 
   const specFile = (content: unknown) => {
     const file = join(dir, `spec-${Math.random().toString(36).slice(2)}.json`);

@@ -41,6 +41,15 @@ export interface CliFlags {
   rows?: string;
   source?: string;
   at?: string;
+  since?: string;
+  until?: string;
+  model?: string;
+  'key-column'?: string;
+  'model-version'?: string;
+  'window-seconds'?: string;
+  labelled?: boolean;
+  unlabelled?: boolean;
+  wait?: boolean;
 }
 
 export interface Command {

@@ -37,6 +37,8 @@ describe('showPipeline', () => {
         'schedule          0 3 * * * (Europe/Paris)',
         'next run          2026-01-02T02:00:00Z (in 3h)',
         'new data          400/1000 rows since the last run; high-water mark 2026-01-01T01:59:00Z; counted on arrivals and every 60s on the source',
+        'degradation       no degradation trigger',
+        'monitoring        on demand only, over the last 24h of predictions',
         'cooldown          10m after each run',
         '',
         'last 2 trigger record(s), newest first:',
@@ -103,6 +105,29 @@ describe('showPipeline', () => {
       'new data          0/50 rows since the last run; no high-water mark yet; counted on arrivals',
     ],
     ['no cooldown', { cooldownSeconds: 0 }, 'cooldown          none'],
+    [
+      'a degradation trigger on r2',
+      {
+        triggers: {
+          degradation: { metric: 'r2' as const, threshold: 0.2, minSamples: 50, windowSeconds: 3600 },
+        },
+      },
+      'degradation       retrain when live r2 is below 0.2 on 50+ labelled predictions; the run reads the last 60m',
+    ],
+    [
+      'a degradation trigger on mae',
+      {
+        triggers: {
+          degradation: { metric: 'mae' as const, threshold: 9, minSamples: 1, windowSeconds: 86_400 },
+        },
+      },
+      'degradation       retrain when live mae is above 9 on 1+ labelled predictions; the run reads the last 24h',
+    ],
+    [
+      'a monitoring schedule',
+      { monitoring: { schedule: { cron: '*/15 * * * *', timezone: 'UTC' }, windowSeconds: 3600 } },
+      'monitoring        */15 * * * * (UTC), over the last 60m of predictions',
+    ],
     ['a disabled pipeline', { enabled: false }, 'enabled           no: triggers are recorded as suppressed'],
     ['no schedule', { schedule: null, nextRunAt: null }, 'schedule          none'],
   ])('%s', (_case, overrides, line) => {

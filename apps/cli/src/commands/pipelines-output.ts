@@ -1,4 +1,10 @@
-import type { DataArrivalResult, Pipeline, PipelineVersion, TriggerRecord } from '@ct/shared';
+import {
+  type DataArrivalResult,
+  METRICS,
+  type Pipeline,
+  type PipelineVersion,
+  type TriggerRecord,
+} from '@ct/shared';
 import { age, duration, formatTable, fromNow, instant } from '../output/table.js';
 
 type NewData = NonNullable<Pipeline['newData']>;
@@ -27,6 +33,8 @@ export function pipelineSummary(pipeline: Pipeline, now: number): string {
     ['schedule', pipeline.schedule ? `${pipeline.schedule.cron} (${pipeline.schedule.timezone})` : 'none'],
     ['next run', nextRun(pipeline, now)],
     ['new data', pipeline.newData ? newDataState(pipeline.newData) : 'no new-data trigger'],
+    ['degradation', degradation(pipeline.triggers.degradation)],
+    ['monitoring', monitoring(pipeline.monitoring)],
     [
       'cooldown',
       pipeline.cooldownSeconds > 0 ? `${duration(pipeline.cooldownSeconds)} after each run` : 'none',
@@ -42,6 +50,19 @@ export function nextRun(pipeline: Pipeline, now: number): string {
   if (!pipeline.enabled) return 'none (disabled)';
   if (!pipeline.nextRunAt) return 'none (the cron expression fires no more)';
   return `${instant(pipeline.nextRunAt)} (${fromNow(pipeline.nextRunAt, now)})`;
+}
+
+/** When the live metric makes the pipeline retrain. */
+function degradation(trigger: Pipeline['triggers']['degradation']): string {
+  if (!trigger) return 'no degradation trigger';
+  const worse = METRICS[trigger.metric] === 'maximize' ? 'below' : 'above';
+  return `retrain when live ${trigger.metric} is ${worse} ${trigger.threshold} on ${trigger.minSamples}+ labelled predictions; the run reads the last ${duration(trigger.windowSeconds)}`;
+}
+
+/** When the champion's live predictions are evaluated. */
+function monitoring({ schedule, windowSeconds }: Pipeline['monitoring']): string {
+  const when = schedule ? `${schedule.cron} (${schedule.timezone})` : 'on demand only';
+  return `${when}, over the last ${duration(windowSeconds)} of predictions`;
 }
 
 function champion(pipeline: Pipeline): string {
