@@ -46,13 +46,14 @@ TASK: dict[str, Any] = {
     "until": None,
     "rows": None,
     "key_column": "id",
-    "output": "/tmp/exchange/predictions.csv",
+    "output": "predictions.csv",  # beside the task file: write_task makes it absolute
 }
 
 
 def write_task(folder: Path, **fields: Any) -> Path:
     path = folder / "task.json"
-    path.write_text(json.dumps({**TASK, **fields}), encoding="utf-8")
+    task = {**TASK, "output": str(folder / "predictions.csv"), **fields}
+    path.write_text(json.dumps(task), encoding="utf-8")
     return path
 
 
@@ -70,6 +71,10 @@ def write_task(folder: Path, **fields: Any) -> Path:
         ({"source": {"source": "csv", "path": "/abs.csv", "target": "y"}}, "source: data.path"),
         ({"spec": {"pipeline": "p"}}, "spec: "),
         ({"output": None}, "output: must be a non-empty string"),
+        (
+            {"output": "/nowhere/at/all/predictions.csv"},
+            "output: the folder '/nowhere/at/all' does not exist",
+        ),
     ],
     ids=[
         "kind",
@@ -83,6 +88,7 @@ def write_task(folder: Path, **fields: Any) -> Path:
         "source path outside",
         "spec",
         "output",
+        "output folder",
     ],
 )
 def test_task_file_rejects(tmp_path: Path, fields: dict[str, Any], message: str) -> None:

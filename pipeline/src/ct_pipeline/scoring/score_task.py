@@ -38,6 +38,9 @@ def load_score_task(path: Path, environ: Mapping[str, str] = os.environ) -> Scor
     rows = _inline_rows(raw.get("rows"))
     if rows is not None and raw.get("source") is not None:
         raise InvalidInput("rows: inline rows and a source exclude each other")
+    output = Path(text(raw, "output"))
+    if not output.parent.is_dir():
+        raise InvalidInput(f"output: the folder {str(output.parent)!r} does not exist")
     return ScoreTask(
         job_id=text(raw, "job_id", environ.get(JOB_ID_VAR) or None),
         spec=spec,
@@ -46,7 +49,7 @@ def load_score_task(path: Path, environ: Mapping[str, str] = os.environ) -> Scor
         source=None if rows is not None else _source_spec(raw, spec),
         rows=rows,
         key_column=text(raw, "key_column", "id"),
-        output=Path(text(raw, "output")),
+        output=output,
     )
 
 
