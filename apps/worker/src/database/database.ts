@@ -9,6 +9,8 @@ import {
   ModelLockStore,
   MonitoringStore,
   PendingRunEndStore,
+  PipelineStore,
+  PipelineTriggers,
   PredictionCopy,
 } from '@ct/db';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
@@ -36,6 +38,9 @@ export class Database implements OnApplicationShutdown {
   /** Score jobs' predictions in, monitor jobs' windows out. */
   readonly predictionCopy: PredictionCopy;
   readonly monitoring: MonitoringStore;
+  /** A degradation trigger's firing: the same transaction as the API's triggers. */
+  readonly pipelines: PipelineStore;
+  readonly triggers: PipelineTriggers;
   private readonly logger = new Logger(Database.name);
   private readonly dataSource: DataSource;
   private connecting: Promise<void> | null = null;
@@ -52,6 +57,8 @@ export class Database implements OnApplicationShutdown {
     this.runEnds = new PendingRunEndStore(this.dataSource);
     this.predictionCopy = new PredictionCopy(this.dataSource);
     this.monitoring = new MonitoringStore(this.dataSource);
+    this.pipelines = new PipelineStore(this.dataSource);
+    this.triggers = new PipelineTriggers(this.dataSource);
   }
 
   /** Whether Postgres answers a query within `timeoutMs`. */

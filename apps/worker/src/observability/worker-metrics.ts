@@ -76,6 +76,12 @@ export class WorkerMetrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  private readonly triggerFirings = new Counter({
+    name: 'ct_trigger_firings_total',
+    help: 'Degradation triggers this worker fired after an evaluation, by outcome (started or suppressed) and reason',
+    labelNames: ['team', 'kind', 'outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
   private readonly running = new Gauge({
     name: 'ct_worker_running_jobs',
     help: 'Attempts running on this worker now',
@@ -84,6 +90,10 @@ export class WorkerMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'ct_worker_' });
+  }
+
+  triggerFired(team: string, kind: string, outcome: string, reason: string | null): void {
+    this.triggerFirings.inc({ team, kind, outcome, reason: reason ?? '' });
   }
 
   attemptStarted(): void {

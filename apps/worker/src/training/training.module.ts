@@ -17,6 +17,7 @@ import { CancelListener } from './cancel-listener.js';
 import { DependencyGate } from './dependency-gate.js';
 import { JobEventRecorder } from './job-event-recorder.js';
 import { JobPlans } from './job-plans.js';
+import { JobProducer } from './job-producer.js';
 import { CONSUMED_QUEUES, type ConsumedQueue, JobsProcessor } from './jobs.processor.js';
 import { PreviousAttempt } from './previous-attempt.js';
 import { RunTrainingJob } from './run-training-job.service.js';
@@ -62,6 +63,7 @@ type ProcessorDeps =
     { provide: LAUNCHER_OPTIONS, useFactory: launcherOptions, inject: [WORKER_CONFIG] },
     { provide: PIPELINE_LAUNCHER, useClass: ChildPipelineLauncher },
     MlflowClient,
+    JobProducer,
     JobChannels,
     JobEventRecorder,
     RunningJobs,

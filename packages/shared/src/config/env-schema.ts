@@ -59,6 +59,8 @@ const commonEnv = {
   CT_DATA_ROOT: path(),
   /** Jobs a team may have running at once: workers hold back the next; the API counts it in the quota. */
   TEAM_MAX_RUNNING_JOBS: integerInRange(1, 100_000),
+  /** Jobs a team may have queued beyond its running ones: the API refuses more; triggers are suppressed. */
+  TEAM_MAX_QUEUED_JOBS: integerInRange(0, 10_000_000),
 };
 
 const BOOTSTRAP_KEY_MIN_LENGTH_IN_PRODUCTION = 32;
@@ -72,7 +74,6 @@ export const apiEnvSchema = z
     HEALTH_CHECK_TIMEOUT_MS: integerInRange(50, 60_000),
     API_BODY_LIMIT_BYTES: integerInRange(1024, 10 * 1024 * 1024),
     RECONCILE_INTERVAL_MS: integerInRange(1000, 3_600_000),
-    TEAM_MAX_QUEUED_JOBS: integerInRange(0, 10_000_000),
     PIPELINE_SCHEDULE_RESYNC_MS: integerInRange(1000, 86_400_000),
     CT_BOOTSTRAP_ADMIN_KEY: z
       .string()
@@ -169,6 +170,8 @@ export const workerEnvSchema = z
     lockDurationMs: env.WORKER_LOCK_DURATION_MS,
     /** A job does not start while its team has this many running: it waits, without using an attempt. */
     teamMaxRunningJobs: env.TEAM_MAX_RUNNING_JOBS,
+    /** The quota a degradation trigger's firing is checked against, as the API checks its own firings. */
+    teamQuota: { maxRunning: env.TEAM_MAX_RUNNING_JOBS, maxQueued: env.TEAM_MAX_QUEUED_JOBS },
     attemptLeaseMs: env.ATTEMPT_LEASE_MS,
     outageBudgetMs: env.DEPENDENCY_OUTAGE_BUDGET_MS,
     killGraceMs: env.WORKER_KILL_GRACE_MS,

@@ -115,6 +115,7 @@ describe('loadConfig', () => {
       lockDurationMs: 30_000,
       attemptLeaseMs: 30_000,
       teamMaxRunningJobs: 20,
+      teamQuota: { maxRunning: 20, maxQueued: 10000 },
       outageBudgetMs: 900_000,
       killGraceMs: 5_000,
       shutdownGraceMs: 30_000,
