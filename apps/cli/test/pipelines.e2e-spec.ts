@@ -14,6 +14,7 @@ import {
 import { ctRunner } from './run-ct.js';
 
 const JOB_FILE = fileURLToPath(new URL('../../../examples/diabetes-lgbm.job.json', import.meta.url));
+const POINTS_FILE = fileURLToPath(new URL('../../../examples/points/pipeline.json', import.meta.url));
 const HOUR = 3600_000;
 
 /** A pipeline whose times are relative to now, so that the relative ones read the same at any hour. */
@@ -90,6 +91,20 @@ describe('ct pipelines, against a fake API that holds the client to the contract
     const { spec } = JSON.parse(readFileSync(JOB_FILE, 'utf8'));
     expect(sut.requests[0]?.body).toEqual({ spec, enabled: false });
     expect(JSON.parse(sut.out)).toMatchObject({ id: PIPELINE_ID, name: 'churn' });
+  });
+
+  it('create -f takes a pipeline file: its triggers and guards, a flag winning and adding to them', async () => {
+    const sut = await ct(
+      { createPipeline: () => ({ status: 201, body: livePipeline() }) },
+      ...['pipelines', 'create', '-f', POINTS_FILE, '--min-new-rows', '500', '--cooldown-seconds', '60'],
+    );
+    expect(sut.code).toBe(0);
+    const file = JSON.parse(readFileSync(POINTS_FILE, 'utf8'));
+    expect(sut.requests[0]?.body).toEqual({
+      spec: file.spec,
+      triggers: { ...file.triggers, newData: { minNewRows: 500 } },
+      cooldownSeconds: 60,
+    });
   });
 
   it('a cron and a time zone the contract refuses: 400 naming each field, exit 3, nothing created', async () => {

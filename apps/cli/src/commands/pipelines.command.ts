@@ -1,3 +1,4 @@
+import type { CreatePipelineInput } from '@ct/shared';
 import { UsageError } from '../cli-config.js';
 import { type Command, type CommandContext, type CommandGroup, EXIT, print } from './command.js';
 import { limitOf, readSubmission } from './jobs.command.js';
@@ -21,16 +22,48 @@ const ref = (context: CommandContext) => ({ id: context.args[0] ?? '' });
 /** A training spec from a file, as `ct submit` reads it (a submission's spec, or a bare spec). */
 const specFrom = (file: string) => readSubmission(file).spec;
 
+/** The fields of a pipeline a file may hold beside its spec (`examples/points/pipeline.json`). */
+const PIPELINE_FIELDS = [
+  'name',
+  'schedule',
+  'triggers',
+  'cooldownSeconds',
+  'monitoring',
+  'promotion',
+  'enabled',
+] as const;
+
+/**
+ * The body of `POST /v1/pipelines` from a file and the flags: the file is a pipeline (its spec and any of
+ * its triggers, schedules and guards), a job file (its spec) or a bare spec; a flag wins over the file, and
+ * a new-data flag keeps the file's other triggers.
+ */
+function pipelineFrom(file: string, flags: CommandContext['flags']): CreatePipelineInput {
+  const submission = readSubmission(file) as Partial<Record<(typeof PIPELINE_FIELDS)[number], unknown>> & {
+    spec: CreatePipelineInput['spec'];
+  };
+  const fromFile = Object.fromEntries(
+    PIPELINE_FIELDS.filter((field) => submission[field] !== undefined).map((field) => [
+      field,
+      submission[field],
+    ]),
+  ) as Partial<CreatePipelineInput>;
+  const fromFlags = createPipelineBody(flags, submission.spec);
+  const triggers =
+    fromFile.triggers && fromFlags.triggers ? { ...fromFile.triggers, ...fromFlags.triggers } : undefined;
+  return { ...fromFile, ...fromFlags, ...(triggers ? { triggers } : {}) };
+}
+
 const create: Command = {
   usage:
     'pipelines create -f <spec.json> [--name <name>] [--cron <expr> [--timezone <tz>]] ' +
     '[--min-new-rows <n> [--poll-seconds <s>]] [--cooldown-seconds <s>] [--promotion auto|manual] [--disabled]',
   summary:
-    'register a pipeline: its spec (a training spec or a job file), schedule, new-data trigger, guards',
+    'register a pipeline: its spec (a pipeline file, a job file or a training spec), schedule, triggers, guards',
   arity: 0,
   async run(context) {
     if (context.flags.file === undefined) throw new UsageError(`usage: ct ${create.usage}`);
-    const body = createPipelineBody(context.flags, specFrom(context.flags.file));
+    const body = pipelineFrom(context.flags.file, context.flags);
     const pipeline = await context.client.createPipeline({ body });
     print(
       context,
