@@ -7,14 +7,12 @@ import {
   startPrivateRedis,
   waitFor,
 } from '@ct/test-support';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { AUDIT_LOG } from '../src/audit/audit.module.js';
 import { DATA_SOURCE } from '../src/database/database.module.js';
 import { ReconcilerService } from '../src/jobs/reconciler.service.js';
 import { bearer, startTestApi, submission, type TestApi } from './harness.js';
-import { scoreTask } from './scoring-fixtures.js';
+import { scoreTask, withQueue } from './scoring-fixtures.js';
 import { StandInWorker } from './stand-in-worker.js';
 
 const parsed = (): SubmitJob => submitJobSchema.parse(submission());
@@ -46,17 +44,10 @@ describe('the reconciler keeps BullMQ in step with Postgres (real Postgres and R
       expect(await sut.reconcile({ minAgeMs: 0 })).toEqual({ queued: 1, settled: 0 });
       expect(['waiting', 'prioritized']).toContain(await api.queue.getState(job.id, 'score'));
       expect(await api.queue.getState(job.id, 'train')).toBe('missing');
-      const connection = new Redis(api.config.redisUrl, { maxRetriesPerRequest: null });
-      const probe = new Queue(QueueName.Scoring, { connection, prefix: api.config.bullmqPrefix });
-      try {
-        expect(await probe.getJob(job.id)).toMatchObject({
-          name: 'score',
-          data: { jobId: job.id, team: 'team-a' },
-        });
-      } finally {
-        await probe.close();
-        connection.disconnect();
-      }
+      expect(await withQueue(api, QueueName.Scoring, (queue) => queue.getJob(job.id))).toMatchObject({
+        name: 'score',
+        data: { jobId: job.id, team: 'team-a' },
+      });
       expect(await sut.reconcile({ minAgeMs: 0 })).toEqual({ queued: 0, settled: 0 });
     });
 
