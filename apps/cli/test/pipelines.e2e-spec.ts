@@ -260,6 +260,16 @@ describe('ct pipelines, against a fake API that holds the client to the contract
     expect(sut.err).toBe(`ct: ${status} ${code}: ${message}`);
   });
 
+  it('wait: a pipeline without a run yet says so and exits 1, asking nothing more', async () => {
+    const sut = await ct(
+      { getPipeline: () => ({ status: 200, body: pipelineFixture({ lastRun: null }) }) },
+      ...['pipelines', 'wait', 'churn'],
+    );
+    expect(sut.code).toBe(1);
+    expect(sut.err).toBe('pipeline churn has no run yet');
+    expect(sut.requests.map((r) => r.route)).toEqual(['getPipeline']);
+  });
+
   it('versions and triggers', async () => {
     const version = {
       version: 1,

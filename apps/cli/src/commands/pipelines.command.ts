@@ -181,6 +181,22 @@ const run: Command = {
   },
 };
 
+const wait: Command = {
+  usage: 'pipelines wait <name|id>',
+  summary:
+    "follow the pipeline's latest training run to its end (a triggered one too); exit 0 only if it succeeded",
+  arity: 1,
+  async run(context) {
+    const pipeline = await context.client.getPipeline({ params: ref(context) });
+    if (pipeline.lastRun === null) {
+      context.io.err(`pipeline ${pipeline.name} has no run yet`);
+      return EXIT.jobNotSucceeded;
+    }
+    context.io.err(`following job ${pipeline.lastRun.jobId} (trigger ${pipeline.lastRun.trigger})`);
+    return watchJob(context, pipeline.lastRun.jobId);
+  },
+};
+
 const versions: Command = {
   usage: 'pipelines versions <name|id>',
   summary: "a pipeline's spec versions, newest first: number, hash, when, by which key",
@@ -247,6 +263,7 @@ export const pipelinesCommand: CommandGroup = {
     ),
     delete: remove,
     run,
+    wait,
     versions,
     triggers,
     arrivals,
