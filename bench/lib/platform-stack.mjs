@@ -1,0 +1,142 @@
+// The platform a benchmark runs jobs on: the built API and one worker on a fresh database, their own BullMQ
+// prefix and a temp data root, against Redis, Postgres and MLflow from REDIS_URL, DATABASE_URL and
+// MLFLOW_TRACKING_URI (or the local defaults), with what the benchmark needs to submit and follow jobs.
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { watchJob, workerLines } from './job-watch.mjs';
+import * as m from './measure.mjs';
+
+const root = (path) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
+export const BUILT = {
+  api: root('apps/api/dist/main.js'),
+  worker: root('apps/worker/dist/main.js'),
+  testSupport: root('packages/test-support/dist/index.js'),
+  python: root('pipeline/.venv/bin/python'),
+};
+const JOB_TIMEOUT_MS = 30 * 60_000;
+
+/**
+ * Starts the API and a worker for `team` with their files under `dir`; every step is undone by `cleanups`
+ * (processes, database, BullMQ keys). `dataRoot` is the workers' CT_DATA_ROOT.
+ */
+export async function startPlatform({ cleanups, dir, team }) {
+  const { LOCAL_DEFAULTS } = await import('../../packages/shared/dist/index.js');
+  const { freePort, freshDatabase, startChild, waitFor } = await import(BUILT.testSupport);
+  const { Redis } = createRequire(root('apps/api/package.json'))('ioredis');
+  const redisUrl = process.env.REDIS_URL ?? LOCAL_DEFAULTS.REDIS_URL;
+  const mlflowUrl = (process.env.MLFLOW_TRACKING_URI ?? LOCAL_DEFAULTS.MLFLOW_TRACKING_URI).replace(
+    /\/+$/,
+    '',
+  );
+
+  const db = await freshDatabase();
+  cleanups.add('database', async () => {
+    // An autovacuum worker busy with a benchmark's rows holds the database, and a role that is not a
+    // superuser may not end it: wait for it.
+    for (let tries = 1; ; tries++) {
+      try {
+        return await db.drop();
+      } catch (error) {
+        if (tries >= 30 || !/pg_signal_backend/.test(String(error?.message))) throw error;
+        await m.sleep(1000);
+      }
+    }
+  });
+  const prefix = `ct-bench-${randomBytes(4).toString('hex')}`;
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+  cleanups.add('Redis connection', () => redis.quit());
+  cleanups.add('BullMQ keys', async () => {
+    let [removed, cursor] = [0, '0'];
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) removed += await redis.del(...keys);
+    } while (cursor !== '0');
+    m.log(`removed ${removed} BullMQ keys`);
+  });
+
+  const dataRoot = join(dir, 'data');
+  await mkdir(dataRoot, { recursive: true });
+  const port = await freePort();
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const adminKey = `ct_bench_${randomBytes(24).toString('base64url')}`;
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LOG_LEVEL: 'log',
+    REDIS_URL: redisUrl,
+    DATABASE_URL: db.url,
+    MLFLOW_TRACKING_URI: mlflowUrl,
+    BULLMQ_PREFIX: prefix,
+    API_PORT: String(port),
+    CT_BOOTSTRAP_ADMIN_KEY: adminKey,
+    CT_BOOTSTRAP_TEAM: team,
+    CT_DATA_ROOT: dataRoot,
+    CT_PIPELINE_PYTHON: BUILT.python,
+    WORKER_WORK_DIR: join(dir, 'work'),
+    WORKER_MODEL_CACHE_DIR: join(dir, 'model-cache'),
+    WORKER_METRICS_PORT: '0',
+    AUDIT_FILE: join(dir, 'audit', 'audit.jsonl'),
+  };
+  const api = startChild(process.execPath, [BUILT.api], env);
+  cleanups.add('API', () => api.stop('SIGTERM', 15_000));
+  const worker = startChild(process.execPath, [BUILT.worker], env);
+  cleanups.add('worker', () => worker.stop('SIGTERM', 30_000));
+  await api.waitForOutput(`listening on ${apiUrl}`, 60_000);
+  await worker.waitForOutput('worker ready', 60_000);
+
+  const call = m.caller({ authorization: `Bearer ${adminKey}` });
+  /** A request whose answer must have status `expected`: its JSON body. */
+  const send = async (method, path, body, expected) => {
+    const { status, text } = await call(method, `${apiUrl}${path}`, body);
+    if (status !== expected) throw new Error(`${method} ${path} answered ${status}: ${text.slice(0, 500)}`);
+    return JSON.parse(text);
+  };
+  /** The job once finished; an error unless it succeeded. */
+  const finishedJob = async (id) => {
+    const job = await waitFor(
+      `job ${id} to finish`,
+      async () => {
+        const job = await send('GET', `/v1/jobs/${id}`, undefined, 200);
+        return job.finishedAt ? job : undefined;
+      },
+      { timeoutMs: JOB_TIMEOUT_MS, intervalMs: 100 },
+    );
+    if (job.state !== 'succeeded')
+      throw new Error(
+        `job ${id} (${job.kind}) ${job.state}: ${job.failureReason} ${job.failureMessage ?? ''}`,
+      );
+    return job;
+  };
+  return {
+    db,
+    dataRoot,
+    mlflowUrl,
+    redisUrl,
+    send,
+    finishedJob,
+    /** A finished job's stored events (its SSE stream replays them, then ends), as {type, at, ...}. */
+    jobEvents: async (id) => {
+      const { status, text } = await call('GET', `${apiUrl}/v1/jobs/${id}/events`);
+      if (status !== 200)
+        throw new Error(`GET /v1/jobs/${id}/events answered ${status}: ${text.slice(0, 300)}`);
+      return text
+        .split('\n')
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => JSON.parse(line.slice('data:'.length)));
+    },
+    /** A queued job waited for while the worker's and its child's memory are sampled; the worker's lines of it. */
+    watched: async (queued) => {
+      const watch = watchJob(worker, queued.id);
+      const job = await finishedJob(queued.id).catch(async (error) => {
+        await watch.stop();
+        throw error;
+      });
+      const memory = await watch.stop();
+      return { job, memory, lines: workerLines(worker.output(), queued.id) };
+    },
+  };
+}
