@@ -49,6 +49,9 @@ if bash "$ROOT/scripts/stack.sh" up >"$LOG_DIR/stack-smoke.log" 2>&1; then
   check "the schedules benchmark runs (node bench/pipeline-schedules.mjs, 20 pipelines, 5 s idle)" \
     bash -c "cd '$ROOT' && node bench/pipeline-schedules.mjs --pipelines=20 --idle=5 --requests=50 \
       >>'$LOG_DIR/stack-smoke.log' 2>&1"
+  check "the scoring benchmark runs (node bench/scoring.mjs, 2000 rows, 1 round, 20000 monitored)" \
+    bash -c "cd '$ROOT' && node bench/scoring.mjs --rows=2000 --rounds=1 --monitor-rows=20000 \
+      >>'$LOG_DIR/stack-smoke.log' 2>&1"
 else
   printf '    %sfailed: bash scripts/stack.sh up; its output:%s\n' "$RED" "$RESET"
   sed 's/^/    | /' "$LOG_DIR/stack-smoke.log"
