@@ -1,7 +1,8 @@
 """Points along lines, as in the seed system's ``PointSamples(x, y, label, datetime)`` table.
 
 ``append FILE --line N --count C --first-id K --minutes-ago M`` appends C points of line N to a CSV (created with
-its header when absent), with ids K.. and times spread over the M minutes before now. ``outcomes FILE
+its header when absent), with ids K.. and times spread over the minute before M minutes ago (so that batches
+appended at different ages never overlap in time). ``outcomes FILE
 --first-id K --count C [--line N]`` prints the ground truth of those ids as the body of ``POST
 /v1/pipelines/:id/ground-truth``: the ``y`` the file holds, or, with ``--line``, what line N says (observations
 that disagree with the data). Standard library only: it runs before any environment is installed.
@@ -39,7 +40,7 @@ def append(path: Path, line: int, count: int, first_id: int, minutes_ago: float)
             writer.writerow(HEADER)
         for i in range(count):
             x = rng.uniform(0.0, 10.0)
-            at = now - timedelta(minutes=minutes_ago * (1 - i / count))
+            at = now - timedelta(minutes=minutes_ago + 1 - i / count)
             writer.writerow(
                 [first_id + i, f"{x:.4f}", f"{line_y(line, x, rng):.4f}", f"line{line}", at.isoformat()]
             )

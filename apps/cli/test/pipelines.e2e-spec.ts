@@ -14,7 +14,7 @@ import {
 import { ctRunner } from './run-ct.js';
 
 const JOB_FILE = fileURLToPath(new URL('../../../examples/diabetes-lgbm.job.json', import.meta.url));
-const POINTS_FILE = fileURLToPath(new URL('../../../examples/points/pipeline.json', import.meta.url));
+const POINTS_SPEC = fileURLToPath(new URL('../../../examples/points/spec.json', import.meta.url));
 const HOUR = 3600_000;
 
 /** A pipeline whose times are relative to now, so that the relative ones read the same at any hour. */
@@ -94,12 +94,16 @@ describe('ct pipelines, against a fake API that holds the client to the contract
   });
 
   it('create -f takes a pipeline file: its triggers and guards, a flag winning and adding to them', async () => {
+    const file = {
+      spec: JSON.parse(readFileSync(POINTS_SPEC, 'utf8')),
+      triggers: { degradation: { metric: 'r2', threshold: 0.2, minSamples: 50, windowSeconds: 3600 } },
+      cooldownSeconds: 600,
+    };
     const sut = await ct(
       { createPipeline: () => ({ status: 201, body: livePipeline() }) },
-      ...['pipelines', 'create', '-f', POINTS_FILE, '--min-new-rows', '500', '--cooldown-seconds', '60'],
+      ...['pipelines', 'create', '-f', specFile(file), '--min-new-rows', '500', '--cooldown-seconds', '60'],
     );
     expect(sut.code).toBe(0);
-    const file = JSON.parse(readFileSync(POINTS_FILE, 'utf8'));
     expect(sut.requests[0]?.body).toEqual({
       spec: file.spec,
       triggers: { ...file.triggers, newData: { minNewRows: 500 } },
