@@ -3,11 +3,13 @@
 The worker runs this for a score job with the task file it wrote (``task.json``: see the README). The model
 (``champion`` or another alias, or a version number) is resolved in MLflow's registry and read from the
 model cache (``CT_MODEL_CACHE_DIR``), downloaded there the first time. Steps: ``extraction`` (the model and
-the rows), ``evaluation`` (predicting, writing the file). Exit codes as for training (`exit_codes`).
+the rows), ``evaluation`` (predicting, writing the file, and with ``iris_mirror`` copying the predictions to
+IRIS: `ct_pipeline.scoring.iris_mirror`). Exit codes as for training (`exit_codes`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import time
@@ -23,13 +25,24 @@ from ct_pipeline.scoring.score_task import ScoreTask, load_score_task
 from ct_pipeline.steps.extraction import SourceAccess, resolve_source
 
 if TYPE_CHECKING:
+    from ct_pipeline.registry import ModelVersion
+    from ct_pipeline.sources.iris import IrisConnection
     from ct_pipeline.tracking import Tracker
+
+
+@dataclass(frozen=True)
+class _Mirror:
+    """Where ``iris_mirror`` writes: found before the work starts, so that a missing piece fails first."""
+
+    driver: Any
+    connection: IrisConnection
 
 
 @dataclass(frozen=True)
 class _Job:
     task: ScoreTask
     access: SourceAccess | None
+    mirror: _Mirror | None
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.environ) -> int:
@@ -42,7 +55,8 @@ def execute(task_path: Path, events: EventEmitter, environ: Mapping[str, str]) -
 
     def prepare() -> _Job:
         task = load_score_task(task_path, environ)
-        return _Job(task, resolve_source(task.source, environ) if task.source is not None else None)
+        access = resolve_source(task.source, environ) if task.source is not None else None
+        return _Job(task, access, _mirror(environ) if task.iris_mirror else None)
 
     code, payload = run_job(
         events,
@@ -98,6 +112,8 @@ def _score(job: _Job, events: EventEmitter, tracker: Tracker, environ: Mapping[s
         figures = {"rows_per_second": rows / elapsed if rows else 0.0, "inference_seconds": inference}
         tracker.log_params({"model_version": version.version, "model_uri": version.model_uri, "rows": rows})
         tracker.log_metrics(figures)
+        if job.mirror is not None:
+            _mirror_to_iris(job.mirror, task, version, events)
     return {
         "status": "succeeded",
         "kind": "score",
@@ -108,6 +124,38 @@ def _score(job: _Job, events: EventEmitter, tracker: Tracker, environ: Mapping[s
         "cache": cached.cache,
         **figures,
     }
+
+
+def _mirror(environ: Mapping[str, str]) -> _Mirror:
+    # Imported here: a job without the mirror never loads the IRIS driver.
+    from ct_pipeline.scoring.iris_mirror import load_mirror_driver, mirror_connection
+
+    connection = mirror_connection(environ)
+    return _Mirror(load_mirror_driver(), connection)
+
+
+def _mirror_to_iris(mirror: _Mirror, task: ScoreTask, version: ModelVersion, events: EventEmitter) -> None:
+    from ct_pipeline.scoring.iris_mirror import MirrorConstants, mirror_predictions
+
+    constants = MirrorConstants(
+        pipeline=version.registered_model,
+        model_version=version.version,
+        run_id=version.run_id,
+        job_id=task.job_id,
+        scored_at=dt.datetime.now(dt.UTC),
+    )
+    # Only the champion is the production model: scoring another version must not move the pointer.
+    model_uri = version.model_uri if task.model == "champion" else None
+    written = mirror_predictions(
+        mirror.driver,
+        mirror.connection,
+        task.output,
+        constants,
+        model_uri,
+        lambda message: events.log("info", message),
+    )
+    pointer = f'; ^ML.Config("ModelPath") = {model_uri}' if model_uri else ""
+    events.log("info", f"{written} predictions mirrored to IRIS CT.Predictions{pointer}")
 
 
 def _fitted_columns(model: Any) -> list[tuple[str, str]]:

@@ -29,6 +29,8 @@ class ScoreTask:
     rows: list[Row] | None
     key_column: str
     output: Path
+    iris_mirror: bool = False
+    """Also write the predictions to IRIS, and the champion's URI to ``^ML.Config("ModelPath")``."""
 
 
 def load_score_task(path: Path, environ: Mapping[str, str] = os.environ) -> ScoreTask:
@@ -50,7 +52,16 @@ def load_score_task(path: Path, environ: Mapping[str, str] = os.environ) -> Scor
         rows=rows,
         key_column=text(raw, "key_column", "id"),
         output=output,
+        iris_mirror=_flag(raw, "iris_mirror"),
     )
+
+
+def _flag(raw: Mapping[str, Any], key: str) -> bool:
+    """A boolean field, false when absent (task files written before it existed have none)."""
+    value = raw.get(key, False)
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{key}: must be true or false, got {value!r}")
+    return value
 
 
 def _inline_rows(value: Any) -> list[Row] | None:
