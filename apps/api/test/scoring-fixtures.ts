@@ -8,7 +8,16 @@ import { submission, type TestApi } from './harness.js';
 
 /** A score task of inline rows, as `POST /v1/pipelines/:id/scores` stores it. */
 export function scoreTask(rows: Record<string, number | string>[] = [{ id: 'r1', x: 1 }]): JobTask {
-  return { kind: 'score', model: 'champion', source: null, since: null, until: null, rows, keyColumn: 'id' };
+  return {
+    kind: 'score',
+    model: 'champion',
+    source: null,
+    since: null,
+    until: null,
+    rows,
+    keyColumn: 'id',
+    mirrorToIris: false,
+  };
 }
 
 /**

@@ -72,6 +72,7 @@ describe('score and monitor jobs of a registered pipeline (real Postgres, Redis 
         until: null,
         rows: null,
         keyColumn: 'id',
+        mirrorToIris: false,
       },
       spec: { pipeline: name, data: { source: 'sklearn', name: 'diabetes' } },
     });
@@ -85,7 +86,7 @@ describe('score and monitor jobs of a registered pipeline (real Postgres, Redis 
     expect(events).toEqual([expect.objectContaining({ type: 'state', state: 'queued', jobId: job.id })]);
   });
 
-  it('takes inline rows, another key column, a version number, or a bounded source with a time column', async () => {
+  it('takes inline rows, another key column, a version number, the IRIS mirror, or a bounded source with a time column', async () => {
     const rows = [
       { id: 'a', age: 0.1, sex: 1 },
       { id: 'b', age: 0.2, sex: null },
@@ -93,7 +94,9 @@ describe('score and monitor jobs of a registered pipeline (real Postgres, Redis 
     const inline = queued(
       await post(`/v1/pipelines/${pipeline.id}/scores`, { rows, keyColumn: 'id', model: '1' }),
     );
-    expect(inline.task).toMatchObject({ kind: 'score', model: '1', rows, source: null });
+    expect(inline.task).toMatchObject({ kind: 'score', model: '1', rows, source: null, mirrorToIris: false });
+    const mirrored = queued(await post(`/v1/pipelines/${name}/scores`, { rows, mirrorToIris: true }));
+    expect(mirrored.task).toMatchObject({ kind: 'score', rows, mirrorToIris: true });
 
     const source = { source: 'csv', path: 'points.csv', target: 'y', time_column: 'datetime' };
     const since = '2026-01-01T00:00:00.000Z';
@@ -134,6 +137,7 @@ describe('score and monitor jobs of a registered pipeline (real Postgres, Redis 
     ['since after until', { since: '2026-02-01T00:00:00Z', until: '2026-01-01T00:00:00Z' }, 'since'],
     ['a time bound on a source without a time column', { since: '2026-01-01T00:00:00Z' }, 'since'],
     ['an unknown field', { rowz: [] }, 'rowz'],
+    ['a mirror flag that is not a boolean', { mirrorToIris: 'yes' }, 'mirrorToIris'],
   ])('refuses a score request with %s (400)', async (_case, body, path) => {
     const res = await post(`/v1/pipelines/${name}/scores`, body).expect(400);
     expect(res.body.code).toBe('validation_failed');

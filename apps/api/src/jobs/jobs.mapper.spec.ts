@@ -106,6 +106,7 @@ describe('toJobDto', () => {
         until: null,
         rows: [{ id: 'r1', x: 1.5 }],
         keyColumn: 'id',
+        mirrorToIris: true,
       },
     ],
     [

@@ -51,6 +51,7 @@ export class ScoringJobsService {
       until: body.until ?? null,
       rows: body.rows ?? null,
       keyColumn: body.keyColumn,
+      mirrorToIris: body.mirrorToIris,
     };
     const job = await this.create(pipeline, version, task, principal.keyId, principal.keyId);
     return { job: await this.queries.toDto(job) };

@@ -20,6 +20,8 @@ export const scoreTaskSchema = z.object({
   until: isoDate.nullable(),
   rows: z.array(z.record(z.string(), cellSchema)).nullable(),
   keyColumn: z.string(),
+  /** Also write the predictions to IRIS (`submitScoresSchema.mirrorToIris`); tasks stored before it have none. */
+  mirrorToIris: z.boolean().default(false),
 });
 export type ScoreTask = z.infer<typeof scoreTaskSchema>;
 

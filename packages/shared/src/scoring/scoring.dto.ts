@@ -38,6 +38,11 @@ export const submitScoresSchema = z
       .optional(),
     /** The column whose value identifies a row for its ground truth; absent from the data: `<job id>:<row index>`. */
     keyColumn: z.string().min(1).max(200).default('id'),
+    /**
+     * Also write the predictions to the IRIS table `CT.Predictions` and, when the champion scores, its model
+     * URI to the global `^ML.Config("ModelPath")` (the worker needs `CT_IRIS_URL`).
+     */
+    mirrorToIris: z.boolean().default(false),
   })
   .superRefine((body, ctx) => {
     if (body.rows && (body.source || body.since || body.until))
