@@ -78,6 +78,23 @@ describe('score and monitor jobs end to end (worker in-process; real Postgres, R
   );
 
   it(
+    'fails a score job asking for the IRIS mirror on a worker without CT_IRIS_URL, before any attempt',
+    async () => {
+      expect(fx.config.irisUrl).toBeNull(); // this test's worker has no IRIS (none can run here)
+      const job = await world.score(pipeline, { rows: ROWS, mirrorToIris: true });
+      const failed = await fx.waitUntilFinished(job.id, 60_000);
+      expect(failed).toMatchObject({
+        state: 'failed',
+        failureReason: 'invalid_input',
+        failureMessage: 'mirrorToIris needs CT_IRIS_URL on the worker',
+        attempts: 0,
+        mlflowRunId: null,
+      });
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'scores inline rows with the champion: every prediction stored with its version and run, as the model predicts',
     async () => {
       const trained = await fx.submit({ spec: linearSpec(pipeline.name) });

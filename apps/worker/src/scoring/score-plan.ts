@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { DuplicateRowKeyError, type JobEntity } from '@ct/db';
 import { registeredModelName } from '@ct/shared';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
 import { Database } from '../database/database.js';
 import { InfrastructureError } from '../errors/infrastructure-error.js';
 import { WorkerMetrics } from '../observability/worker-metrics.js';
@@ -34,6 +35,7 @@ export class ScorePlan implements JobPlan {
   constructor(
     private readonly db: Database,
     private readonly metrics: WorkerMetrics,
+    @Inject(WORKER_CONFIG) private readonly config: Pick<WorkerConfig, 'irisUrl'>,
   ) {}
 
   experiment(job: JobEntity): string {
@@ -41,7 +43,12 @@ export class ScorePlan implements JobPlan {
   }
 
   taskProblem(job: JobEntity): string | null {
-    return scoringTaskProblem(job);
+    const problem = scoringTaskProblem(job);
+    if (problem !== null) return problem;
+    // Found before the launch: the child would fail the same way, after scoring every row.
+    if (taskOf(job, 'score').mirrorToIris && this.config.irisUrl === null)
+      return 'mirrorToIris needs CT_IRIS_URL on the worker';
+    return null;
   }
 
   async beforeLaunch({ job, spec, exchange }: PlannedAttempt): Promise<Launch> {

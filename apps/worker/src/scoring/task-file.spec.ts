@@ -19,6 +19,7 @@ describe('task files', () => {
       until: null,
       rows: [{ id: 1, x: 0.5 }],
       keyColumn: 'id',
+      mirrorToIris: false,
     };
     expect(scoreTaskFile(JOB, SPEC, task, '/x/predictions.csv')).toEqual({
       kind: 'score',
@@ -32,7 +33,22 @@ describe('task files', () => {
       rows: [{ id: 1, x: 0.5 }],
       key_column: 'id',
       output: '/x/predictions.csv',
+      iris_mirror: false,
     });
+  });
+
+  it.each([true, false])('passes the IRIS mirror on: iris_mirror %s', (mirrorToIris) => {
+    const task: ScoreTask = {
+      kind: 'score',
+      model: 'champion',
+      source: null,
+      since: null,
+      until: null,
+      rows: null,
+      keyColumn: 'id',
+      mirrorToIris,
+    };
+    expect(scoreTaskFile(JOB, SPEC, task, '/x/predictions.csv')).toMatchObject({ iris_mirror: mirrorToIris });
   });
 
   it('gives the monitor entry point the window, the version it was made by and the file to read', () => {

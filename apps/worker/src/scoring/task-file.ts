@@ -31,6 +31,8 @@ export function scoreTaskFile(job: TaskJob, spec: TrainingSpec, task: ScoreTask,
     rows: task.rows,
     key_column: task.keyColumn,
     output,
+    // The child writes the predictions to IRIS too (with the CT_IRIS_URL the worker passes it).
+    iris_mirror: task.mirrorToIris,
   } as const;
 }
 

@@ -35,11 +35,14 @@ function job(
 }
 
 // The plans' steps need the worker's stores and clients; what is tested here needs none of them.
-const sut = new JobPlans(
-  new TrainingPlan(),
-  new ScorePlan({} as Database, {} as WorkerMetrics),
-  new MonitorPlan({} as Database, {} as MlflowClient, {} as DegradationCheck),
-);
+function plans(irisUrl: string | null) {
+  return new JobPlans(
+    new TrainingPlan(),
+    new ScorePlan({} as Database, {} as WorkerMetrics, { irisUrl }),
+    new MonitorPlan({} as Database, {} as MlflowClient, {} as DegradationCheck),
+  );
+}
+const sut = plans(null);
 
 describe('job plans', () => {
   it.each([
@@ -76,6 +79,22 @@ describe('job plans', () => {
     const found = sut.of(subject.kind).taskProblem(subject);
     if (problem === null) expect(found).toBeNull();
     else expect(found).toContain(problem);
+  });
+
+  it.each<[string, unknown, string | null, string | null]>([
+    ['asked for, on a worker with CT_IRIS_URL', true, 'iris://ct:ct@iris:1972/USER', null],
+    [
+      'asked for, on a worker without CT_IRIS_URL',
+      true,
+      null,
+      'mirrorToIris needs CT_IRIS_URL on the worker',
+    ],
+    ['not asked for, on a worker without CT_IRIS_URL', false, null, null],
+    ['left out (a task stored before the option), without CT_IRIS_URL', undefined, null, null],
+  ])('the IRIS mirror %s', (_, mirrorToIris, irisUrl, problem) => {
+    const subject = job('score', { ...SCORE_TASK, mirrorToIris });
+
+    expect(plans(irisUrl).of('score').taskProblem(subject)).toBe(problem);
   });
 
   it('reads a valid task as the job stores it', () => {

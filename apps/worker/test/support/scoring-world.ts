@@ -65,6 +65,7 @@ export class ScoringWorld {
       until: null,
       rows: null,
       keyColumn: 'id',
+      mirrorToIris: false,
       ...task,
     });
   }
