@@ -74,6 +74,7 @@ const OPTIONS = {
   until: { type: 'string' },
   model: { type: 'string' },
   'key-column': { type: 'string' },
+  'mirror-to-iris': { type: 'boolean' },
   'model-version': { type: 'string' },
   'window-seconds': { type: 'string' },
   labelled: { type: 'boolean' },

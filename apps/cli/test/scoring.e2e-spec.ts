@@ -15,6 +15,7 @@ const scoreTask = (overrides: Partial<Extract<JobTask, { kind: 'score' }>> = {})
   until: null,
   rows: null,
   keyColumn: 'id',
+  mirrorToIris: false,
   ...overrides,
 });
 const queued = (task: JobTask) => ({
@@ -62,6 +63,16 @@ describe('ct score, ground-truth, monitor, predictions and performance, against 
     expect(sut.code).toBe(0);
     expect(sut.requests[0]?.body).toEqual({ rows, model: '3', keyColumn: 'customer' });
     expect(JSON.parse(sut.out)).toMatchObject({ job: { kind: 'score', task: { rows, model: '3' } } });
+  });
+
+  it('score --mirror-to-iris asks for the predictions in IRIS too', async () => {
+    const sut = await ct(
+      { submitScores: ({ body }) => queued(scoreTask(body as object)) },
+      ...['score', 'churn', '--mirror-to-iris'],
+    );
+    expect(sut.code).toBe(0);
+    expect(sut.requests[0]?.body).toEqual({ mirrorToIris: true });
+    expect(sut.out).toContain("(pipeline churn, model champion, the pipeline's source, mirrored to IRIS)");
   });
 
   it('score --since --until bounds the source', async () => {

@@ -45,6 +45,7 @@ export interface CliFlags {
   until?: string;
   model?: string;
   'key-column'?: string;
+  'mirror-to-iris'?: boolean;
   'model-version'?: string;
   'window-seconds'?: string;
   labelled?: boolean;

@@ -16,8 +16,9 @@ export function describeQueued(job: Job): string {
         ? `predictions from ${instant(task.windowStart)} to ${instant(task.windowEnd)}`
         : 'its spec';
   const model = task ? `model ${task.model}` : '';
+  const mirror = task?.kind === 'score' && task.mirrorToIris ? ', mirrored to IRIS' : '';
   return [
-    `queued ${job.kind} job ${job.id} (pipeline ${job.pipeline}, ${model}, ${what})`,
+    `queued ${job.kind} job ${job.id} (pipeline ${job.pipeline}, ${model}, ${what}${mirror})`,
     `follow it: ct watch ${job.id}`,
   ].join('\n');
 }

@@ -28,8 +28,10 @@ function queued(context: CommandContext, job: Job): Promise<number> | number {
 export const scoreCommand: Command = {
   usage:
     'score <pipeline> [--rows <rows.json> | --since <iso> --until <iso>] [--model champion|<alias>|<version>] ' +
-    '[--key-column <col>] [--wait]',
-  summary: "score rows with the pipeline's champion (or --model); every prediction is stored",
+    '[--key-column <col>] [--mirror-to-iris] [--wait]',
+  summary:
+    "score rows with the pipeline's champion (or --model); every prediction is stored " +
+    '(--mirror-to-iris: in IRIS too, the worker needs CT_IRIS_URL)',
   arity: 1,
   async run(context) {
     const { rows, since, until, model } = context.flags;
@@ -43,6 +45,7 @@ export const scoreCommand: Command = {
       ...(until === undefined ? {} : { until }),
       ...(model === undefined ? {} : { model }),
       ...(context.flags['key-column'] === undefined ? {} : { keyColumn: context.flags['key-column'] }),
+      ...(context.flags['mirror-to-iris'] ? { mirrorToIris: true } : {}),
     };
     const { job } = await context.client.submitScores({ params: ref(context), body });
     return queued(context, job);
