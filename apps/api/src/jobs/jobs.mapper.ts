@@ -1,5 +1,5 @@
 import type { JobAttemptEntity, JobEntity } from '@ct/db';
-import type { Job, JobAttempt } from '@ct/shared';
+import { type Job, type JobAttempt, jobTaskSchema } from '@ct/shared';
 
 /** A job row and its attempts, as the API shows them (the shared `Job`). */
 export function toJobDto(job: JobEntity, attempts: readonly JobAttemptEntity[]): Job {
@@ -11,7 +11,8 @@ export function toJobDto(job: JobEntity, attempts: readonly JobAttemptEntity[]):
     state: job.state,
     trigger: job.trigger,
     spec: job.spec,
-    task: job.task ?? null,
+    // Parsed: a task stored before a field was added shows that field's default.
+    task: job.task === null ? null : (jobTaskSchema.safeParse(job.task).data ?? job.task),
     priority: job.priority,
     timeoutSeconds: job.timeoutSeconds,
     maxAttempts: job.maxAttempts,
