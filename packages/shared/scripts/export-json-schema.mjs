@@ -1,11 +1,11 @@
-// Writes the training spec's JSON Schema where the Python pipeline reads it, so that both sides validate
-// the same structure. Run after changing the spec: `pnpm --filter @ct/shared export-schema`.
-// A test (training-spec-json-schema.spec.ts) fails while the committed file is stale.
+// Writes the JSON Schemas of the contracts the Python pipeline reads (the training spec, the score and
+// monitor task files) into its package, so that both sides validate the same structure. Run after changing
+// one: `pnpm --filter @ct/shared export-schema`. A test (training-spec-json-schema.spec.ts) fails while a
+// committed file is stale.
 import { writeFileSync } from 'node:fs';
-import { TRAINING_SPEC_SCHEMA_PATH, trainingSpecJsonSchema } from '../dist/jobs/training-spec-json-schema.js';
+import { JSON_SCHEMA_FILES } from '../dist/json-schema-files.js';
 
-writeFileSync(
-  new URL(TRAINING_SPEC_SCHEMA_PATH, import.meta.url),
-  `${JSON.stringify(trainingSpecJsonSchema(), null, 2)}\n`,
-);
-console.log(`wrote ${TRAINING_SPEC_SCHEMA_PATH}`);
+for (const { path, schema } of JSON_SCHEMA_FILES) {
+  writeFileSync(new URL(path, import.meta.url), `${JSON.stringify(schema(), null, 2)}\n`);
+  console.log(`wrote ${path}`);
+}

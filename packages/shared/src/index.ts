@@ -40,3 +40,5 @@ export * from './queues/queues.js';
 export * from './scoring/job-task.js';
 export * from './scoring/monitoring.dto.js';
 export * from './scoring/scoring.dto.js';
+export * from './scoring/task-file.dto.js';
+export * from './scoring/task-file-json-schema.js';

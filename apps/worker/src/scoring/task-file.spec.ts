@@ -1,5 +1,19 @@
-import { type MonitorTask, type ScoreTask, type TrainingSpec, trainingSpecSchema } from '@ct/shared';
+import { readFileSync } from 'node:fs';
+import {
+  type MonitorTask,
+  monitorTaskFileSchema,
+  type ScoreTask,
+  scoreTaskFileSchema,
+  type TrainingSpec,
+  trainingSpecSchema,
+} from '@ct/shared';
 import { monitorTaskFile, noModelMessage, scoreTaskFile, versionNumberOf } from './task-file.js';
+
+/** The task files the Python tests read (pipeline/tests/fixtures): the worker must write exactly these. */
+function fixture(name: string): unknown {
+  const url = new URL(`../../../../pipeline/tests/fixtures/${name}`, import.meta.url);
+  return JSON.parse(readFileSync(url, 'utf8'));
+}
 
 const JOB = { id: '6f1c5a52-1d0e-4a4e-9a43-2b1f3f4c0a11', team: 'team-a', pipeline: 'points' };
 const SPEC: TrainingSpec = trainingSpecSchema.parse({
@@ -70,6 +84,56 @@ describe('task files', () => {
       input: '/x/window.csv',
       min_samples: 1,
     });
+  });
+});
+
+describe('task files as the Python tests know them', () => {
+  const job = { ...JOB };
+  const spec = trainingSpecSchema.parse({ ...SPEC, data: { ...SPEC.data, time_column: 'ts' } });
+
+  it.each([
+    [
+      'score-task.json',
+      scoreTaskFileSchema,
+      () =>
+        scoreTaskFile(
+          job,
+          spec,
+          {
+            kind: 'score',
+            model: 'champion',
+            source: null,
+            since: '2026-12-01T00:00:00.000Z',
+            until: null,
+            rows: null,
+            keyColumn: 'id',
+            mirrorToIris: false,
+          },
+          '/exchange/predictions.csv',
+        ),
+    ],
+    [
+      'monitor-task.json',
+      monitorTaskFileSchema,
+      () =>
+        monitorTaskFile(
+          job,
+          spec,
+          {
+            kind: 'monitor',
+            model: 'champion',
+            windowStart: '2026-12-01T00:00:00.000Z',
+            windowEnd: '2026-12-02T00:00:00.000Z',
+          },
+          '3',
+          '/exchange/window.csv',
+        ),
+    ],
+  ])('writes %s, which its schema accepts unchanged', (name, schema, write) => {
+    const sut = JSON.parse(JSON.stringify(write()));
+
+    expect(sut).toEqual(fixture(name));
+    expect(schema.parse(sut)).toEqual(sut);
   });
 });
 

@@ -1,4 +1,11 @@
-import { type MonitorTask, registeredModelName, type ScoreTask, type TrainingSpec } from '@ct/shared';
+import {
+  type MonitorTask,
+  type MonitorTaskFile,
+  registeredModelName,
+  type ScoreTask,
+  type ScoreTaskFile,
+  type TrainingSpec,
+} from '@ct/shared';
 
 /** The files of a score or monitor attempt's exchange dir. */
 export const EXCHANGE_FILES = {
@@ -17,8 +24,13 @@ export interface TaskJob {
   pipeline: string;
 }
 
-/** What `python -m ct_pipeline.score` reads (snake_case, as the Python side names things). */
-export function scoreTaskFile(job: TaskJob, spec: TrainingSpec, task: ScoreTask, output: string) {
+/** What `python -m ct_pipeline.score` reads: every field of the contract in `@ct/shared`'s `scoreTaskFileSchema`. */
+export function scoreTaskFile(
+  job: TaskJob,
+  spec: TrainingSpec,
+  task: ScoreTask,
+  output: string,
+): ScoreTaskFile {
   return {
     kind: 'score',
     job_id: job.id,
@@ -33,7 +45,7 @@ export function scoreTaskFile(job: TaskJob, spec: TrainingSpec, task: ScoreTask,
     output,
     // The child writes the predictions to IRIS too (with the CT_IRIS_URL the worker passes it).
     iris_mirror: task.mirrorToIris,
-  } as const;
+  };
 }
 
 /** What `python -m ct_pipeline.monitor` reads: the window the worker exported, made by `modelVersion`. */
@@ -43,7 +55,7 @@ export function monitorTaskFile(
   task: MonitorTask,
   modelVersion: string,
   input: string,
-) {
+): MonitorTaskFile {
   return {
     kind: 'monitor',
     job_id: job.id,
@@ -56,7 +68,7 @@ export function monitorTaskFile(
     input,
     // Metrics need at least one labelled prediction; whether enough were is the degradation trigger's call.
     min_samples: 1,
-  } as const;
+  };
 }
 
 /** The version a model reference names: a version number as it is, an alias as the registry resolves it. */

@@ -1,15 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { TRAINING_SPEC_SCHEMA_PATH, trainingSpecJsonSchema } from './training-spec-json-schema.js';
+import { JSON_SCHEMA_FILES } from '../json-schema-files.js';
+import { trainingSpecJsonSchema } from './training-spec-json-schema.js';
+
+describe('the JSON Schemas used by the Python pipeline', () => {
+  it.each(JSON_SCHEMA_FILES.map(({ path, schema }) => [path.split('/').at(-1), path, schema] as const))(
+    '%s is committed up to date (run `pnpm --filter @ct/shared export-schema` after changing its contract)',
+    (_name, path, schema) => {
+      const committed = readFileSync(new URL(`../../scripts/${path}`, import.meta.url), 'utf8');
+      expect(JSON.parse(committed)).toEqual(schema());
+    },
+  );
+});
 
 describe('the training spec JSON Schema used by the Python pipeline', () => {
-  it('is committed up to date (run `pnpm --filter @ct/shared export-schema` after changing the spec)', () => {
-    const committed = readFileSync(
-      new URL(`../../scripts/${TRAINING_SPEC_SCHEMA_PATH}`, import.meta.url),
-      'utf8',
-    );
-    expect(JSON.parse(committed)).toEqual(trainingSpecJsonSchema());
-  });
-
   it('describes every top-level section and refuses unknown fields', () => {
     const sut = trainingSpecJsonSchema() as {
       properties: Record<string, unknown>;
