@@ -138,7 +138,7 @@ def test_the_task_files_iris_mirror(tmp_path: Path, value: Any, expected: bool |
     path.write_text(json.dumps(task), encoding="utf-8")
 
     if expected is None:
-        with pytest.raises(InvalidInput, match="iris_mirror: must be true or false"):
+        with pytest.raises(InvalidInput, match="iris_mirror: 'yes' is not of type 'boolean'"):
             load_score_task(path, {"CT_JOB_ID": "job-1"})
     else:
         assert load_score_task(path, {"CT_JOB_ID": "job-1"}).iris_mirror is expected

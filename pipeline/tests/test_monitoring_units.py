@@ -58,13 +58,13 @@ def test_task_file_is_read(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"kind": "score"}, "kind: expected 'monitor'"),
-        ({"model_version": "v3"}, "model_version: must be a version number"),
-        ({"window_start": "yesterday"}, "window_start: not an ISO date-time"),
-        ({"window_end": "2024-03-02T00:00:00"}, "window_end: needs a time zone"),
+        ({"kind": "score"}, "kind: 'monitor' was expected"),
+        ({"model_version": "v3"}, "model_version: must match ^[1-9][0-9]{0,9}$, got 'v3'"),
+        ({"window_start": "yesterday"}, "window_start: must be an ISO date-time with a time zone"),
+        ({"window_end": "2024-03-02T00:00:00"}, "window_end: must be an ISO date-time with a time zone"),
         ({"input": "/nowhere/window.csv"}, "input: no window file"),
-        ({"min_samples": 0}, "min_samples: must be a whole number >= 1"),
-        ({"min_samples": True}, "min_samples: must be a whole number >= 1"),
+        ({"min_samples": 0}, "min_samples: 0 is less than the minimum of 1"),
+        ({"min_samples": True}, "min_samples: True is not of type 'integer'"),
     ],
     ids=["kind", "version", "start", "end without zone", "input", "min_samples 0", "min_samples bool"],
 )

@@ -1,23 +1,34 @@
-"""The task file the worker writes for a score or monitor job (``task.json``), checked field by field.
+"""The task file the worker writes for a score or monitor job (``task.json``), checked against its schema.
 
-Both kinds carry the pipeline version's training spec (``spec``), the registered model's name and the model
-asked for (an alias or a version number). Anything malformed is `InvalidInput` naming the field: the worker
-wrote the file from a request the API had validated, so a bad field is a bug to report, not to guess around.
+The schemas (``schema/score-task.schema.json``, ``schema/monitor-task.schema.json``) are exported from the
+TypeScript contract in ``packages/shared`` that the worker builds the file with, so the fields are defined
+once. Both kinds carry the pipeline version's training spec (``spec``, an object there, validated here
+against the training spec's own schema), the registered model's name and the model asked for (an alias or a
+version number). Anything malformed is `InvalidInput` naming the field: the worker wrote the file from a
+request the API had validated, so a bad field is a bug to report, not to guess around.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import reprlib
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError, best_match
 
 from ct_pipeline.errors import InvalidInput
 from ct_pipeline.spec import Spec, parse_spec
+from ct_pipeline.spec_schema import field_path
 
+TaskKind = Literal["score", "monitor"]
+JOB_ID_VAR: Final = "CT_JOB_ID"
+SCHEMA_FOLDER: Final = Path(__file__).parent / "schema"
 _VERSION: Final = re.compile(r"[1-9][0-9]{0,9}")
-_ALIAS: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,254}")  # MLflow's alias rule, roughly
 
 
 def is_version_number(model: str) -> bool:
@@ -25,50 +36,72 @@ def is_version_number(model: str) -> bool:
     return bool(_VERSION.fullmatch(model))
 
 
-def read_task(path: Path, kind: str) -> dict[str, Any]:
-    """The task file at ``path`` as a JSON object whose ``kind`` is ``kind``."""
+@cache
+def task_validator(kind: TaskKind) -> Draft202012Validator:
+    """The validator for the exported schema of ``kind``'s task file (loaded once)."""
+    schema = json.loads((SCHEMA_FOLDER / f"{kind}-task.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def check_task(raw: object, kind: TaskKind) -> dict[str, Any]:
+    """``raw`` if it is a valid ``kind`` task file, else `InvalidInput` naming the field at fault."""
+    if not isinstance(raw, dict):
+        raise InvalidInput("the task file must hold a JSON object")
+    error = best_match(task_validator(kind).iter_errors(raw))
+    if error is not None:
+        where = field_path(error.absolute_path) if error.absolute_path else "task file"
+        raise InvalidInput(f"{where}: {_describe(error)}")
+    return raw
+
+
+def _describe(error: ValidationError) -> str:
+    """What is wrong, short: jsonschema's own message repeats the whole value and long patterns."""
+    got = reprlib.repr(error.instance)
+    schema: Any = error.schema
+    if error.validator == "pattern" and schema.get("format") == "date-time":
+        return f"must be an ISO date-time with a time zone (e.g. 2024-03-01T00:00:00Z), got {got}"
+    if error.validator in ("minItems", "maxItems"):
+        low, high = schema.get("minItems", 0), schema.get("maxItems")
+        return f"must hold {low} to {high} items, got {len(error.instance)}"
+    if error.validator in ("anyOf", "oneOf"):
+        kinds = [branch.get("type") for branch in error.validator_value if isinstance(branch, dict)]
+        if all(isinstance(kind, str) for kind in kinds):
+            return f"must be {' or '.join(kinds)}, got {got}"
+    if error.validator == "pattern":
+        return f"must match {error.validator_value}, got {got}"
+    return error.message
+
+
+def read_task(path: Path, kind: TaskKind) -> dict[str, Any]:
+    """The task file at ``path``, valid against ``kind``'s schema, with the schema's defaults filled in."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"cannot read the task file {str(path)!r}: {exc}") from exc
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"the task file {str(path)!r} is not valid JSON: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise InvalidInput(f"the task file {str(path)!r} must hold a JSON object")
-    if raw.get("kind") != kind:
-        raise InvalidInput(f"kind: expected {kind!r}, got {raw.get('kind')!r}")
-    return raw
+    return with_defaults(check_task(raw, kind), kind)
 
 
-def text(raw: Mapping[str, Any], key: str, default: str | None = None) -> str:
-    """The non-empty string at ``key`` (``default`` when absent or null and a default is given)."""
-    value = raw.get(key)
-    if value is None and default is not None:
-        return default
-    if not isinstance(value, str) or not value:
-        raise InvalidInput(f"{key}: must be a non-empty string, got {value!r}")
-    return value
+def with_defaults(raw: dict[str, Any], kind: TaskKind) -> dict[str, Any]:
+    """``raw`` with every absent field that has a default in the schema set to it (a file written by hand)."""
+    properties: dict[str, Any] = task_validator(kind).schema["properties"]
+    defaults = {key: field["default"] for key, field in properties.items() if "default" in field}
+    return defaults | raw
 
 
-def optional_text(raw: Mapping[str, Any], key: str) -> str | None:
-    """The string at ``key``, or None when absent or null."""
-    return None if raw.get(key) is None else text(raw, key)
-
-
-def model_choice(raw: Mapping[str, Any]) -> str:
-    """``model``: an alias (``champion``, the default) or a version number as a string."""
-    model = text(raw, "model", "champion")
-    if not is_version_number(model) and not _ALIAS.fullmatch(model):
-        raise InvalidInput(f"model: must be an alias or a version number, got {model!r}")
-    return model
-
-
-def task_spec(raw: Mapping[str, Any]) -> Spec:
+def task_spec(raw: dict[str, Any]) -> Spec:
     """``spec``: the pipeline version's training spec, validated as the training job validates it."""
-    spec = raw.get("spec")
-    if not isinstance(spec, dict):
-        raise InvalidInput("spec: must be the pipeline's training spec (a JSON object)")
     try:
-        return parse_spec(spec)
+        return parse_spec(raw["spec"])
     except InvalidInput as exc:
         raise InvalidInput(f"spec: {exc.message}") from exc
+
+
+def task_job_id(raw: Mapping[str, Any], environ: Mapping[str, str]) -> str:
+    """``job_id``; absent (a task file written by hand): ``CT_JOB_ID``."""
+    job_id = raw.get("job_id") or environ.get(JOB_ID_VAR)
+    if not job_id:
+        raise InvalidInput(f"job_id: absent from the task file, and {JOB_ID_VAR} is not set")
+    return job_id

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
 
 from ct_pipeline.errors import InvalidInput
 from ct_pipeline.spec import Spec
-from ct_pipeline.task_file import is_version_number, model_choice, optional_text, read_task, task_spec, text
-
-JOB_ID_VAR: Final = "CT_JOB_ID"
+from ct_pipeline.task_file import read_task, task_job_id, task_spec
 
 
 @dataclass(frozen=True)
@@ -33,41 +29,24 @@ class MonitorTask:
 
 
 def load_monitor_task(path: Path, environ: Mapping[str, str] = os.environ) -> MonitorTask:
-    """Read and check the monitor task at ``path``; `InvalidInput` names the field at fault."""
+    """Read and check the monitor task at ``path``; `InvalidInput` names the field at fault.
+
+    The fields' types and bounds are the schema's (`read_task`); what follows are the rules it cannot say.
+    """
     raw = read_task(path, "monitor")
     spec = task_spec(raw)
-    version = optional_text(raw, "model_version")
-    if version is not None and not is_version_number(version):
-        raise InvalidInput(f"model_version: must be a version number, got {version!r}")
-    window_file = Path(text(raw, "input"))
+    window_file = Path(raw["input"])
     if not window_file.is_file():
         raise InvalidInput(f"input: no window file at {str(window_file)!r}")
-    start, end = _instant(raw, "window_start"), _instant(raw, "window_end")
     return MonitorTask(
-        job_id=text(raw, "job_id", environ.get(JOB_ID_VAR) or None),
+        job_id=task_job_id(raw, environ),
         spec=spec,
-        registered_model=text(raw, "registered_model", spec.pipeline),
-        model=model_choice(raw),
-        model_version=version,
-        window_start=start,
-        window_end=end,
+        # The spec names the default model: not a constant the schema can hold.
+        registered_model=raw.get("registered_model", spec.pipeline),
+        model=raw["model"],
+        model_version=raw["model_version"],
+        window_start=raw["window_start"],
+        window_end=raw["window_end"],
         input=window_file,
-        min_samples=_min_samples(raw.get("min_samples", 1)),
+        min_samples=raw["min_samples"],
     )
-
-
-def _instant(raw: Mapping[str, Any], key: str) -> str:
-    value = text(raw, key)
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise InvalidInput(f"{key}: not an ISO date-time: {value!r}") from exc
-    if parsed.tzinfo is None:
-        raise InvalidInput(f"{key}: needs a time zone (e.g. Z): {value!r}")
-    return value
-
-
-def _min_samples(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInput(f"min_samples: must be a whole number >= 1, got {value!r}")
-    return value

@@ -6,14 +6,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from ct_pipeline.errors import InvalidInput
 from ct_pipeline.spec import Spec, parse_spec
-from ct_pipeline.task_file import model_choice, optional_text, read_task, task_spec, text
+from ct_pipeline.task_file import read_task, task_job_id, task_spec
 
-MAX_INLINE_ROWS: Final = 1000  # SCORING_LIMITS.maxInlineRows on the API's side
-JOB_ID_VAR: Final = "CT_JOB_ID"
 Row = dict[str, float | int | str | bool | None]
 
 
@@ -34,48 +32,31 @@ class ScoreTask:
 
 
 def load_score_task(path: Path, environ: Mapping[str, str] = os.environ) -> ScoreTask:
-    """Read and check the score task at ``path``; `InvalidInput` names the field at fault."""
+    """Read and check the score task at ``path``; `InvalidInput` names the field at fault.
+
+    The fields' types and bounds are the schema's (`read_task`); what follows are the rules it cannot say.
+    """
     raw = read_task(path, "score")
     spec = task_spec(raw)
-    rows = _inline_rows(raw.get("rows"))
-    if rows is not None and raw.get("source") is not None:
+    rows: list[Row] | None = raw["rows"]
+    # Two fields that exclude each other: the API refuses the pair, a JSON Schema exported from zod cannot.
+    if rows is not None and raw["source"] is not None:
         raise InvalidInput("rows: inline rows and a source exclude each other")
-    output = Path(text(raw, "output"))
+    output = Path(raw["output"])
     if not output.parent.is_dir():
         raise InvalidInput(f"output: the folder {str(output.parent)!r} does not exist")
     return ScoreTask(
-        job_id=text(raw, "job_id", environ.get(JOB_ID_VAR) or None),
+        job_id=task_job_id(raw, environ),
         spec=spec,
-        registered_model=text(raw, "registered_model", spec.pipeline),
-        model=model_choice(raw),
+        # The spec names the default model: not a constant the schema can hold.
+        registered_model=raw.get("registered_model", spec.pipeline),
+        model=raw["model"],
         source=None if rows is not None else _source_spec(raw, spec),
         rows=rows,
-        key_column=text(raw, "key_column", "id"),
+        key_column=raw["key_column"],
         output=output,
-        iris_mirror=_flag(raw, "iris_mirror"),
+        iris_mirror=raw["iris_mirror"],
     )
-
-
-def _flag(raw: Mapping[str, Any], key: str) -> bool:
-    """A boolean field, false when absent (task files written before it existed have none)."""
-    value = raw.get(key, False)
-    if not isinstance(value, bool):
-        raise InvalidInput(f"{key}: must be true or false, got {value!r}")
-    return value
-
-
-def _inline_rows(value: Any) -> list[Row] | None:
-    if value is None:
-        return None
-    if not isinstance(value, list) or not 1 <= len(value) <= MAX_INLINE_ROWS:
-        raise InvalidInput(f"rows: must be a list of 1 to {MAX_INLINE_ROWS} objects")
-    for index, row in enumerate(value):
-        if not isinstance(row, dict):
-            raise InvalidInput(f"rows[{index}]: must be an object of column values")
-        for column, cell in row.items():
-            if cell is not None and not isinstance(cell, int | float | str | bool):
-                raise InvalidInput(f"rows[{index}].{column}: must be a number, string, boolean or null")
-    return value
 
 
 def _source_spec(raw: Mapping[str, Any], spec: Spec) -> Spec:
@@ -84,11 +65,9 @@ def _source_spec(raw: Mapping[str, Any], spec: Spec) -> Spec:
     The spec's own ``since``/``until`` bound its training data, not what is scored: only the task's apply.
     ``since``/``until`` filter on the section's ``time_column``, else on the spec's.
     """
-    given = raw.get("source")
-    if given is not None and not isinstance(given, dict):
-        raise InvalidInput("source: must be a data section (an object) or null")
+    given = raw["source"]
     section = dict(given) if given is not None else _without_bounds(spec.raw["data"])
-    since, until = optional_text(raw, "since"), optional_text(raw, "until")
+    since, until = raw["since"], raw["until"]
     if since is not None or until is not None:
         section.setdefault("time_column", spec.raw["data"].get("time_column"))
         if section["time_column"] is None:
