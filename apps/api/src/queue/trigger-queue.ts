@@ -65,6 +65,8 @@ export class TriggerQueue implements OnApplicationBootstrap, BeforeApplicationSh
   private worker: Worker<TickData> | null = null;
   // The worker's own connection: BullMQ leaves a connection it was handed open on close, so this module does.
   private workerConnection: Redis | null = null;
+  /** Ticks under way: a shutdown lets them finish (bounded) before it closes the worker. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private readonly handlers = new Map<ScheduleKind, TickHandler>();
   private lastErrorLog = 0;
 
@@ -83,7 +85,7 @@ export class TriggerQueue implements OnApplicationBootstrap, BeforeApplicationSh
 
   onApplicationBootstrap(): void {
     this.workerConnection = this.redis.commands.duplicate({ maxRetriesPerRequest: null });
-    this.worker = new Worker<TickData>(QueueName.Triggers, (job) => this.take(job), {
+    this.worker = new Worker<TickData>(QueueName.Triggers, (job) => this.tracked(this.take(job)), {
       connection: this.workerConnection,
       prefix: this.config.bullmqPrefix,
       concurrency: TICK_CONCURRENCY,
@@ -173,19 +175,28 @@ export class TriggerQueue implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   /**
-   * Lets a tick under way finish (a short transaction), then drops the worker's connection. With Redis
-   * unreachable BullMQ's close would wait for it forever: it is forced, and bounded either way.
+   * Lets the ticks under way finish (short transactions), bounded, then closes the worker without waiting
+   * for jobs: BullMQ's close would otherwise wait for a tick stuck on an unreachable dependency, and its lock
+   * renewal timer, which it stops only once every job has ended, would keep the process alive. With Redis
+   * unreachable there is nothing to wait for. The worker's connection is dropped either way.
    */
   async beforeApplicationShutdown(): Promise<void> {
     const worker = this.worker;
     if (worker) {
-      const force = !this.redis.commandsUsable;
-      const closed = await within(worker.close(force), force ? FORCED_CLOSE_MS : CLOSE_GRACE_MS);
-      if (!closed) this.logger.warn('the tick worker did not close in time: dropping its Redis connection');
+      const usable = this.redis.commandsUsable;
+      if (usable && !(await within(Promise.allSettled([...this.inFlight]), CLOSE_GRACE_MS)))
+        this.logger.warn('a schedule tick did not finish within the shutdown grace: closing without it');
+      if (!(await within(worker.close(true), FORCED_CLOSE_MS)))
+        this.logger.warn('the tick worker did not close in time: dropping its Redis connection');
     }
     this.workerConnection?.disconnect();
     if (!(await within(this.queue.close(), FORCED_CLOSE_MS)))
       this.logger.warn('the trigger queue did not close in time (Redis unreachable)');
+  }
+
+  private tracked<T>(tick: Promise<T>): Promise<T> {
+    this.inFlight.add(tick);
+    return tick.finally(() => this.inFlight.delete(tick));
   }
 }
 
