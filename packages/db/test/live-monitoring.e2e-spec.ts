@@ -1,9 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { JobEntity } from '../src/entities/job.entity.js';
+import { PredictionEntity } from '../src/entities/prediction.entity.js';
 import { PipelineTriggers } from '../src/pipelines/pipeline-triggers.js';
 import { JobStore } from '../src/store/job-store.js';
 import { MonitoringStore } from '../src/store/monitoring-store.js';
 import { PipelineStore } from '../src/store/pipeline-store.js';
+import { PredictionStore } from '../src/store/prediction-store.js';
 import { freshDatabase, migratedDataSource } from './database.js';
 import { definition, pipelineSpec, unique } from './pipeline-fixtures.js';
 
@@ -151,5 +153,24 @@ describe('the live loop in Postgres: score and monitor jobs beside training, eva
       [second.id, 0.5],
     ]);
     expect((await sut.series(registered.pipeline.id, 1)).map((e) => e.jobId)).toEqual([second.id]);
+  });
+
+  it('attaches ground truth observed at any ISO 8601 offset (Postgres takes no more than ±15:59)', async () => {
+    const { pipeline } = await register();
+    const owner = { pipelineId: pipeline.id, team: pipeline.team };
+    await dataSource.getRepository(PredictionEntity).insert({
+      ...owner,
+      jobId: null,
+      rowKey: 'r1',
+      prediction: 1,
+      scoredAt: NOW,
+    });
+    const sut = new PredictionStore(dataSource);
+    const result = await sut.recordGroundTruth(owner, {
+      items: [{ rowKey: 'r1', outcome: 2, observedAt: '5209-03-19T23:24:03.623+17:46' }],
+    });
+    expect(result).toEqual({ attached: 1, unchanged: 0, unknownKeys: [], inserted: 0 });
+    const [row] = await dataSource.getRepository(PredictionEntity).findBy({ pipelineId: pipeline.id });
+    expect(row?.observedAt?.toISOString()).toBe('5209-03-19T05:38:03.623Z');
   });
 });

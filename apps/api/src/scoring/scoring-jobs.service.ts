@@ -47,8 +47,9 @@ export class ScoringJobsService {
       kind: 'score',
       model: body.model,
       source: body.source ?? null,
-      since: body.since ?? null,
-      until: body.until ?? null,
+      // In UTC: an offset past ±15:59 (valid ISO 8601) would be refused by a Postgres source's query.
+      since: utc(body.since),
+      until: utc(body.until),
       rows: body.rows ?? null,
       keyColumn: body.keyColumn,
       mirrorToIris: body.mirrorToIris,
@@ -180,4 +181,8 @@ function checkWindow(body: SubmitScores, source: DataSection): void {
       message: `the ${body.source ? 'source' : "pipeline's source"} (${source.source}) has no time_column to bound`,
     },
   ]);
+}
+
+function utc(instant: string | undefined): string | null {
+  return instant === undefined ? null : new Date(instant).toISOString();
 }

@@ -66,7 +66,8 @@ export class PredictionStore {
     const now = new Date().toISOString();
     const keys = body.items.map((item) => item.rowKey);
     const outcomes = body.items.map((item) => item.outcome);
-    const observed = body.items.map((item) => item.observedAt ?? now);
+    // Normalised to UTC here: Postgres refuses offsets past ±15:59, which ISO 8601 (and the API) allow.
+    const observed = body.items.map((item) => new Date(item.observedAt ?? now).toISOString());
     // The last item of a key wins, as if the items were sent one by one.
     const [result]: { attached: string; unchanged: string; unknown: string[] | null }[] =
       await this.dataSource.query(
