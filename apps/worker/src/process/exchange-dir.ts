@@ -27,3 +27,9 @@ export class ExchangeDir {
     await rm(this.path, { recursive: true, force: true });
   }
 }
+
+/** The exchange dir the attempt made for a kind that exchanges files. */
+export function exchangeOf(exchange: ExchangeDir | null): ExchangeDir {
+  if (exchange === null) throw new Error('a score or monitor attempt has an exchange dir');
+  return exchange;
+}

@@ -7,6 +7,7 @@ import { InfrastructureError } from '../errors/infrastructure-error.js';
 import { MlflowClient } from '../mlflow/mlflow-client.js';
 import { DegradationCheck } from '../monitoring/degradation-check.js';
 import { PIPELINE_ENTRYPOINTS } from '../process/child-pipeline-launcher.js';
+import { exchangeOf } from '../process/exchange-dir.js';
 import {
   type JobPlan,
   type Launch,
@@ -16,7 +17,6 @@ import {
   taskOf,
 } from '../training/job-plan.js';
 import { reportOf, type Success } from '../training/result-payload.js';
-import { exchangeOf } from './score-plan.js';
 import { EXCHANGE_FILES, monitorTaskFile, noModelMessage, versionNumberOf } from './task-file.js';
 
 /**

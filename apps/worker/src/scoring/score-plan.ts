@@ -7,7 +7,7 @@ import { Database } from '../database/database.js';
 import { InfrastructureError } from '../errors/infrastructure-error.js';
 import { WorkerMetrics } from '../observability/worker-metrics.js';
 import { PIPELINE_ENTRYPOINTS } from '../process/child-pipeline-launcher.js';
-import type { ExchangeDir } from '../process/exchange-dir.js';
+import { exchangeOf } from '../process/exchange-dir.js';
 import {
   type JobPlan,
   type Launch,
@@ -97,10 +97,4 @@ export class ScorePlan implements JobPlan {
       registeredModel: registeredModelName(job.team, job.pipeline),
     };
   }
-}
-
-/** The exchange dir the attempt made for a kind that exchanges files. */
-export function exchangeOf(exchange: ExchangeDir | null): ExchangeDir {
-  if (exchange === null) throw new Error('a score or monitor attempt has an exchange dir');
-  return exchange;
 }
