@@ -38,6 +38,13 @@ export async function redisInfo(redis) {
   return fields;
 }
 
+/** CPU time (user + system) a process has used so far, in ms. */
+export async function cpuMsOf(pid) {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+}
+
 /** Samples a process (CPU and RSS from /proc) and a Redis server (CPU, commands, memory from INFO). */
 export function sampler(pid, redis) {
   return async () => {

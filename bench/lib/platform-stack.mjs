@@ -20,9 +20,10 @@ const JOB_TIMEOUT_MS = 30 * 60_000;
 
 /**
  * Starts the API and a worker for `team` with their files under `dir`; every step is undone by `cleanups`
- * (processes, database, BullMQ keys). `dataRoot` is the workers' CT_DATA_ROOT.
+ * (processes, database, BullMQ keys). `dataRoot` is the workers' CT_DATA_ROOT. Without `worker`, only the
+ * API starts (jobs wait in their queues); `env` adds to or overrides the processes' environment.
  */
-export async function startPlatform({ cleanups, dir, team }) {
+export async function startPlatform({ cleanups, dir, team, worker: withWorker = true, env: extraEnv = {} }) {
   const { LOCAL_DEFAULTS } = await import('../../packages/shared/dist/index.js');
   const { freePort, freshDatabase, startChild, waitFor } = await import(BUILT.testSupport);
   const { Redis } = createRequire(root('apps/api/package.json'))('ioredis');
@@ -80,13 +81,14 @@ export async function startPlatform({ cleanups, dir, team }) {
     WORKER_MODEL_CACHE_DIR: join(dir, 'model-cache'),
     WORKER_METRICS_PORT: '0',
     AUDIT_FILE: join(dir, 'audit', 'audit.jsonl'),
+    ...extraEnv,
   };
   const api = startChild(process.execPath, [BUILT.api], env);
   cleanups.add('API', () => api.stop('SIGTERM', 15_000));
-  const worker = startChild(process.execPath, [BUILT.worker], env);
-  cleanups.add('worker', () => worker.stop('SIGTERM', 30_000));
+  const worker = withWorker ? startChild(process.execPath, [BUILT.worker], env) : null;
+  if (worker) cleanups.add('worker', () => worker.stop('SIGTERM', 30_000));
   await api.waitForOutput(`listening on ${apiUrl}`, 60_000);
-  await worker.waitForOutput('worker ready', 60_000);
+  await worker?.waitForOutput('worker ready', 60_000);
 
   const call = m.caller({ authorization: `Bearer ${adminKey}` });
   /** A request whose answer must have status `expected`: its JSON body. */
@@ -113,6 +115,12 @@ export async function startPlatform({ cleanups, dir, team }) {
   };
   return {
     db,
+    api,
+    apiUrl,
+    prefix,
+    redis,
+    /** An HTTP call with the admin key (measure.mjs `caller`). */
+    call,
     dataRoot,
     mlflowUrl,
     redisUrl,
