@@ -1,4 +1,6 @@
 import { apiKeySchema, createdApiKeySchema } from '@ct/shared';
+import { waitFor } from '@ct/test-support';
+import { KEY_CACHE_TTL_MS } from '../src/auth/api-key-cache.js';
 import { bearer, startTestApi, type TestApi } from './harness.js';
 
 describe('authentication and API keys (real Postgres)', () => {
@@ -115,6 +117,37 @@ describe('authentication and API keys (real Postgres)', () => {
       ]);
     } finally {
       await again.app.close();
+    }
+  });
+
+  it('stops a revoked key at once where it was revoked, and within the key cache time on another instance', async () => {
+    const other = await startTestApi({
+      db: { url: api.config.databaseUrl, drop: async () => undefined },
+      config: { bootstrapAdmin: api.config.bootstrapAdmin, bullmqPrefix: api.config.bullmqPrefix },
+    });
+    try {
+      const created = await api
+        .http()
+        .post('/v1/keys')
+        .set(bearer(api.adminKey))
+        .send({ team: 'team-a', role: 'viewer', name: 'cached' })
+        .expect(201);
+      const key = createdApiKeySchema.parse(created.body);
+      // Both instances have checked (and cached) the key.
+      await api.http().get('/v1/jobs').set(bearer(key.key)).expect(200);
+      await other.http().get('/v1/jobs').set(bearer(key.key)).expect(200);
+
+      await api.http().delete(`/v1/keys/${key.id}`).set(bearer(api.adminKey)).expect(204);
+      const revokedAt = Date.now();
+      await api.http().get('/v1/jobs').set(bearer(key.key)).expect(401);
+      await waitFor(
+        'the other instance to refuse the revoked key',
+        async () => (await other.http().get('/v1/jobs').set(bearer(key.key))).status === 401,
+        { timeoutMs: KEY_CACHE_TTL_MS + 2_000, intervalMs: 100 },
+      );
+      expect(Date.now() - revokedAt).toBeLessThan(KEY_CACHE_TTL_MS + 2_000);
+    } finally {
+      await other.app.close();
     }
   });
 });

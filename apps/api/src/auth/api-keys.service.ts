@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { AUDIT_LOG } from '../audit/audit.module.js';
 import { DATA_SOURCE } from '../database/database.module.js';
 import { ApiError } from '../errors/api-error.js';
+import { ApiKeyCache, type CachedKey } from './api-key-cache.js';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key-secret.js';
 import type { Principal } from './principal.js';
 
@@ -14,6 +15,8 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 /** Issues, lists, revokes and checks API keys; only hashes are stored. */
 @Injectable()
 export class ApiKeysService {
+  private readonly cache = new ApiKeyCache();
+
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(AUDIT_LOG) private readonly audit: AuditLogger,
@@ -46,17 +49,35 @@ export class ApiKeysService {
       .set({ revokedAt: () => 'COALESCE(revoked_at, now())' })
       .where('id = :id', { id })
       .execute();
+    this.cache.forgetKey(id);
     if (result.affected === 0) throw ApiError.notFound('API key', id);
     this.audit.info('key.revoked', { keyId: id, actor: actor.keyId });
   }
 
-  /** The principal of a valid, unrevoked key, or null. */
+  /**
+   * The principal of a valid, unrevoked key, or null. A valid key is looked up in Postgres at most once per
+   * KEY_CACHE_TTL_MS (see ApiKeyCache for how that bounds revocation).
+   */
   async authenticate(key: string): Promise<Principal | null> {
-    const row = await this.keys.findOneBy({ keyHash: hashApiKey(key) });
-    if (!row || row.revokedAt !== null) return null;
-    if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS)
-      await this.keys.update({ id: row.id }, { lastUsedAt: new Date() });
-    return { keyId: row.id, team: row.team, role: row.role };
+    const hash = hashApiKey(key);
+    let entry = this.cache.get(hash);
+    if (!entry) {
+      const generation = this.cache.generation();
+      const row = await this.keys.findOneBy({ keyHash: hash });
+      if (!row || row.revokedAt !== null) return null;
+      const principal = { keyId: row.id, team: row.team, role: row.role };
+      entry = this.cache.set(hash, principal, row.lastUsedAt?.getTime() ?? null, generation);
+    }
+    await this.touch(entry);
+    return entry.principal;
+  }
+
+  private async touch(entry: CachedKey): Promise<void> {
+    const now = Date.now();
+    if (entry.lastUsedAt !== null && now - entry.lastUsedAt <= LAST_USED_RESOLUTION_MS) return;
+    // Set first, so that the requests arriving meanwhile do not write it too.
+    entry.lastUsedAt = now;
+    await this.keys.update({ id: entry.principal.keyId }, { lastUsedAt: new Date(now) });
   }
 
   /**
