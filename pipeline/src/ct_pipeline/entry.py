@@ -69,8 +69,11 @@ def run_job(
     ends FINISHED, FAILED or KILLED (the worker sets the final status anyway). Returns the exit code, and
     the payload of the ``result`` event on success (already sent).
     """
+    from ct_pipeline.mlflow_traffic import count_mlflow_requests
     from ct_pipeline.tracking import Tracker  # imports MLflow (seconds): not needed to reject bad input
 
+    traffic = count_mlflow_requests()
+    events.observe(traffic.observe)
     tracker: Tracker | None = None
     try:
         job = prepare()
@@ -80,11 +83,14 @@ def run_job(
     except PipelineFailure as failure:
         if tracker is not None:
             tracker.end_after_failure("FAILED", mlflow_failed=isinstance(failure, InfrastructureError))
+            events.log("info", traffic.summary())
         return report_failure(events, failure), None
     except KeyboardInterrupt:
         if tracker is not None:
             tracker.end_after_failure("KILLED", mlflow_failed=False)
         raise
+    # Before the result: the result is the job's last event.
+    events.log("info", traffic.summary())
     events.result(payload)
     return SUCCESS, payload
 

@@ -1,0 +1,101 @@
+// P5, MLflow traffic per job: how many HTTP requests a training job sends to MLflow, by endpoint, artifact
+// transfers apart, against the goal ceil(metrics / 1000) + 10 requests that are not artifact transfers.
+//   pnpm exec turbo run build && node bench/mlflow-traffic.mjs [--jobs=3] [--small]
+// Starts its own API and worker (apps/*/dist/main.js, startPlatform) whose MLFLOW_TRACKING_URI is a counting
+// HTTP proxy (bench/lib/mlflow-proxy.mjs) in front of the real MLflow server (MLFLOW_TRACKING_URI or the local
+// default). Submits the README's demo job (examples/diabetes-lgbm.job.json, a fresh pipeline name) --jobs
+// times, one after the other: the first makes the champion, the others are judged against it (the same data
+// and parameters: the champion does not change, so its model files need no new download). Each job's
+// requests are the ones the proxy saw between its submission and its end (the worker's and its Python
+// child's, told apart by User-Agent); the child's own count (its last `log` event) is printed beside them.
+// --small: 2 jobs (CI). Asserts no figure; exits non-zero only on errors (a failed job, a count that the
+// child and the proxy disagree on). Removes its processes, database, BullMQ keys and temp dir; the MLflow
+// runs and the registered model stay.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as m from './lib/measure.mjs';
+import { startMlflowProxy } from './lib/mlflow-proxy.mjs';
+import { jobTraffic, report } from './lib/mlflow-traffic-report.mjs';
+import { BUILT, startPlatform } from './lib/platform-stack.mjs';
+
+for (const needed of Object.values(BUILT)) {
+  if (existsSync(needed)) continue;
+  console.error(`${needed} is missing: pnpm exec turbo run build (and uv sync in pipeline/)`);
+  process.exit(1);
+}
+const { values: args } = parseArgs({
+  options: { jobs: { type: 'string', default: '3' }, small: { type: 'boolean', default: false } },
+});
+const JOBS = args.small ? 2 : Number(args.jobs);
+if (!Number.isInteger(JOBS) || JOBS < 1) {
+  console.error(`--jobs must be a whole number of at least 1, not ${args.jobs}`);
+  process.exit(1);
+}
+const DEMO_JOB = fileURLToPath(new URL('../examples/diabetes-lgbm.job.json', import.meta.url));
+const TEAM = 'platform';
+const PIPELINE = `bench-mlflow-${randomBytes(4).toString('hex')}`;
+// After a job ends, requests still in flight (the worker ending the run) are waited for this long.
+const QUIET_MS = 500;
+
+const problems = [];
+const cleanups = m.cleanups();
+process.once('SIGINT', () => void cleanups.run().finally(() => process.exit(130)));
+
+/** Waits until the proxy has seen no new request for `QUIET_MS`. */
+async function quiet(proxy) {
+  for (let seen = -1; seen !== proxy.requests.length; ) {
+    seen = proxy.requests.length;
+    await m.sleep(QUIET_MS);
+  }
+}
+
+async function run() {
+  const dir = await mkdtemp(join(tmpdir(), 'ct-bench-mlflow-'));
+  cleanups.add('temp folder', () => rm(dir, { recursive: true, force: true }));
+  const { LOCAL_DEFAULTS } = await import('../packages/shared/dist/index.js');
+  const target = process.env.MLFLOW_TRACKING_URI ?? LOCAL_DEFAULTS.MLFLOW_TRACKING_URI;
+  const proxy = await startMlflowProxy(target);
+  cleanups.add('MLflow proxy', () => proxy.close());
+  process.env.MLFLOW_TRACKING_URI = proxy.url; // what startPlatform hands the API and the worker
+  const ct = await startPlatform({ cleanups, dir, team: TEAM });
+  const demo = JSON.parse(readFileSync(DEMO_JOB, 'utf8'));
+  const body = { ...demo, spec: { ...demo.spec, pipeline: PIPELINE } };
+  const jobs = [];
+  for (let n = 1; n <= JOBS; n++) {
+    await quiet(proxy);
+    const from = proxy.requests.length;
+    const queued = await ct.send('POST', '/v1/jobs', body, 201);
+    const job = await ct.finishedJob(queued.id);
+    await quiet(proxy);
+    const requests = proxy.requests.slice(from);
+    const events = await ct.jobEvents(job.id);
+    const traffic = jobTraffic({ n, job, events, requests });
+    m.log(
+      `job ${n} of ${JOBS}: ${traffic.seconds.toFixed(1)} s, ${requests.length} MLflow requests ` +
+        `(${traffic.nonArtifact} not artifact transfers), ${job.decision?.outcome ?? 'no decision'}`,
+    );
+    if (traffic.childSays !== null && traffic.childSays !== traffic.python)
+      problems.push(
+        `job ${n}: the child counted ${traffic.childSays} MLflow requests, the proxy ${traffic.python}`,
+      );
+    jobs.push(traffic);
+  }
+  report({ setup: { pipeline: `${TEAM}.${PIPELINE}`, mlflow: target, proxy: proxy.url }, jobs });
+}
+
+try {
+  await run();
+} catch (error) {
+  problems.push(error instanceof Error ? (error.stack ?? error.message) : String(error));
+} finally {
+  problems.push(...(await cleanups.run()));
+}
+if (problems.length > 0) {
+  console.error(`\n${problems.length} error(s):\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  process.exit(1);
+}
