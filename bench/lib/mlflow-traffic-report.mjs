@@ -29,6 +29,13 @@ export function jobTraffic({ n, job, events, requests }) {
   const steps = Object.fromEntries(
     events.filter((e) => e.type === 'step.finished').map((e) => [e.step, e.durationMs / 1000]),
   );
+  // The training step's progress: 0 before the fit, 0.8 once fitted, 1 once the model and sample are logged.
+  const trainingAt = (fraction) =>
+    Date.parse(
+      events.find((e) => e.type === 'progress' && e.step === 'training' && e.fraction === fraction)?.at ?? '',
+    );
+  steps.fit = (trainingAt(0.8) - trainingAt(0)) / 1000;
+  steps.logModel = (trainingAt(1) - trainingAt(0.8)) / 1000;
   return {
     n,
     jobId: job.id,
@@ -98,10 +105,11 @@ export function report({ setup, jobs }) {
       j.childSays ?? 'n/a',
     ]),
   );
-  console.log('\nseconds by step (step.finished durations)');
+  console.log('\nseconds by step (step.finished durations; training = fit + log model and sample)');
+  const columns = [...STEPS.slice(0, 4), 'fit', 'logModel', ...STEPS.slice(4)];
   m.table(
-    ['job', ...STEPS],
-    jobs.map((j) => [j.n, ...STEPS.map((s) => m.fixed(j.steps[s], 2))]),
+    ['job', ...columns.map((c) => (c === 'logModel' ? 'log model' : c))],
+    jobs.map((j) => [j.n, ...columns.map((s) => m.fixed(j.steps[s], 2))]),
   );
   const totalOf = (e) => jobs.reduce((sum, j) => sum + (j.byEndpoint.get(e) ?? 0), 0);
   const endpoints = [...new Set(jobs.flatMap((j) => [...j.byEndpoint.keys()]))].sort(

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any, Final, Literal
 
 import mlflow
@@ -163,10 +164,19 @@ class Tracker:
                 raise
         return {alias: str(version) for alias, version in dict(model.aliases or {}).items()}
 
-    def load_registered(self, name: str, version: str) -> Any:
-        """Load version ``version`` of registered model ``name`` as a scikit-learn model (may raise)."""
-        os.environ["MLFLOW_ALLOW_PICKLE_DESERIALIZATION"] = "true"  # skops models need it too
-        return mlflow.sklearn.load_model(f"models:/{name}/{version}")
+    def load_registered(self, name: str, version: str, cache: Path) -> tuple[Any, str]:
+        """Load version ``version`` of registered model ``name`` as a scikit-learn model (may raise).
+
+        Its files come from the model cache folder ``cache`` (the worker's, which score jobs fill too), and
+        are downloaded into it only when absent: a version's files never change in the registry, so an
+        unchanged champion is not downloaded again by every run judged against it. Returns the model and
+        ``"hit"`` or ``"miss"``.
+        """
+        from ct_pipeline.registry import ModelVersion, load_local_model  # it imports this module
+        from ct_pipeline.scoring.model_cache import cached_model
+
+        found = cached_model(cache, ModelVersion(name, version, None))
+        return load_local_model(found.folder), found.cache
 
     def register(self, model_uri: str, name: str, tags: Mapping[str, object]) -> str:
         """Register ``model_uri`` as a new version of ``name`` with ``tags``; return the version number."""

@@ -98,7 +98,7 @@ def _run_steps(
     with step_scope(events, Step.EVALUATION):
         metrics = evaluate(ctx, model.pipeline, split)
     with step_scope(events, Step.MODEL_VALIDATION):
-        decision = validate_model(ctx, model_name, metrics, split)
+        decision = validate_model(ctx, model_name, metrics, split, environ)
     with step_scope(events, Step.PROMOTION):
         promotion = promote(ctx, model_name, model.model_uri, decision, lineage, environ)
     return {

@@ -65,8 +65,19 @@ def registered_model_name(pipeline: str, environ: Mapping[str, str] = os.environ
     return environ.get(REGISTERED_MODEL_VAR) or pipeline
 
 
-def validate_model(ctx: StepContext, model_name: str, metrics: Mapping[str, float], split: Split) -> Decision:
-    """Score the champion (if any) on ``split``'s test rows, judge the challenger, log the decision."""
+def validate_model(
+    ctx: StepContext,
+    model_name: str,
+    metrics: Mapping[str, float],
+    split: Split,
+    environ: Mapping[str, str] = os.environ,
+) -> Decision:
+    """Score the champion (if any) on ``split``'s test rows, judge the challenger, log the decision.
+
+    The champion's files come from the model cache (``CT_MODEL_CACHE_DIR``), downloaded only when absent.
+    """
+    from ct_pipeline.scoring.model_cache import cache_root  # the registry's module: MLflow, only now
+
     rules = ctx.spec.rules
     if rules.primary not in metrics:  # the result's decision carries the challenger's figure: it must exist
         raise DataError(
@@ -80,7 +91,8 @@ def validate_model(ctx: StepContext, model_name: str, metrics: Mapping[str, floa
         ctx.events.log("info", f"{model_name} has no {CHAMPION} yet: the challenger is judged on thresholds")
     else:
         try:
-            model = ctx.tracker.load_registered(model_name, version)
+            model, cache = ctx.tracker.load_registered(model_name, version, cache_root(environ))
+            ctx.events.log("info", f"champion v{version} loaded (model cache {cache})")
             champion = score(ctx.spec.task, model, split.x_test, split.y_test)
         except Exception as exc:  # a champion trained on other columns, or an unloadable one
             note = f"champion v{version} could not be scored on this test split ({type(exc).__name__}: {exc})"

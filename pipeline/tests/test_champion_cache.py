@@ -1,0 +1,91 @@
+"""The champion is re-evaluated from the worker's model cache: an unchanged champion is not downloaded again.
+
+The steps run in this process against the real MLflow server; the MLflow requests of each model validation
+are counted as the job counts them (`ct_pipeline.mlflow_traffic`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mlflow.tracking import MlflowClient
+
+from ct_pipeline.events import EventEmitter
+from ct_pipeline.lineage import lineage_tags
+from ct_pipeline.mlflow_traffic import MlflowTraffic, count_mlflow_requests
+from ct_pipeline.spec import parse_spec
+from ct_pipeline.steps import StepContext
+from ct_pipeline.steps.evaluation import evaluate
+from ct_pipeline.steps.extraction import extract, resolve_source
+from ct_pipeline.steps.model_validation import Decision, validate_model
+from ct_pipeline.steps.preparation import prepare
+from ct_pipeline.steps.promotion import promote
+from ct_pipeline.steps.training import plan_model, train
+from ct_pipeline.tracking import Tracker
+
+SPEC = parse_spec(
+    {
+        "pipeline": "diabetes-ridge",
+        "task": "regression",
+        "data": {"source": "sklearn", "name": "diabetes"},
+        "model": {"estimator": "sklearn.linear_model.Ridge", "params": {"alpha": 0.5}},
+        "metrics": {"primary": "rmse"},
+    }
+)
+
+
+@pytest.fixture
+def runs(tracking_uri: str) -> Iterator[list[Tracker]]:
+    """The trackers a test opens; any run left open by a failing test is ended."""
+    opened: list[Tracker] = []
+    yield opened
+    for tracker in opened:
+        tracker.end_after_failure("FAILED", mlflow_failed=False)
+
+
+def job(
+    tracking_uri: str, runs: list[Tracker], model_name: str, environ: dict[str, str]
+) -> tuple[Decision, MlflowTraffic, list[str]]:
+    """A whole job in this process: its decision, the requests of its model validation, its log lines."""
+    client = MlflowClient(tracking_uri)
+    run_id = client.create_run(client.create_experiment(f"ct-test-{uuid.uuid4().hex[:12]}")).info.run_id
+    tracker = Tracker.open(SPEC.pipeline, {"MLFLOW_TRACKING_URI": tracking_uri, "MLFLOW_RUN_ID": run_id})
+    runs.append(tracker)
+    events: list[dict[str, Any]] = []
+    emitter = EventEmitter(None)
+    emitter.observe(events.append)
+    ctx = StepContext(spec=SPEC, events=emitter, tracker=tracker)
+    extracted = extract(ctx, resolve_source(SPEC, environ))
+    split = prepare(ctx, extracted)
+    model = train(ctx, split, plan_model(SPEC, environ))
+    metrics = evaluate(ctx, model.pipeline, split)
+    traffic = count_mlflow_requests()
+    decision = validate_model(ctx, model_name, metrics, split, environ)
+    lineage = lineage_tags(SPEC.hash, extracted.fingerprint, environ)
+    promote(ctx, model_name, model.model_uri, decision, lineage, environ)
+    tracker.end("FINISHED")
+    return decision, traffic, [e["message"] for e in events if e["type"] == "log"]
+
+
+def test_an_unchanged_champion_is_downloaded_once_then_read_from_the_cache(
+    tracking_uri: str, runs: list[Tracker], tmp_path: Path
+) -> None:
+    model_name = f"ct-test.cache-{uuid.uuid4().hex[:10]}"
+    environ = {"CT_CODE_VERSION": "test-commit", "CT_MODEL_CACHE_DIR": str(tmp_path / "cache")}
+
+    first, _, _ = job(tracking_uri, runs, model_name, environ)
+    missed, miss_traffic, miss_lines = job(tracking_uri, runs, model_name, environ)
+    hit, hit_traffic, hit_lines = job(tracking_uri, runs, model_name, environ)
+
+    assert first.won and first.champion is None
+    assert missed.champion_version == hit.champion_version == "1"
+    assert hit.champion == missed.champion and hit.champion is not None
+    assert "champion v1 loaded (model cache miss)" in miss_lines
+    assert "champion v1 loaded (model cache hit)" in hit_lines
+    assert miss_traffic.by_endpoint["artifacts:download"] >= 2  # MLmodel and the model file at least
+    assert "artifacts:download" not in hit_traffic.by_endpoint
+    assert (tmp_path / "cache" / model_name / "1" / "MLmodel").is_file()
