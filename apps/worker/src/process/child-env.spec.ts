@@ -28,6 +28,7 @@ describe('childEnv', () => {
       TMPDIR: '/tmp/ct-worker/job-1/tmp',
       TMP: '/tmp/ct-worker/job-1/tmp',
       TEMP: '/tmp/ct-worker/job-1/tmp',
+      MPLCONFIGDIR: '/var/cache/ct-models/.matplotlib',
       PYTHONUNBUFFERED: '1',
       MLFLOW_HTTP_REQUEST_MAX_RETRIES: '3',
       MLFLOW_HTTP_REQUEST_TIMEOUT: '30',
@@ -48,6 +49,12 @@ describe('childEnv', () => {
     expect(first).toMatchObject({ TMPDIR: '/w/job-1-a/tmp', TMP: '/w/job-1-a/tmp', TEMP: '/w/job-1-a/tmp' });
     expect(second?.TMPDIR).toBe(childTmpDir('/w/job-2-b'));
     expect(childTmpDir('/w/job-2-b')).toBe('/w/job-2-b/tmp');
+  });
+
+  it("keeps matplotlib's font cache with the worker's model cache, shared by every run", () => {
+    const [first, second] = ['/w/job-1-a', '/w/job-2-b'].map((workDir) => childEnv({ ...input, workDir }));
+    expect(first?.MPLCONFIGDIR).toBe('/var/cache/ct-models/.matplotlib');
+    expect(second?.MPLCONFIGDIR).toBe(first?.MPLCONFIGDIR);
   });
 
   it('thread settings cannot move the temporary folder elsewhere', () => {

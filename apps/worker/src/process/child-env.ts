@@ -52,6 +52,10 @@ export function childEnv(input: ChildEnvInput): Record<string, string> {
     TMPDIR: tmp,
     TMP: tmp,
     TEMP: tmp,
+    // matplotlib keeps its font cache in MPLCONFIGDIR, else under HOME, which is the run's own work dir:
+    // every run would scan the machine's fonts again (seconds where many are installed). Kept with the
+    // worker's model cache, the font list is built once per worker.
+    MPLCONFIGDIR: join(input.modelCacheDir, '.matplotlib'),
     // Output reaches the job's log as it is written, not in bursts when a buffer fills.
     PYTHONUNBUFFERED: '1',
     // MLflow's client otherwise retries for minutes; an unreachable server should fail the attempt soon,
