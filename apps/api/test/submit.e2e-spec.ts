@@ -49,6 +49,18 @@ describe('POST /v1/jobs (real Postgres and Redis)', () => {
       .expect(200);
   });
 
+  it('answers a new job exactly as reading it back does (the answer is built from the inserted row)', async () => {
+    const body = submission({
+      priority: 7,
+      tags: { owner: 'ml' },
+      params: { alpha: 0.1 },
+      timeoutSeconds: 60,
+    });
+    const created = await api.http().post('/v1/jobs').set(bearer(teamA)).send(body).expect(201);
+    const read = await api.http().get(`/v1/jobs/${created.body.id}`).set(bearer(teamA)).expect(200);
+    expect(created.body).toEqual(read.body);
+  });
+
   it('answers a repeated idempotency key with the first job (200), queued once', async () => {
     const body = submission({ idempotencyKey: 'nightly-2026-01-02' });
     const first = await api.http().post('/v1/jobs').set(bearer(teamA)).send(body).expect(201);

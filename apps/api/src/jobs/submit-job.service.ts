@@ -8,7 +8,7 @@ import { ApiError } from '../errors/api-error.js';
 import { ApiMetrics } from '../observability/api-metrics.js';
 import { JobQueue } from '../queue/job-queue.js';
 import { JobQueriesService } from './job-queries.service.js';
-import { JobStateEvents } from './job-state-events.js';
+import { toJobDto } from './jobs.mapper.js';
 
 /** `POST /v1/jobs`, and the jobs that pipelines' scoring and monitoring requests make. */
 @Injectable()
@@ -18,7 +18,6 @@ export class SubmitJobService {
   constructor(
     private readonly jobs: JobStore,
     private readonly queue: JobQueue,
-    private readonly stateEvents: JobStateEvents,
     private readonly queries: JobQueriesService,
     private readonly metrics: ApiMetrics,
     @Inject(AUDIT_LOG) private readonly audit: AuditLogger,
@@ -34,12 +33,14 @@ export class SubmitJobService {
       { team: principal.team, submittedBy: principal.keyId, actor: principal.keyId },
       submission,
     );
-    return { job: await this.queries.toDto(job), created };
+    // A job just created has no attempts yet: nothing more to read for its answer.
+    return { job: created ? toJobDto(job, []) : await this.queries.toDto(job), created };
   }
 
   /**
    * Stores a job of any kind within the team's quota, with its first `state` event, then audits and queues it
-   * (to the queue of its kind). A reused idempotency key returns the first job (`created: false`).
+   * (to the queue of its kind). A reused idempotency key returns the first job (`created: false`). No event
+   * stream is woken: none can follow a job whose id nobody has been told yet.
    * @throws ApiError rate_limited when the team is over its quota (audited as `job.refused`).
    */
   async create(
@@ -63,10 +64,7 @@ export class SubmitJobService {
         limit: stored.refused.limit,
       });
     }
-    if (stored.created) {
-      await this.stateEvents.submitted(stored.job);
-      await this.accepted(stored.job, by.actor, extra);
-    }
+    if (stored.created) await this.accepted(stored.job, by.actor, extra);
     return stored;
   }
 

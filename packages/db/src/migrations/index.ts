@@ -5,6 +5,7 @@ import { RegisteredModelNames1765000000000 } from './1765000000000-registered-mo
 import { JobLifecycle1765100000000 } from './1765100000000-job-lifecycle.js';
 import { RegisteredPipelines1765200000000 } from './1765200000000-registered-pipelines.js';
 import { LiveMonitoring1765300000000 } from './1765300000000-live-monitoring.js';
+import { TeamLoadFunction1765400000000 } from './1765400000000-team-load-function.js';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -14,4 +15,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   JobLifecycle1765100000000,
   RegisteredPipelines1765200000000,
   LiveMonitoring1765300000000,
+  TeamLoadFunction1765400000000,
 ];

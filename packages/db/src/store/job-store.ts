@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { JobState, ListJobsQuery, SubmitJob } from '@ct/shared';
+import type { JobEventBody, JobState, ListJobsQuery, SubmitJob } from '@ct/shared';
 import { type DataSource, type EntityManager, In } from 'typeorm';
 import { JobEntity } from '../entities/job.entity.js';
 import { JobAttemptEntity } from '../entities/job-attempt.entity.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { lockTeamLoad, type TeamLoad, type TeamQuota } from './team-quota.js';
+import { insertWithinQuota, type NewJobRow } from './job-submission.js';
+import type { TeamLoad, TeamQuota } from './team-quota.js';
 
 /** The fields a state change may also set. */
 export type JobPatch = Partial<
@@ -35,6 +36,37 @@ export type JobPatch = Partial<
 export type JobSubmission = SubmitJob &
   Partial<Pick<JobEntity, 'kind' | 'task' | 'pipelineId' | 'pipelineVersion'>>;
 
+/** A submitted job's first event: it is created queued rather than moved there. */
+const FIRST_EVENT: JobEventBody = {
+  type: 'state',
+  state: 'queued',
+  failureReason: null,
+  message: 'submitted',
+};
+
+/** The columns of a new queued job. */
+function newJobRow(team: string, submission: JobSubmission, submittedBy: string | null): NewJobRow {
+  return {
+    id: randomUUID(),
+    team,
+    submittedBy,
+    pipeline: submission.spec.pipeline,
+    state: 'queued',
+    trigger: submission.trigger,
+    spec: submission.spec,
+    params: submission.params ?? {},
+    priority: submission.priority,
+    timeoutSeconds: submission.timeoutSeconds,
+    maxAttempts: submission.maxAttempts,
+    idempotencyKey: submission.idempotencyKey ?? null,
+    tags: submission.tags,
+    kind: submission.kind ?? 'train',
+    task: submission.task ?? null,
+    pipelineId: submission.pipelineId ?? null,
+    pipelineVersion: submission.pipelineVersion ?? null,
+  };
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reads job rows and changes what is not their state; states move only through {@link JobLifecycle}. */
@@ -64,25 +96,7 @@ export class JobStore {
     submittedBy: string | null,
   ): Promise<{ job: JobEntity; created: boolean }> {
     const jobs = manager.getRepository(JobEntity);
-    const row = jobs.create({
-      id: randomUUID(),
-      team,
-      submittedBy,
-      pipeline: submission.spec.pipeline,
-      state: 'queued',
-      trigger: submission.trigger,
-      spec: submission.spec,
-      params: submission.params ?? {},
-      priority: submission.priority,
-      timeoutSeconds: submission.timeoutSeconds,
-      maxAttempts: submission.maxAttempts,
-      idempotencyKey: submission.idempotencyKey ?? null,
-      tags: submission.tags,
-      kind: submission.kind ?? 'train',
-      task: submission.task ?? null,
-      pipelineId: submission.pipelineId ?? null,
-      pipelineVersion: submission.pipelineVersion ?? null,
-    });
+    const row = jobs.create(newJobRow(team, submission, submittedBy));
     const inserted = await jobs
       .createQueryBuilder()
       .insert()
@@ -102,8 +116,9 @@ export class JobStore {
   }
 
   /**
-   * {@link create}, within the team's quota: counted under the team's lock, so concurrent submissions cannot
-   * pass it together. A reused idempotency key still answers its first job, however full the team is.
+   * {@link create}, within the team's quota, with the job's first `state` event in the same statement:
+   * counted under the team's lock, so concurrent submissions cannot pass it together. A reused idempotency
+   * key still answers its first job, however full the team is.
    */
   async createWithinQuota(
     team: string,
@@ -111,17 +126,17 @@ export class JobStore {
     submittedBy: string | null,
     quota: TeamQuota,
   ): Promise<{ job: JobEntity; created: boolean } | { refused: TeamLoad }> {
-    return this.dataSource.transaction(async (manager) => {
-      const load = await lockTeamLoad(manager, team, quota);
-      if (submission.idempotencyKey !== undefined) {
-        const existing = await manager
-          .getRepository(JobEntity)
-          .findOneBy({ team, idempotencyKey: submission.idempotencyKey });
-        if (existing) return { job: existing, created: false };
-      }
-      if (load.full) return { refused: load };
-      return this.insert(manager, team, submission, submittedBy);
+    const row = newJobRow(team, submission, submittedBy);
+    const outcome = await insertWithinQuota(this.dataSource.manager, row, quota, FIRST_EVENT);
+    if ('job' in outcome || 'refused' in outcome) return outcome;
+    // A job with the key exists (found under the lock, or inserted by someone who did not take it).
+    const existing = await this.jobs.findOneBy({
+      team,
+      idempotencyKey: submission.idempotencyKey ?? undefined,
     });
+    if (!existing)
+      throw new Error(`job insert for team ${team} was ignored but no job has its idempotency key`);
+    return { job: existing, created: false };
   }
 
   /** A job by id; with a team, only that team's job (null otherwise). */

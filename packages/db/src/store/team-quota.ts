@@ -15,26 +15,29 @@ export interface TeamLoad {
 }
 
 /**
- * Counts the team's queued and running jobs under a transaction-scoped lock of the team, so that two
- * submissions (or firings) of one team cannot both see the last free place. Call inside the transaction
- * that inserts the job.
+ * The team's (`$1`) queued and running jobs (one row: `queued`, `running`), counted under the team's
+ * transaction-scoped lock, so that two submissions (or firings) of one team cannot both see the last free
+ * place. The function (migration TeamLoadFunction1765400000000) counts after the lock is granted.
+ */
+export const LOCK_TEAM_LOAD_SQL = 'SELECT queued, running FROM ct_lock_team_load($1)';
+
+/** The load of a team with these counts, under `quota`. */
+export function teamLoadOf(queued: number, running: number, quota: TeamQuota): TeamLoad {
+  const limit = quota.maxRunning + quota.maxQueued;
+  return { queued, running, limit, full: queued + running >= limit };
+}
+
+/**
+ * Counts the team's queued and running jobs under the team's lock ({@link LOCK_TEAM_LOAD_SQL}). Call inside
+ * the transaction that inserts the job.
  */
 export async function lockTeamLoad(
   manager: EntityManager,
   team: string,
   quota: TeamQuota,
 ): Promise<TeamLoad> {
-  await manager.query("SELECT pg_advisory_xact_lock(hashtextextended('ct.team:' || $1, 0))", [team]);
-  const [row] = (await manager.query(
-    `SELECT count(*) FILTER (WHERE state = 'queued')::int AS queued,
-            count(*) FILTER (WHERE state = 'running')::int AS running
-     FROM jobs WHERE team = $1 AND state IN ('queued', 'running')`,
-    [team],
-  )) as { queued: number; running: number }[];
-  const queued = row?.queued ?? 0;
-  const running = row?.running ?? 0;
-  const limit = quota.maxRunning + quota.maxQueued;
-  return { queued, running, limit, full: queued + running >= limit };
+  const [row] = (await manager.query(LOCK_TEAM_LOAD_SQL, [team])) as { queued: number; running: number }[];
+  return teamLoadOf(row?.queued ?? 0, row?.running ?? 0, quota);
 }
 
 /** The words of a refusal, the same for a submission and a suppressed trigger. */

@@ -1,0 +1,112 @@
+import type { JobEventBody } from '@ct/shared';
+import type { EntityManager } from 'typeorm';
+import { JobEntity } from '../entities/job.entity.js';
+import { LOCK_TEAM_LOAD_SQL, type TeamLoad, type TeamQuota, teamLoadOf } from './team-quota.js';
+
+/** A job row to store, as its columns (the caller fills every one: no column is left to chance). */
+export type NewJobRow = Pick<
+  JobEntity,
+  | 'id'
+  | 'team'
+  | 'submittedBy'
+  | 'pipeline'
+  | 'state'
+  | 'trigger'
+  | 'spec'
+  | 'params'
+  | 'priority'
+  | 'timeoutSeconds'
+  | 'maxAttempts'
+  | 'idempotencyKey'
+  | 'tags'
+  | 'kind'
+  | 'task'
+  | 'pipelineId'
+  | 'pipelineVersion'
+>;
+
+/** What a submission within the quota became. */
+export type QuotaSubmission =
+  | { job: JobEntity; created: true }
+  | { existingId: string }
+  | { refused: TeamLoad }
+  | { conflict: true };
+
+// One statement, run on its own (its transaction commits as it ends, which releases the team's lock): the
+// team's load counted under its lock, the job that already has the idempotency key, and the insert of the job
+// and of its first event, unless either of those says no. The whole row comes back, so nothing is read again.
+// A job with the key committed while the lock was awaited is not in 'existing' (the statement's snapshot is
+// older than the lock) but stops the insert all the same (ON CONFLICT, on the unique index): 'conflict'.
+const SUBMIT_SQL = `
+WITH load AS MATERIALIZED (${LOCK_TEAM_LOAD_SQL}),
+existing AS (SELECT id FROM jobs WHERE team = $1 AND idempotency_key = $2),
+inserted AS (
+  INSERT INTO jobs (team, idempotency_key, id, submitted_by, pipeline, state, trigger, spec, params, priority,
+                    timeout_seconds, max_attempts, tags, kind, task, pipeline_id, pipeline_version)
+  SELECT $1, $2, $3::uuid, $4::uuid, $5, $6, $7, $8::jsonb, $9::jsonb, $10::int, $11::int, $12::int,
+         $13::jsonb, $14, $15::jsonb, $16::uuid, $17::int
+  FROM load
+  WHERE NOT EXISTS (SELECT 1 FROM existing) AND load.queued + load.running < $18::int
+  ON CONFLICT DO NOTHING
+  RETURNING *
+),
+event AS (
+  INSERT INTO job_events (job_id, attempt, type, data) SELECT id, attempts, 'state', $19::jsonb FROM inserted
+)
+SELECT inserted.*, load.queued AS "load:queued", load.running AS "load:running",
+       (SELECT id FROM existing) AS "existing:id"
+FROM load LEFT JOIN inserted ON true`;
+
+/**
+ * Stores `row` with its first `state` event, within the team's quota, in one statement (one round trip):
+ * run it outside any transaction, so that the team's lock is held only while Postgres runs it. A reused
+ * idempotency key answers that job's id however full the team is; `conflict` when the insert met a job with
+ * the same key that the statement could not see (committed while it waited for the lock).
+ */
+export async function insertWithinQuota(
+  manager: EntityManager,
+  row: NewJobRow,
+  quota: TeamQuota,
+  event: JobEventBody,
+): Promise<QuotaSubmission> {
+  const { type: _type, ...eventData } = event;
+  const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
+  const [raw] = (await manager.query(SUBMIT_SQL, [
+    row.team,
+    row.idempotencyKey,
+    row.id,
+    row.submittedBy,
+    row.pipeline,
+    row.state,
+    row.trigger,
+    json(row.spec),
+    json(row.params),
+    row.priority,
+    row.timeoutSeconds,
+    row.maxAttempts,
+    json(row.tags),
+    row.kind,
+    json(row.task),
+    row.pipelineId,
+    row.pipelineVersion,
+    quota.maxRunning + quota.maxQueued,
+    JSON.stringify(eventData),
+  ])) as Record<string, unknown>[];
+  if (!raw) throw new Error(`the submission statement for team ${row.team} returned no row`);
+  if (raw.id !== null) return { job: hydrate(manager, raw), created: true };
+  if (raw['existing:id'] !== null) return { existingId: String(raw['existing:id']) };
+  const load = teamLoadOf(Number(raw['load:queued']), Number(raw['load:running']), quota);
+  return load.full ? { refused: load } : { conflict: true };
+}
+
+/** A row as TypeORM would have loaded it: property names, and each value as its column type reads. */
+function hydrate(manager: EntityManager, raw: Record<string, unknown>): JobEntity {
+  const metadata = manager.connection.getMetadata(JobEntity);
+  const job = metadata.create() as JobEntity;
+  for (const column of metadata.columns)
+    column.setEntityValue(
+      job,
+      manager.connection.driver.prepareHydratedValue(raw[column.databaseName], column),
+    );
+  return job;
+}

@@ -1,0 +1,78 @@
+import { type SubmitJob, submitJobSchema } from '@ct/shared';
+import type { DataSource } from 'typeorm';
+import { EventStore } from '../src/store/event-store.js';
+import { JobStore } from '../src/store/job-store.js';
+import { freshDatabase, migratedDataSource } from './database.js';
+
+const submission = (extra: Partial<Record<string, unknown>> = {}): SubmitJob =>
+  submitJobSchema.parse({
+    spec: {
+      pipeline: 'diabetes-ridge',
+      task: 'regression',
+      data: { source: 'sklearn', name: 'diabetes' },
+      model: { estimator: 'sklearn.linear_model.Ridge', params: { alpha: 0.5 } },
+    },
+    ...extra,
+  });
+
+describe('JobStore.createWithinQuota, one statement (real Postgres)', () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let dataSource: DataSource;
+  let sut: JobStore;
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+    dataSource = await migratedDataSource(db.url);
+    sut = new JobStore(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  it('answers the stored row as reading it back does, with its first state event', async () => {
+    const stored = await sut.createWithinQuota(
+      'team-row',
+      submission({ priority: 3, tags: { owner: 'ana' }, params: { alpha: 2 }, idempotencyKey: 'k-1' }),
+      null,
+      { maxRunning: 1, maxQueued: 1 },
+    );
+    if (!('job' in stored)) throw new Error('refused');
+    expect(stored.created).toBe(true);
+    expect(stored.job).toEqual(await sut.get(stored.job.id));
+    const events = await new EventStore(dataSource).after(stored.job.id);
+    expect(events).toEqual([
+      expect.objectContaining({ type: 'state', state: 'queued', attempt: 0, message: 'submitted' }),
+    ]);
+  });
+
+  it('admits exactly the quota of concurrent submissions, each with one event', async () => {
+    const quota = { maxRunning: 2, maxQueued: 3 };
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, () => sut.createWithinQuota('team-race', submission(), null, quota)),
+    );
+    const created = outcomes.flatMap((o) => ('job' in o && o.created ? [o.job.id] : []));
+    const refused = outcomes.filter((o) => 'refused' in o);
+    expect([created.length, refused.length]).toEqual([5, 15]);
+    const [{ events }] = await dataSource.query(
+      'SELECT count(*)::int AS events FROM job_events WHERE job_id = ANY($1::uuid[])',
+      [created],
+    );
+    expect(events).toBe(5);
+  });
+
+  it('answers a reused idempotency key with the first job, however full the team, even one stored without the lock', async () => {
+    const first = await sut.create('team-key', submission({ idempotencyKey: 'nightly' }));
+    const full = { maxRunning: 1, maxQueued: 0 };
+    const again = await sut.createWithinQuota(
+      'team-key',
+      submission({ idempotencyKey: 'nightly' }),
+      null,
+      full,
+    );
+    expect(again).toEqual({ job: first.job, created: false });
+    const refused = await sut.createWithinQuota('team-key', submission(), null, full);
+    expect(refused).toEqual({ refused: { queued: 1, running: 0, limit: 1, full: true } });
+  });
+});
