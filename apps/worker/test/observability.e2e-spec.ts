@@ -59,7 +59,9 @@ describe('worker metrics and job-scoped logs (worker in-process; real Postgres, 
         for (const line of own) expect(line).toMatchObject({ jobId: job.id });
         expect(own).toContainEqual(
           expect.objectContaining({
-            msg: expect.stringMatching(/^pipeline started as process \d+$/),
+            msg: expect.stringMatching(
+              /^pipeline started as process \d+ \((forked from the warm pool|cold start)\)$/,
+            ),
             attempt: 1,
           }),
         );

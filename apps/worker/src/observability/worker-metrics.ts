@@ -1,6 +1,7 @@
 import type { FailureReason } from '@ct/shared';
 import { Injectable } from '@nestjs/common';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { ColdReason, PoolMemory, WarmPoolMetrics } from '../process/warm-pool.js';
 
 /** Where a job stands once the worker is done with it (`queued`: its attempt failed and it is retried). */
 export type JobEnd = 'succeeded' | 'failed' | 'cancelled' | 'queued';
@@ -21,7 +22,7 @@ const HOUR = 60 * MINUTE;
  * sums them over workers.
  */
 @Injectable()
-export class WorkerMetrics {
+export class WorkerMetrics implements WarmPoolMetrics {
   readonly registry = new Registry();
   private readonly completed = new Counter({
     name: 'ct_jobs_completed_total',
@@ -82,6 +83,26 @@ export class WorkerMetrics {
     labelNames: ['team', 'kind', 'outcome', 'reason'] as const,
     registers: [this.registry],
   });
+  private readonly poolStarts = new Counter({
+    name: 'ct_python_pool_starts_total',
+    help: 'Pipeline processes started: forked from the warm pool (warm) or spawned cold, with the reason a run started cold',
+    labelNames: ['start', 'reason'] as const,
+    registers: [this.registry],
+  });
+  private poolMemorySource: (() => Promise<PoolMemory | null>) | null = null;
+  private readonly poolMemory = new Gauge({
+    name: 'ct_python_pool_idle_member_bytes',
+    help: "Memory of the warm pool's idle preloaded interpreter (the fork server): resident (rss) and proportional (pss, what is shared with its runs split among them)",
+    labelNames: ['measure'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      const memory = await this.poolMemorySource?.();
+      this.poolMemory.reset();
+      if (!memory) return;
+      this.poolMemory.set({ measure: 'rss' }, memory.rssBytes);
+      this.poolMemory.set({ measure: 'pss' }, memory.pssBytes);
+    },
+  });
   private readonly running = new Gauge({
     name: 'ct_worker_running_jobs',
     help: 'Attempts running on this worker now',
@@ -90,6 +111,16 @@ export class WorkerMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'ct_worker_' });
+  }
+
+  /** How a pipeline process started (the warm pool's {@link WarmPoolMetrics}). */
+  started(start: 'warm' | 'cold', reason: ColdReason | null): void {
+    this.poolStarts.inc({ start, reason: reason ?? '' });
+  }
+
+  /** Where the warm pool's memory is read at each scrape. */
+  watchPoolMemory(source: () => Promise<PoolMemory | null>): void {
+    this.poolMemorySource = source;
   }
 
   triggerFired(team: string, kind: string, outcome: string, reason: string | null): void {

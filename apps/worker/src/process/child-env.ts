@@ -29,7 +29,7 @@ export interface ChildEnvInput {
 
 /** The events pipe is the child's fd 3 (stdio: ignore, stdout, stderr, events). */
 export const EVENTS_FD = 3;
-const MINIMAL_PATH = '/usr/local/bin:/usr/bin:/bin';
+export const MINIMAL_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 /** The child's temporary folder, inside its work dir, so that it goes when the run's work dir is removed. */
 export function childTmpDir(workDir: string): string {

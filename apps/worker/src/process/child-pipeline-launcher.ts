@@ -1,11 +1,14 @@
 import type { JobKind } from '@ct/shared';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ChildRun, type LauncherOptions } from './child-run.js';
 import type { LaunchRequest, PipelineLauncher, RunningPipeline } from './pipeline-launcher.js';
 import { signalGroup } from './process-group.js';
+import type { WarmStarter } from './started-process.js';
 
 /** Injection token of the launcher's {@link LauncherOptions}. */
 export const LAUNCHER_OPTIONS = Symbol('LAUNCHER_OPTIONS');
+/** Injection token of the warm pool ({@link WarmStarter}); null when the worker runs every pipeline cold. */
+export const WARM_STARTER = Symbol('WARM_STARTER');
 
 /** The platform's entry point of each job kind, run by the configured interpreter: the only code it runs. */
 export const PIPELINE_ENTRYPOINTS = {
@@ -28,22 +31,30 @@ function installExitHook(): void {
 }
 
 /**
- * The one owner of pipeline child processes: a cold start per run (own process group, clean environment,
- * no shell, the spec passed as a file), stopped with SIGTERM then SIGKILL to the whole group.
+ * The one owner of pipeline child processes: a fresh process per run (forked from the warm pool, or a cold
+ * start; either way its own process group, clean environment, no shell, the spec passed as a file), stopped
+ * with SIGTERM then SIGKILL to the whole group.
  */
 @Injectable()
 export class ChildPipelineLauncher implements PipelineLauncher {
-  constructor(@Inject(LAUNCHER_OPTIONS) private readonly options: LauncherOptions) {}
+  constructor(
+    @Inject(LAUNCHER_OPTIONS) private readonly options: LauncherOptions,
+    @Optional() @Inject(WARM_STARTER) private readonly warm: WarmStarter | null = null,
+  ) {}
 
   launch(request: LaunchRequest): RunningPipeline {
     installExitHook();
-    const run = new ChildRun(this.options, {
-      ...request,
-      onSpawn: (pid) => {
-        liveGroups.add(pid);
-        request.onSpawn?.(pid);
+    const run = new ChildRun(
+      this.options,
+      {
+        ...request,
+        onSpawn: (pid, warm) => {
+          liveGroups.add(pid);
+          request.onSpawn?.(pid, warm);
+        },
       },
-    });
+      this.warm,
+    );
     void run.exited.then((exit) => exit.pid !== null && liveGroups.delete(exit.pid));
     return run;
   }

@@ -1,19 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   describeError,
   type InfrastructureDependency,
   InfrastructureError,
 } from '../errors/infrastructure-error.js';
-import { childEnv, EVENTS_FD } from './child-env.js';
+import { childEnv } from './child-env.js';
+import { startCold } from './cold-start.js';
 import { EventLineParser, type ParsedLine } from './event-line-parser.js';
 import { OutputCapture } from './output-capture.js';
-import { launcherArgs } from './parent-death.js';
 import type { LaunchRequest, PipelineExit, RunningPipeline } from './pipeline-launcher.js';
 import { signalGroup } from './process-group.js';
+import type { ProcessRequest, StartedProcess, WarmStarter } from './started-process.js';
 import { CHILD_FILE, OWNER_FILE } from './work-dir-sweep.js';
 
 /** How the launcher starts pipelines; set by the platform, never by a job. */
@@ -39,12 +38,13 @@ export interface LauncherOptions {
 // for a descendant that escaped the process group and still holds one.
 const PIPES_CLOSE_TIMEOUT_MS = 2_000;
 
-type Ended = { code: number | null; signal: NodeJS.Signals | null };
-
-/** One supervised child process: spawned once, never reused, its whole process group stopped on the way out. */
+/**
+ * One supervised pipeline process: started once (from the warm pool, or spawned cold), never reused, its whole
+ * process group stopped on the way out.
+ */
 export class ChildRun implements RunningPipeline {
   readonly exited: Promise<PipelineExit>;
-  private child: ChildProcess | null = null;
+  private child: StartedProcess | null = null;
   private stopReason: 'timeout' | 'cancel' | null = null;
   private ended = false;
   private killTimer: NodeJS.Timeout | undefined;
@@ -54,6 +54,7 @@ export class ChildRun implements RunningPipeline {
   constructor(
     private readonly options: LauncherOptions,
     private readonly request: LaunchRequest,
+    private readonly warm: WarmStarter | null = null,
   ) {
     this.output = new OutputCapture(options.maxOutputBytes, request.onOutput, request.onWarning);
     this.exited = this.run();
@@ -92,7 +93,7 @@ export class ChildRun implements RunningPipeline {
       const specPath = await this.specFile(workDir);
       if (this.stopReason !== null) return this.result({});
       dependency = 'process';
-      return await this.spawnAndWait(workDir, specPath);
+      return await this.startAndWait(workDir, specPath);
     } catch (error) {
       const spawnError = new InfrastructureError(dependency, describeError(error), { cause: error });
       return this.result({ spawnError });
@@ -116,10 +117,10 @@ export class ChildRun implements RunningPipeline {
     return path;
   }
 
-  private async spawnAndWait(workDir: string, specPath: string): Promise<PipelineExit> {
+  private async startAndWait(workDir: string, specPath: string): Promise<PipelineExit> {
     const { options, request } = this;
-    const child = spawn(options.python, launcherArgs([...request.entrypoint, '--spec', specPath]), {
-      cwd: workDir,
+    const processRequest: ProcessRequest = {
+      argv: [...request.entrypoint, '--spec', specPath],
       env: childEnv({
         ...options,
         workDir,
@@ -128,61 +129,51 @@ export class ChildRun implements RunningPipeline {
         registeredModel: request.registeredModel,
         exchangeDir: request.exchangeDir ?? null,
       }),
-      detached: true,
-      shell: false,
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    });
-    this.child = child;
+      cwd: workDir,
+    };
+    const warm = await this.warm?.start(processRequest, request.warmStart !== false);
+    const started = warm ?? (await startCold(options.python, processRequest));
+    if ('spawnError' in started) {
+      const cause = started.spawnError;
+      return this.result({ spawnError: new InfrastructureError('process', describeError(cause), { cause }) });
+    }
+    this.child = started;
+    return this.supervise(workDir, started);
+  }
+
+  private async supervise(workDir: string, child: StartedProcess): Promise<PipelineExit> {
+    const { request } = this;
     const parser = new EventLineParser();
-    const events = child.stdio[EVENTS_FD] as Readable | null;
     const onEvents = (chunk: Buffer) => this.deliver(parser.push(chunk));
     const onStdout = (chunk: Buffer) => this.output.write('stdout', chunk);
     const onStderr = (chunk: Buffer) => this.output.write('stderr', chunk);
     const onStreamError = (error: Error) => request.onWarning(`pipe error: ${error.message}`);
-    let spawnError: Error | null = null;
-    const started = new Promise<boolean>((resolve) => {
-      child.once('spawn', () => resolve(true));
-      child.once('error', (error) => {
-        spawnError ??= error;
-        resolve(false);
-      });
-    });
-    const exited = new Promise<Ended>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-    const streams = [child.stdout, child.stderr, events].filter((s): s is Readable => s !== null);
-    child.stdout?.on('data', onStdout);
-    child.stderr?.on('data', onStderr);
-    events?.on('data', onEvents);
+    const streams = [child.stdout, child.stderr, child.events];
+    child.stdout.on('data', onStdout);
+    child.stderr.on('data', onStderr);
+    child.events.on('data', onEvents);
     for (const stream of streams) stream.on('error', onStreamError);
     let timeout: NodeJS.Timeout | undefined;
     try {
-      const pid = child.pid;
-      if (!(await started) || pid === undefined) {
-        const cause = spawnError ?? new Error('no pid');
-        return this.result({
-          spawnError: new InfrastructureError('process', describeError(cause), { cause }),
-        });
-      }
+      const { pid } = child;
       await writeFile(join(workDir, CHILD_FILE), String(pid), { mode: 0o600 });
-      request.onSpawn?.(pid);
+      request.onSpawn?.(pid, child.warm);
       if (this.stopReason !== null) this.terminate(pid);
       timeout = setTimeout(() => this.stop('timeout'), request.timeoutMs);
-      const { code, signal } = await exited;
+      const { code, signal, lost } = await child.exited;
       this.ended = true;
       clearTimeout(timeout);
       // A finished pipeline leaves nothing behind: whatever still runs in its group goes with it.
       signalGroup(pid, 'SIGKILL');
-      await Promise.race([closed, sleep(PIPES_CLOSE_TIMEOUT_MS, undefined, { ref: false })]);
+      await Promise.race([child.closed, sleep(PIPES_CLOSE_TIMEOUT_MS, undefined, { ref: false })]);
       this.deliver(parser.end());
       this.output.end();
-      return this.result({ exitCode: code, signal });
+      return this.result({ exitCode: code, signal, lostError: lost ?? null });
     } finally {
       clearTimeout(timeout);
-      child.stdout?.off('data', onStdout);
-      child.stderr?.off('data', onStderr);
-      events?.off('data', onEvents);
+      child.stdout.off('data', onStdout);
+      child.stderr.off('data', onStderr);
+      child.events.off('data', onEvents);
       for (const stream of streams) {
         stream.off('error', onStreamError);
         stream.destroy();
@@ -205,6 +196,8 @@ export class ChildRun implements RunningPipeline {
       timedOut: this.stopReason === 'timeout',
       cancelled: this.stopReason === 'cancel',
       spawnError: null,
+      lostError: null,
+      warm: this.child?.warm ?? false,
       outputTruncated: this.output.truncated,
       durationMs: Math.round(performance.now() - this.startedAt),
       ...partial,

@@ -25,8 +25,10 @@ export interface LaunchRequest {
   /** The MLflow registered model of the job's team and pipeline. */
   registeredModel: string;
   timeoutMs: number;
-  /** The process started; it leads its own process group `pid`. */
-  onSpawn?(pid: number): void;
+  /** False: always a fresh interpreter, never one from the warm pool (a spec's `runtime.warm_start`). */
+  warmStart?: boolean;
+  /** The process started (`warm`: forked from the warm pool); it leads its own process group `pid`. */
+  onSpawn?(pid: number, warm: boolean): void;
   onEvent(event: PipelineEvent): void;
   /** Something the launcher wants in the job's log: an invalid event line, output dropped at the cap. */
   onWarning(message: string): void;
@@ -42,6 +44,10 @@ export interface PipelineExit {
   cancelled: boolean;
   /** The process could not be started (or its work dir prepared): it never ran. */
   spawnError: Error | null;
+  /** The process ran but its end cannot be known: the warm pool's server died with it. */
+  lostError: Error | null;
+  /** Whether the process came from the warm pool (false: spawned cold). */
+  warm: boolean;
   outputTruncated: boolean;
   durationMs: number;
 }

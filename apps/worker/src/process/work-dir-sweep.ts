@@ -1,4 +1,4 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { processAlive } from '@ct/shared';
 import { describeError } from '../errors/infrastructure-error.js';
@@ -35,7 +35,7 @@ export async function sweepWorkDirs(workRoot: string, warn: (message: string) =>
     if (owner === process.pid) continue;
     const child = await readPid(join(dir, CHILD_FILE));
     const jobId = entry.slice(0, 36);
-    if (child !== null && (await belongsToJob(child, jobId)) && signalGroup(child, 'SIGKILL'))
+    if (child !== null && (await belongsToJob(child, jobId, dir)) && signalGroup(child, 'SIGKILL'))
       result.killed.push(child);
     try {
       await rm(dir, { recursive: true, force: true });
@@ -56,8 +56,13 @@ async function readPid(path: string): Promise<number | null> {
   }
 }
 
-/** Whether `pid` still runs the pipeline of `jobId` (and not a process that got its pid since). */
-async function belongsToJob(pid: number, jobId: string): Promise<boolean> {
+/**
+ * Whether `pid` still runs the pipeline of `jobId` (and not a process that got its pid since): its initial
+ * environment names the job (a cold start), or it works in the job's dir (a warm start, whose environment
+ * was set after it began).
+ */
+async function belongsToJob(pid: number, jobId: string, dir: string): Promise<boolean> {
+  if ((await readlink(`/proc/${pid}/cwd`).catch(() => null)) === dir) return true;
   try {
     const environ = await readFile(`/proc/${pid}/environ`, 'utf8');
     return environ.split('\0').includes(`CT_JOB_ID=${jobId}`);

@@ -126,6 +126,8 @@ describe('decideOutcome of a score or monitor run', () => {
     timedOut: false,
     cancelled: false,
     spawnError: null,
+    lostError: null,
+    warm: false,
     outputTruncated: false,
     durationMs: 10,
   };

@@ -232,7 +232,10 @@ export class TrainingAttempt {
       mlflowRunId: runId,
       registeredModel: registeredModelName(job.team, job.pipeline),
       timeoutMs: job.timeoutSeconds * 1000,
-      onSpawn: (pid) => recorder.system(`pipeline started as process ${pid}`),
+      onSpawn: (pid, warm) =>
+        recorder.system(
+          `pipeline started as process ${pid} (${warm ? 'forked from the warm pool' : 'cold start'})`,
+        ),
       onEvent: (event) => recorder.pipelineEvent(event),
       onWarning: (message) => recorder.warning(message),
       onOutput: (stream, text) => recorder.output(stream, text),
@@ -265,9 +268,11 @@ export class TrainingAttempt {
 function describeExit(exit: PipelineExit): string {
   const how = exit.spawnError
     ? `did not start (${exit.spawnError.message})`
-    : exit.signal
-      ? `killed by ${exit.signal}`
-      : `exit code ${exit.exitCode}`;
+    : exit.lostError
+      ? `lost (${exit.lostError.message})`
+      : exit.signal
+        ? `killed by ${exit.signal}`
+        : `exit code ${exit.exitCode}`;
   const why = exit.timedOut ? ', at its time limit' : exit.cancelled ? ', stopped on request' : '';
   const truncated = exit.outputTruncated ? '; output truncated' : '';
   return `${how}${why} after ${(exit.durationMs / 1000).toFixed(1)} s${truncated}`;

@@ -29,6 +29,8 @@ function exited(
     timedOut: false,
     cancelled: false,
     spawnError: null,
+    lostError: null,
+    warm: false,
     outputTruncated: false,
     durationMs: 1_000,
   };
@@ -153,6 +155,24 @@ describe('decideOutcome', () => {
       exited({ pid: null, spawnError: new Error('ENOENT') }),
       true,
       retrying(),
+    ],
+    [
+      'the warm pool server died with the run, attempts left',
+      exited({ signal: 'SIGKILL', lostError: new Error('the warm pool server exited') }),
+      true,
+      retrying(),
+    ],
+    [
+      'the warm pool server died with the run, no attempt left',
+      exited({ signal: 'SIGKILL', lostError: new Error('the warm pool server exited') }),
+      false,
+      failed('infrastructure'),
+    ],
+    [
+      'the warm pool server died after the run was cancelled',
+      exited({ cancelled: true, lostError: new Error('the warm pool server exited') }),
+      true,
+      CANCELLED,
     ],
     [
       'a spawn failure, no attempt left',

@@ -72,6 +72,14 @@ export function decideOutcome(result: AttemptResult, canRetry: boolean, kind: Jo
       canRetry,
       'FAILED',
     );
+  // The warm pool's server died with the run, so nobody saw it end: like a lost worker, no fault of the job's.
+  if (exit.lostError && !exit.cancelled && !exit.timedOut)
+    return failure(
+      'infrastructure',
+      `the pipeline process was lost: ${exit.lostError.message}`,
+      canRetry,
+      'FAILED',
+    );
   const success = exit.exitCode === 0 ? parseSucceeded(kind, result.result) : undefined;
   if (success?.success)
     return { ...base('succeeded', 'succeeded', null, null, 'FINISHED', 'complete'), success: success.data };

@@ -4,10 +4,11 @@ import { Database } from '../database/database.js';
 import { MlflowClient } from '../mlflow/mlflow-client.js';
 import { RunEndSweeper } from '../mlflow/run-end-sweeper.js';
 import { DegradationCheck } from '../monitoring/degradation-check.js';
-import { ChildPipelineLauncher, LAUNCHER_OPTIONS } from '../process/child-pipeline-launcher.js';
+import { ChildPipelineLauncher, LAUNCHER_OPTIONS, WARM_STARTER } from '../process/child-pipeline-launcher.js';
 import type { LauncherOptions } from '../process/child-run.js';
 import { LeftoverSweep } from '../process/leftover-sweep.js';
 import { PIPELINE_LAUNCHER } from '../process/pipeline-launcher.js';
+import { WarmPoolService } from '../process/warm-pool.service.js';
 import { JobChannels } from '../redis/job-channels.js';
 import { RedisConnection } from '../redis/redis-connection.js';
 import { MonitorPlan } from '../scoring/monitor-plan.js';
@@ -61,6 +62,8 @@ type ProcessorDeps =
 @Module({
   providers: [
     { provide: LAUNCHER_OPTIONS, useFactory: launcherOptions, inject: [WORKER_CONFIG] },
+    WarmPoolService,
+    { provide: WARM_STARTER, useFactory: (pool: WarmPoolService) => pool.pool, inject: [WarmPoolService] },
     { provide: PIPELINE_LAUNCHER, useClass: ChildPipelineLauncher },
     MlflowClient,
     JobProducer,

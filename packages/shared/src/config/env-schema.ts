@@ -141,6 +141,8 @@ export const workerEnvSchema = z
     WORKER_WORK_DIR: path().optional(),
     /** Models that score and monitor jobs downloaded, by registered model and version; kept between jobs. */
     WORKER_MODEL_CACHE_DIR: path().optional(),
+    /** 1: pipelines are forked from a warm pool of preloaded Python; 0: every run starts a fresh interpreter. */
+    WORKER_PYTHON_POOL: integerInRange(0, 1),
     /** How long a job waits for MLflow or Postgres to come back, without using attempts, before it fails. */
     DEPENDENCY_OUTAGE_BUDGET_MS: integerInRange(0, 7 * 24 * 3_600_000),
     CT_PIPELINE_PYTHON: path(),
@@ -184,6 +186,7 @@ export const workerEnvSchema = z
     /** Beside the work root by default: it outlives the runs whose dirs go there. */
     modelCacheDir: env.WORKER_MODEL_CACHE_DIR ?? join(dirname(workDirOf(env)), 'model-cache'),
     pipelinePython: env.CT_PIPELINE_PYTHON,
+    pythonPool: env.WORKER_PYTHON_POOL === 1,
     dataRoot: env.CT_DATA_ROOT,
     projectsRoot: env.CT_PROJECTS_ROOT,
     irisUrl: env.CT_IRIS_URL ?? null,
@@ -226,6 +229,7 @@ export const ENV_DEFAULTS: Readonly<Record<string, string>> = {
   WORKER_METRICS_HOST: '127.0.0.1',
   WORKER_METRICS_PORT: '9464',
   WORKER_HEARTBEAT_MS: '5000',
+  WORKER_PYTHON_POOL: '1',
   // Relative to the worker's working directory: the repository root under scripts/stack.sh, /app in the image.
   CT_PIPELINE_PYTHON: 'pipeline/.venv/bin/python',
   CT_DATA_ROOT: 'data',

@@ -100,6 +100,13 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('rejects a warm pool setting other than 0 or 1', () => {
+    const sut = configErrorOf(() => loadConfig(workerEnvSchema, { WORKER_PYTHON_POOL: '2' }));
+    expect(sut.issues).toEqual([
+      { variable: 'WORKER_PYTHON_POOL', message: 'must be a whole number from 0 to 1' },
+    ]);
+  });
+
   it('applies the worker defaults, with paths resolved against the working directory', () => {
     const sut = loadConfig(workerEnvSchema, {});
     expect(sut).toEqual({
@@ -124,6 +131,7 @@ describe('loadConfig', () => {
       workDir: join(tmpdir(), 'ct-worker'),
       modelCacheDir: join(tmpdir(), 'model-cache'),
       pipelinePython: resolve('pipeline/.venv/bin/python'),
+      pythonPool: true,
       dataRoot: resolve('data'),
       projectsRoot: resolve('projects'),
       irisUrl: null,
@@ -144,6 +152,8 @@ describe('loadConfig', () => {
     ['WORKER_MODEL_CACHE_DIR', '/var/cache/ct-models', 'modelCacheDir', '/var/cache/ct-models'],
     ['WORKER_MODEL_CACHE_DIR', 'models', 'modelCacheDir', resolve('models')],
     ['CT_PIPELINE_PYTHON', '/opt/ct/venv/bin/python', 'pipelinePython', '/opt/ct/venv/bin/python'],
+    ['WORKER_PYTHON_POOL', '0', 'pythonPool', false],
+    ['WORKER_PYTHON_POOL', '1', 'pythonPool', true],
     ['CT_DATA_ROOT', '/srv/datasets', 'dataRoot', '/srv/datasets'],
     ['CT_DATA_ROOT', '.ct/data/datasets', 'dataRoot', resolve('.ct/data/datasets')],
     ['CT_PROJECTS_ROOT', '/srv/projects', 'projectsRoot', '/srv/projects'],
