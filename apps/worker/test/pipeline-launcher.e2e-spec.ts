@@ -32,6 +32,7 @@ def event(**fields):
 const poolOptions = {
   python: PIPELINE_PYTHON,
   threadEnv: { OMP_NUM_THREADS: '1' },
+  mplConfigDir: join(tmpdir(), 'ct-test-matplotlib'),
   forkTimeoutMs: 10_000,
   codeCheckMs: 60_000,
 };
@@ -271,7 +272,7 @@ print(child.pid, flush=True)`);
       const { WarmPool } = await import(${JSON.stringify(BUILT_POOL)});
       let pool = null;
       if (${warm}) {
-        pool = new WarmPool({ python: ${JSON.stringify(PIPELINE_PYTHON)}, threadEnv: {}, forkTimeoutMs: 10000, codeCheckMs: 60000 }, { started() {} });
+        pool = new WarmPool({ python: ${JSON.stringify(PIPELINE_PYTHON)}, threadEnv: {}, mplConfigDir: '/tmp/ct-test-matplotlib', forkTimeoutMs: 10000, codeCheckMs: 60000 }, { started() {} });
         pool.open();
         while (pool.readyPid === null) await new Promise((resolve) => setTimeout(resolve, 100));
         console.log('server', pool.readyPid);

@@ -63,7 +63,13 @@ describe('the warm pool (real Python processes)', () => {
     workRoot = await mkdtemp(join(tmpdir(), 'ct-warm-pool-test-'));
     starts = [];
     sut = new WarmPool(
-      { python: PIPELINE_PYTHON, threadEnv: { OMP_NUM_THREADS: '1' }, forkTimeoutMs: 10_000, codeCheckMs: 0 },
+      {
+        python: PIPELINE_PYTHON,
+        threadEnv: { OMP_NUM_THREADS: '1' },
+        mplConfigDir: join(tmpdir(), 'ct-test-matplotlib'),
+        forkTimeoutMs: 10_000,
+        codeCheckMs: 0,
+      },
       { started: (start, reason) => starts.push([start, reason]) },
     );
     sut.open();

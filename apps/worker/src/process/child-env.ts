@@ -31,6 +31,11 @@ export interface ChildEnvInput {
 export const EVENTS_FD = 3;
 export const MINIMAL_PATH = '/usr/local/bin:/usr/bin:/bin';
 
+/** matplotlib's config and font cache, kept with the worker's model cache (runs and the warm pool share it). */
+export function matplotlibConfigDir(modelCacheDir: string): string {
+  return join(modelCacheDir, '.matplotlib');
+}
+
 /** The child's temporary folder, inside its work dir, so that it goes when the run's work dir is removed. */
 export function childTmpDir(workDir: string): string {
   return join(workDir, 'tmp');
@@ -55,7 +60,7 @@ export function childEnv(input: ChildEnvInput): Record<string, string> {
     // matplotlib keeps its font cache in MPLCONFIGDIR, else under HOME, which is the run's own work dir:
     // every run would scan the machine's fonts again (seconds where many are installed). Kept with the
     // worker's model cache, the font list is built once per worker.
-    MPLCONFIGDIR: join(input.modelCacheDir, '.matplotlib'),
+    MPLCONFIGDIR: matplotlibConfigDir(input.modelCacheDir),
     // Output reaches the job's log as it is written, not in bursts when a buffer fills.
     PYTHONUNBUFFERED: '1',
     // MLflow's client otherwise retries for minutes; an unreachable server should fail the attempt soon,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
 import { WorkerMetrics } from '../observability/worker-metrics.js';
+import { matplotlibConfigDir } from './child-env.js';
 import { WarmPool } from './warm-pool.js';
 
 // A fork request is answered in milliseconds; a server that takes this long is stuck.
@@ -24,6 +25,7 @@ export class WarmPoolService implements OnApplicationBootstrap, OnApplicationShu
           {
             python: config.pipelinePython,
             threadEnv: config.threadEnv,
+            mplConfigDir: matplotlibConfigDir(config.modelCacheDir),
             forkTimeoutMs: FORK_TIMEOUT_MS,
             codeCheckMs: CODE_CHECK_MS,
           },

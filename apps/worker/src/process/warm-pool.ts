@@ -16,6 +16,8 @@ export interface WarmPoolOptions {
   python: string;
   /** OMP_NUM_THREADS and OPENBLAS_*: numeric libraries read them when they load, that is in the server. */
   threadEnv: Readonly<Record<string, string>>;
+  /** matplotlib's font cache, built once, when the server imports it (the runs' MPLCONFIGDIR). */
+  mplConfigDir: string;
   /** How long the server may take to answer a fork request before it is killed and the run starts cold. */
   forkTimeoutMs: number;
   /** How often (at most) the pipeline's code is checked for changes, at a run's start. */
@@ -225,6 +227,7 @@ export class WarmPool implements WarmStarter {
       TMPDIR: join(home, 'tmp'),
       PYTHONUNBUFFERED: '1',
       MPLBACKEND: 'Agg',
+      MPLCONFIGDIR: this.options.mplConfigDir,
     };
   }
 }
