@@ -2,6 +2,8 @@ import { QueueName, queueJobPageSchema, queueListSchema } from '@ct/shared';
 import { waitFor } from '@ct/test-support';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { BullJobQueues } from '../src/queue/bull-job-queues.js';
+import { RedisClients } from '../src/redis/redis-clients.js';
 import { bearer, startTestApi, submission, type TestApi } from './harness.js';
 import { queuedScoreJob } from './scoring-fixtures.js';
 
@@ -78,6 +80,20 @@ describe('queue monitoring /v1/queues (real Redis and Postgres)', () => {
     const sinceFirst = (Date.now() - Date.parse(String(first.createdAt))) / 1000;
     expect(queue?.oldestWaitingAgeSeconds).toBeGreaterThanOrEqual(0);
     expect(queue?.oldestWaitingAgeSeconds).toBeLessThanOrEqual(sinceFirst + 1);
+  });
+
+  it('finds the oldest waiting job among several priorities, whichever priority it has', async () => {
+    await api.submit(submitterA, submission({ priority: 1 }));
+    const aged = await api.submit(submitterA, submission({ priority: 700 }));
+    await api.submit(submitterA, submission({ priority: 1000 }));
+    // As if it had waited an hour: older than every other job of this file.
+    const bull = api.app.get(BullJobQueues).queue(QueueName.Training);
+    await api.app
+      .get(RedisClients)
+      .commands.hset(bull.toKey(aged.id), 'timestamp', String(Date.now() - 3600_000));
+    const [queue] = queueListSchema.parse((await get('/v1/queues').expect(200)).body).items;
+    expect(queue?.oldestWaitingAgeSeconds).toBeGreaterThanOrEqual(3600);
+    expect(queue?.oldestWaitingAgeSeconds).toBeLessThan(3660);
   });
 
   it("lists a state's jobs newest first, page by page, and only the caller's team's for non-admin keys", async () => {

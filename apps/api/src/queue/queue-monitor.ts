@@ -26,8 +26,10 @@ export interface WaitingPlace {
 
 // Cleaning thousands of records takes longer than a lookup may.
 const CLEAN_TIMEOUT_MS = 30_000;
-// Reading the age of every prioritized job is linear; beyond this many the oldest is looked for among these.
-const OLDEST_SCAN_LIMIT = 10_000;
+// BullMQ scores a prioritized job `priority * 2^32 + a counter`: each priority is a band of scores, its jobs
+// in the order they were added. Beyond this many priorities in use, the oldest is looked for among these.
+const PRIORITY_BAND = 0x100000000;
+const OLDEST_BANDS_LIMIT = 100;
 
 /** The job queues as monitoring and administration see them: counts, listings, pause, clean, order. */
 @Injectable()
@@ -126,20 +128,29 @@ export class QueueMonitor {
     return null;
   }
 
-  /** When the job waiting longest (waiting or prioritized) was added, in ms since the epoch; null if none. */
+  /**
+   * When the job waiting longest (waiting or prioritized) was added, in ms since the epoch; null if none. Reads
+   * the oldest of the `wait` list and the first job of each priority in use, never every job: a few commands
+   * however long the queue. A job put back at its priority (a retry after its backoff) counts from its place
+   * there, not from when it was first added.
+   */
   async oldestWaitingAddedAt(name: JobQueueName): Promise<number | null> {
     const queue = this.bull.queue(name);
     const [wait, prioritized] = [queue.toKey('wait'), queue.toKey('prioritized')];
-    const jobKey = (id: string) => queue.toKey(id);
+    const redis = this.redis.commands;
     const stamps = await this.bull.run(name, 'finding the oldest waiting job', async () => {
-      const [oldestInWait, prioritizedIds] = await Promise.all([
-        this.redis.commands.lindex(wait, -1),
-        this.redis.commands.zrange(prioritized, '0', String(OLDEST_SCAN_LIMIT - 1)),
-      ]);
-      const ids = [...(oldestInWait ? [oldestInWait] : []), ...prioritizedIds];
+      const oldestInWait = await redis.lindex(wait, -1);
+      const ids = oldestInWait ? [oldestInWait] : [];
+      let from = '-inf';
+      for (let band = 0; band < OLDEST_BANDS_LIMIT; band++) {
+        const [id, score] = await redis.zrangebyscore(prioritized, from, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
+        if (id === undefined || score === undefined) break;
+        ids.push(id);
+        from = String((Math.floor(Number(score) / PRIORITY_BAND) + 1) * PRIORITY_BAND);
+      }
       if (ids.length === 0) return [];
-      const pipeline = this.redis.commands.pipeline();
-      for (const id of ids) pipeline.hget(jobKey(id), 'timestamp');
+      const pipeline = redis.pipeline();
+      for (const id of ids) pipeline.hget(queue.toKey(id), 'timestamp');
       return ((await pipeline.exec()) ?? []).map(([, value]) => Number(value));
     });
     const valid = stamps.filter((stamp) => Number.isFinite(stamp) && stamp > 0);
