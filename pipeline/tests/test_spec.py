@@ -71,6 +71,7 @@ GOOD: list[tuple[str, dict[str, Any]]] = [
     ),
     ("split given", spec(split={"test_size": 0.3, "seed": 0})),
     ("name of 100 characters", spec(pipeline="a" * 100)),
+    ("runtime for the worker, not the pipeline", {**spec(), "runtime": {"warm_start": False}}),
 ]
 
 
@@ -148,6 +149,11 @@ BAD: list[tuple[str, Any, str]] = [
         "too many synthetic rows",
         spec(data={**SYNTHETIC, "rows": 5_000_001}),
         "data.rows: 5000001 is greater than the maximum",
+    ),
+    (
+        "unknown runtime setting",
+        {**spec(), "runtime": {"warm_start": True, "threads": 4}},
+        "runtime: Additional properties are not allowed ('threads' was unexpected)",
     ),
     (
         "no features",

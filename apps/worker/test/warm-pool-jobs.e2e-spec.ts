@@ -20,7 +20,7 @@ describe('training jobs forked from the warm pool', () => {
   }
 
   it(
-    'runs a job forked from the pool, to the same result as a cold start',
+    'runs a job forked from the pool, and a job whose spec opts out from a fresh interpreter',
     async () => {
       fx = await TrainingFixture.create();
       await readyServer(fx);
@@ -32,6 +32,13 @@ describe('training jobs forked from the warm pool', () => {
       );
       const run = await fx.mlflow.getRun(done.mlflowRunId ?? '');
       expect(run?.status).toBe('FINISHED');
+
+      // A spec may opt out: its run starts a fresh interpreter although the pool is ready.
+      const optedOut = await fx.submit({ spec: spec({ runtime: { warm_start: false } }) });
+      expect(await fx.waitUntilFinished(optedOut.id, 120_000)).toMatchObject({ state: 'succeeded' });
+      expect((await fx.logs.read(optedOut.id)).text).toMatch(
+        /pipeline started as process \d+ \(cold start\)/,
+      );
     },
     TEST_TIMEOUT_MS,
   );

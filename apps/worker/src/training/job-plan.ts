@@ -26,6 +26,8 @@ export interface Refusal {
 /** What the child is launched with. */
 export interface Launch {
   spec: LaunchSpec;
+  /** False: a fresh interpreter, not one forked from the warm pool (the spec's `runtime.warm_start`). */
+  warmStart?: boolean;
 }
 
 /**

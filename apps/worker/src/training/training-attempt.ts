@@ -9,19 +9,14 @@ import { MlflowClient } from '../mlflow/mlflow-client.js';
 import { setLoggedAttempt } from '../observability/job-log-context.js';
 import { WorkerMetrics } from '../observability/worker-metrics.js';
 import { ExchangeDir } from '../process/exchange-dir.js';
-import {
-  type LaunchSpec,
-  PIPELINE_LAUNCHER,
-  type PipelineExit,
-  type PipelineLauncher,
-} from '../process/pipeline-launcher.js';
+import { PIPELINE_LAUNCHER, type PipelineExit, type PipelineLauncher } from '../process/pipeline-launcher.js';
 import { AttemptAudit } from './attempt-audit.js';
 import { AttemptEnd, writeRetryMs } from './attempt-end.js';
 import { AttemptLease } from './attempt-lease.js';
 import { AttemptRecorder } from './attempt-recorder.js';
 import { DependencyGate } from './dependency-gate.js';
 import { JobEventRecorder } from './job-event-recorder.js';
-import { isRefusal, type PlannedAttempt } from './job-plan.js';
+import { isRefusal, type Launch, type PlannedAttempt } from './job-plan.js';
 import { JobPlans } from './job-plans.js';
 import { type JobControl, RunningJobs } from './running-jobs.js';
 import { type AttemptResult, decideOutcome, type Outcome, refused } from './training-outcome.js';
@@ -159,7 +154,7 @@ export class TrainingAttempt {
       const planned: PlannedAttempt = { job, spec, attempt: job.attempts, runId, exchange, recorder };
       const launch = await plan.beforeLaunch(planned);
       if (isRefusal(launch)) return refused(launch.refused.reason, launch.refused.message);
-      const result = await this.supervise(planned, plan.entrypoint, launch.spec, control);
+      const result = await this.supervise(planned, plan.entrypoint, launch, control);
       const outcome = decideOutcome(result, canRetry, plan.kind);
       if (outcome.success === null) return outcome;
       const success = await plan.afterSuccess(planned, outcome.success);
@@ -221,13 +216,14 @@ export class TrainingAttempt {
   private async supervise(
     { job, attempt, runId, exchange, recorder }: PlannedAttempt,
     entrypoint: readonly string[],
-    spec: LaunchSpec,
+    { spec, warmStart }: Launch,
     control: JobControl,
   ): Promise<AttemptResult> {
     const pipeline = this.launcher.launch({
       jobId: job.id,
       entrypoint,
       spec,
+      ...(warmStart === undefined ? {} : { warmStart }),
       ...(exchange === null ? {} : { exchangeDir: exchange.path }),
       mlflowRunId: runId,
       registeredModel: registeredModelName(job.team, job.pipeline),

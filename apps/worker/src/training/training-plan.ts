@@ -25,7 +25,7 @@ export class TrainingPlan implements JobPlan {
   }
 
   async beforeLaunch({ spec }: PlannedAttempt): Promise<Launch> {
-    return { spec: { training: spec } };
+    return { spec: { training: spec }, warmStart: spec.runtime?.warm_start !== false };
   }
 
   async afterSuccess(_: PlannedAttempt, success: Success): Promise<Success> {

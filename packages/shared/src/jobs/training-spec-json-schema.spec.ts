@@ -26,6 +26,7 @@ describe('the training spec JSON Schema used by the Python pipeline', () => {
         'pipeline',
         'preparation',
         'promotion',
+        'runtime',
         'split',
         'task',
         'validation',

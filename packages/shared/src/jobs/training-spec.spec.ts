@@ -52,12 +52,15 @@ describe('trainingSpecSchema', () => {
         model: { estimator: 'sklearn.linear_model.LogisticRegression', params: {} },
       },
     ],
+    ['a run that opts out of the warm pool', { runtime: { warm_start: false } }],
   ])('accepts %s', (_, change) => {
     expect(issuesOf({ ...valid, ...change })).toEqual([]);
   });
 
   it.each([
     ['an unknown field', { extra: 1 }, ''],
+    ['an unknown runtime setting', { runtime: { warm_start: true, threads: 4 } }, 'runtime'],
+    ['a warm start that is not a boolean', { runtime: { warm_start: 'no' } }, 'runtime.warm_start'],
     [
       'an unknown nested field',
       { model: { estimator: 'lightgbm.LGBMRegressor', params: {}, x: 1 } },
@@ -125,6 +128,11 @@ describe('trainingSpecSchema', () => {
     const issues = issuesOf({ ...valid, ...change });
     expect(issues.length).toBeGreaterThan(0);
     expect(issues.map((issue) => issue.path)).toContain(path);
+  });
+
+  it('leaves runtime out unless given, and fills warm_start when it is', () => {
+    expect(trainingSpecSchema.parse(valid)).not.toHaveProperty('runtime');
+    expect(trainingSpecSchema.parse({ ...valid, runtime: {} }).runtime).toEqual({ warm_start: true });
   });
 
   it('names since when until comes before it', () => {

@@ -204,6 +204,16 @@ export const trainingSpecSchema = z
       .default({ transforms: [] }),
     metrics: metricsRulesSchema.default({ min_improvement: 0, guards: [], thresholds: {} }),
     promotion: promotionSchema.default({ policy: 'auto' }),
+    /** How the worker runs the pipeline; nothing here changes what is trained. */
+    runtime: z
+      .strictObject({
+        /**
+         * false: the run starts a fresh Python interpreter instead of being forked from the worker's warm
+         * pool (which has the platform's libraries imported already); for code that must import them itself.
+         */
+        warm_start: z.boolean().default(true),
+      })
+      .optional(),
   })
   .superRefine((spec, ctx) => {
     const data = spec.data;
