@@ -17,6 +17,7 @@ export type JobWaitReason = 'dependency_unavailable' | 'waiting_for_model' | 'te
 /** A job (training, scoring or monitoring). Postgres is the source of truth; the BullMQ job carries only its id. */
 @Entity({ name: 'jobs' })
 @Index('jobs_team_created_idx', ['team', 'createdAt', 'id'])
+@Index('jobs_created_idx', ['createdAt', 'id'])
 @Index('jobs_team_idempotency_key_key', ['team', 'idempotencyKey'], {
   unique: true,
   where: 'idempotency_key IS NOT NULL',

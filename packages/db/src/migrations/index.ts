@@ -6,6 +6,7 @@ import { JobLifecycle1765100000000 } from './1765100000000-job-lifecycle.js';
 import { RegisteredPipelines1765200000000 } from './1765200000000-registered-pipelines.js';
 import { LiveMonitoring1765300000000 } from './1765300000000-live-monitoring.js';
 import { TeamLoadFunction1765400000000 } from './1765400000000-team-load-function.js';
+import { JobsCreatedIndex1765500000000 } from './1765500000000-jobs-created-index.js';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -16,4 +17,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   RegisteredPipelines1765200000000,
   LiveMonitoring1765300000000,
   TeamLoadFunction1765400000000,
+  JobsCreatedIndex1765500000000,
 ];
