@@ -85,8 +85,13 @@ export async function startPlatform({ cleanups, dir, team, worker: withWorker = 
   };
   const api = startChild(process.execPath, [BUILT.api], env);
   cleanups.add('API', () => api.stop('SIGTERM', 15_000));
-  const worker = withWorker ? startChild(process.execPath, [BUILT.worker], env) : null;
-  if (worker) cleanups.add('worker', () => worker.stop('SIGTERM', 30_000));
+  /** Another worker on the same platform (same queues, database and settings, plus `moreEnv`). */
+  const startWorker = (moreEnv = {}) => {
+    const started = startChild(process.execPath, [BUILT.worker], { ...env, ...moreEnv });
+    cleanups.add('worker', () => started.stop('SIGTERM', 30_000));
+    return started;
+  };
+  const worker = withWorker ? startWorker() : null;
   await api.waitForOutput(`listening on ${apiUrl}`, 60_000);
   await worker?.waitForOutput('worker ready', 60_000);
 
@@ -116,6 +121,9 @@ export async function startPlatform({ cleanups, dir, team, worker: withWorker = 
   return {
     db,
     api,
+    /** The worker started with the platform (null without one), and how to start more. */
+    worker,
+    startWorker,
     apiUrl,
     prefix,
     redis,
