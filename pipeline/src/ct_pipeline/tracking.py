@@ -25,11 +25,11 @@ from mlflow.utils import environment as mlflow_environment
 from sklearn.pipeline import Pipeline
 
 from ct_pipeline.errors import InfrastructureError, PipelineFailure
+from ct_pipeline.run_batch import MAX_TAG_LENGTH, PendingBatch
 
 TRACKING_URI_VAR: Final = "MLFLOW_TRACKING_URI"
 RUN_ID_VAR: Final = "MLFLOW_RUN_ID"
 MODEL_NAME: Final = "model"
-MAX_TAG_LENGTH: Final = 5000  # MLflow's limit for a tag value
 RunStatus = Literal["FINISHED", "FAILED", "KILLED"]
 
 
@@ -70,6 +70,7 @@ class Tracker:
     def __init__(self, run_id: str) -> None:
         self.run_id = run_id
         self._ended = False
+        self._pending = PendingBatch()
 
     @classmethod
     def open(cls, pipeline: str, environ: Mapping[str, str] = os.environ) -> Tracker:
@@ -97,14 +98,20 @@ class Tracker:
         return str(mlflow.get_tracking_uri())
 
     def log_params(self, params: Mapping[str, object]) -> None:
-        """Log params (values become strings, None becomes ``"None"``)."""
-        with mlflow_call("logging params"):
-            mlflow.log_params(dict(params))
+        """Log params (values become strings, None becomes ``"None"``), sent with the next `flush`."""
+        self._pending.add_params(params)
 
     def log_metrics(self, metrics: Mapping[str, float]) -> None:
-        """Log metrics at step 0."""
-        with mlflow_call("logging metrics"):
-            mlflow.log_metrics(dict(metrics))
+        """Log metrics at step 0, sent with the next `flush`."""
+        self._pending.add_metrics(metrics)
+
+    def flush(self) -> None:
+        """Send the pending params, metrics and tags in one request (MLflow splits one over its limits)."""
+        if not self._pending:
+            return
+        metrics, params, tags = self._pending.take()
+        with mlflow_call("logging params, metrics and tags"):
+            MlflowClient().log_batch(self.run_id, metrics=metrics, params=params, tags=tags)
 
     def log_model(
         self, model: Pipeline | Any, example: pd.DataFrame, predictions: Any, requirements: list[str]
@@ -149,9 +156,8 @@ class Tracker:
             mlflow.log_text(text, artifact_file)
 
     def set_tags(self, tags: Mapping[str, object]) -> None:
-        """Set run tags (values become strings, cut to MLflow's limit)."""
-        with mlflow_call("setting tags"):
-            mlflow.set_tags({key: str(value)[:MAX_TAG_LENGTH] for key, value in tags.items()})
+        """Set run tags (values become strings, cut to MLflow's limit), sent with the next `flush`."""
+        self._pending.add_tags(tags)
 
     def enable_autolog(self) -> None:
         """Turn on scikit-learn autologging (params and training metrics); models are logged explicitly."""
@@ -222,6 +228,7 @@ class Tracker:
     def end(self, status: RunStatus) -> None:
         """End the run with ``status`` (the worker may overwrite it); a failure is `InfrastructureError`."""
         if not self._ended:
+            self.flush()
             self._ended = True
             with mlflow_call(f"ending the run as {status}"):
                 mlflow.end_run(status)
@@ -239,5 +246,7 @@ class Tracker:
         if mlflow_failed:
             os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = "0"
             os.environ["MLFLOW_HTTP_REQUEST_TIMEOUT"] = "5"
+        with suppress(Exception):  # what the steps logged before the failure explains it: send it too
+            self.flush()
         with suppress(Exception):
             mlflow.end_run(status)

@@ -85,6 +85,7 @@ def plan_model(spec: Spec, environ: Mapping[str, str]) -> ModelPlan:
 def train(ctx: StepContext, split: Split, plan: ModelPlan) -> TrainedModel:
     """Fit the planned model on the training rows, check it can predict, and log it."""
     ctx.tracker.log_params({"task": ctx.spec.task.value, **plan.params})
+    ctx.tracker.flush()  # what the run knows so far is in MLflow while a long fit runs
     events = ctx.events
     events.progress(Step.TRAINING, 0.0, message=f"fitting {plan.name} on {split.rows['train']} rows")
     example = split.x_train.head(EXAMPLE_ROWS)

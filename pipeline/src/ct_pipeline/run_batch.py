@@ -1,0 +1,50 @@
+"""A run's params, metrics and tags, gathered to be sent to MLflow in one ``runs/log-batch`` request.
+
+Each step logs a few values; sent one call at a time they made a dozen requests per job. `Tracker` keeps
+them here and flushes them at the points where they matter: before the fit (a long fit shows what came
+before it), and when the run ends, whether it succeeded or failed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+from mlflow.entities import Metric, Param, RunTag
+
+MAX_TAG_LENGTH = 5000  # MLflow's limit for a tag value
+
+
+class PendingBatch:
+    """Params, metrics (step 0, stamped when logged) and tags not yet sent; a later value of a key wins."""
+
+    def __init__(self) -> None:
+        self._params: dict[str, str] = {}
+        self._metrics: dict[str, Metric] = {}
+        self._tags: dict[str, str] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._params or self._metrics or self._tags)
+
+    def add_params(self, params: Mapping[str, object]) -> None:
+        """Params as MLflow stores them: values become strings, None becomes ``"None"``."""
+        self._params.update({key: str(value) for key, value in params.items()})
+
+    def add_metrics(self, metrics: Mapping[str, float]) -> None:
+        """Metrics at step 0, timestamped now (when the value was known, not when it is sent)."""
+        now = int(time.time() * 1000)
+        self._metrics.update({key: Metric(key, float(value), now, 0) for key, value in metrics.items()})
+
+    def add_tags(self, tags: Mapping[str, object]) -> None:
+        """Tags: values become strings, cut to MLflow's limit."""
+        self._tags.update({key: str(value)[:MAX_TAG_LENGTH] for key, value in tags.items()})
+
+    def take(self) -> tuple[list[Metric], list[Param], list[RunTag]]:
+        """Everything pending, emptied: ``(metrics, params, tags)`` for ``MlflowClient.log_batch``."""
+        batch = (
+            list(self._metrics.values()),
+            [Param(key, value) for key, value in self._params.items()],
+            [RunTag(key, value) for key, value in self._tags.items()],
+        )
+        self._params, self._metrics, self._tags = {}, {}, {}
+        return batch

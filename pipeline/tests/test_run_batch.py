@@ -1,0 +1,58 @@
+"""The tracker's pending batch: what the steps log goes in one log-batch, before the fit and at the end."""
+
+from __future__ import annotations
+
+import uuid
+
+from mlflow.tracking import MlflowClient
+
+from ct_pipeline.mlflow_traffic import count_mlflow_requests
+from ct_pipeline.run_batch import MAX_TAG_LENGTH, PendingBatch
+from ct_pipeline.tracking import Tracker
+
+
+def test_a_later_value_of_a_key_wins_and_take_empties_the_batch() -> None:
+    sut = PendingBatch()
+    sut.add_params({"alpha": 0.5, "solver": None})
+    sut.add_params({"alpha": 1})
+    sut.add_metrics({"rows": 442})
+    sut.add_tags({"ct.decision": "x" * (MAX_TAG_LENGTH + 10)})
+
+    metrics, params, tags = sut.take()
+
+    assert {(p.key, p.value) for p in params} == {("alpha", "1"), ("solver", "None")}
+    assert [(m.key, m.value, m.step) for m in metrics] == [("rows", 442.0, 0)]
+    assert len(tags[0].value) == MAX_TAG_LENGTH
+    assert not sut and sut.take() == ([], [], [])
+
+
+def test_values_logged_by_several_steps_reach_the_run_in_one_request(tracking_uri: str) -> None:
+    client = MlflowClient(tracking_uri)
+    run_id = client.create_run(client.create_experiment(f"ct-test-{uuid.uuid4().hex[:12]}")).info.run_id
+    sut = Tracker.open("batch", {"MLFLOW_TRACKING_URI": tracking_uri, "MLFLOW_RUN_ID": run_id})
+    traffic = count_mlflow_requests()
+    sut.set_tags({"ct.spec_hash": "abc"})
+    sut.log_params({"split.seed": 42})
+    sut.log_metrics({"rows": 442, "rows.train": 353})
+    sut.log_params({"task": "regression"})
+    sut.end("FINISHED")
+
+    run = client.get_run(run_id)
+    assert traffic.by_endpoint["runs/log-batch"] == 1
+    assert run.data.params == {"split.seed": "42", "task": "regression"}
+    assert run.data.metrics == {"rows": 442.0, "rows.train": 353.0}
+    assert run.data.tags["ct.spec_hash"] == "abc" and run.info.status == "FINISHED"
+
+
+def test_a_failed_run_still_gets_what_its_steps_logged(tracking_uri: str) -> None:
+    client = MlflowClient(tracking_uri)
+    run_id = client.create_run(client.create_experiment(f"ct-test-{uuid.uuid4().hex[:12]}")).info.run_id
+    sut = Tracker.open("batch", {"MLFLOW_TRACKING_URI": tracking_uri, "MLFLOW_RUN_ID": run_id})
+    sut.log_metrics({"rows": 12})
+    sut.set_tags({"ct.validation": "failed"})
+
+    sut.end_after_failure("FAILED", mlflow_failed=False)
+
+    run = client.get_run(run_id)
+    assert run.data.metrics == {"rows": 12.0} and run.data.tags["ct.validation"] == "failed"
+    assert run.info.status == "FAILED"
