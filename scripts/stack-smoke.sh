@@ -52,6 +52,8 @@ if bash "$ROOT/scripts/stack.sh" up >"$LOG_DIR/stack-smoke.log" 2>&1; then
   check "the scoring benchmark runs (node bench/scoring.mjs, 2000 rows, 1 round, 20000 monitored)" \
     bash -c "cd '$ROOT' && node bench/scoring.mjs --rows=2000 --rounds=1 --monitor-rows=20000 \
       >>'$LOG_DIR/stack-smoke.log' 2>&1"
+  check "the performance benchmarks run at CI size (bash scripts/stack.sh bench --small)" \
+    bash -c "bash '$ROOT/scripts/stack.sh' bench --small >>'$LOG_DIR/stack-smoke.log' 2>&1"
 else
   printf '    %sfailed: bash scripts/stack.sh up; its output:%s\n' "$RED" "$RESET"
   sed 's/^/    | /' "$LOG_DIR/stack-smoke.log"

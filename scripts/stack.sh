@@ -8,11 +8,13 @@
 #   status                what runs and where
 #   test                  setup (and Chromium for the browser tests), services, then every check and test
 #                         suite; stops the services it started
+#   bench [--small]       setup, services, build, then the performance benchmarks (bench/); --small: CI sizes
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$ROOT/scripts/lib/toolchain.sh"
 source "$ROOT/scripts/lib/services.sh"
 source "$ROOT/scripts/lib/apps.sh"
+source "$ROOT/scripts/lib/bench.sh"
 
 status() {
   # Tool paths only; nothing is installed by asking.
@@ -71,5 +73,6 @@ case "${1:-}" in
   stop-apps) apps_down ;;
   status) status ;;
   test) run_tests ;;
-  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  bench) setup; services_up; build_apps; run_benchmarks "${2:-}" ;;
+  *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

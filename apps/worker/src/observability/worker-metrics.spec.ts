@@ -68,4 +68,27 @@ describe('WorkerMetrics', () => {
     expect(await valuesOf(b, 'ct_jobs_completed_total')).toEqual([]);
     expect(await a.exposition()).toContain('# TYPE ct_worker_process_cpu_user_seconds_total counter');
   });
+
+  it('counts warm and cold starts, with the reason a run started cold', async () => {
+    const sut = new WorkerMetrics();
+    sut.started('warm', null);
+    sut.started('warm', null);
+    sut.started('cold', 'not_ready');
+    expect(await valuesOf(sut, 'ct_python_pool_starts_total')).toEqual([
+      { labels: { start: 'warm', reason: '' }, value: 2 },
+      { labels: { start: 'cold', reason: 'not_ready' }, value: 1 },
+    ]);
+  });
+
+  it("reports the warm pool's idle memory when it has a ready server, and nothing when it has none", async () => {
+    const sut = new WorkerMetrics();
+    let memory: { rssBytes: number; pssBytes: number } | null = { rssBytes: 300e6, pssBytes: 200e6 };
+    sut.watchPoolMemory(async () => memory);
+    expect(await valuesOf(sut, 'ct_python_pool_idle_member_bytes')).toEqual([
+      { labels: { measure: 'rss' }, value: 300e6 },
+      { labels: { measure: 'pss' }, value: 200e6 },
+    ]);
+    memory = null;
+    expect(await valuesOf(sut, 'ct_python_pool_idle_member_bytes')).toEqual([]);
+  });
 });
