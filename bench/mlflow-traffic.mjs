@@ -1,6 +1,6 @@
 // P5, MLflow traffic per job: how many HTTP requests a training job sends to MLflow, by endpoint, artifact
 // transfers apart, against the goal ceil(metrics / 1000) + 10 requests that are not artifact transfers.
-//   pnpm exec turbo run build && node bench/mlflow-traffic.mjs [--jobs=3] [--small]
+//   pnpm exec turbo run build && node bench/mlflow-traffic.mjs [--jobs=3] [--small] [--trace]
 // Starts its own API and worker (apps/*/dist/main.js, startPlatform) whose MLFLOW_TRACKING_URI is a counting
 // HTTP proxy (bench/lib/mlflow-proxy.mjs) in front of the real MLflow server (MLFLOW_TRACKING_URI or the local
 // default). Submits the README's demo job (examples/diabetes-lgbm.job.json, a fresh pipeline name) --jobs
@@ -8,7 +8,7 @@
 // and parameters: the champion does not change, so its model files need no new download). Each job's
 // requests are the ones the proxy saw between its submission and its end (the worker's and its Python
 // child's, told apart by User-Agent); the child's own count (its last `log` event) is printed beside them.
-// --small: 2 jobs (CI). Asserts no figure; exits non-zero only on errors (a failed job, a count that the
+// --small: 2 jobs (CI). --trace: also lists each job's requests in order (sender, method, path, status). Asserts no figure; exits non-zero only on errors (a failed job, a count that the
 // child and the proxy disagree on). Removes its processes, database, BullMQ keys and temp dir; the MLflow
 // runs and the registered model stay.
 import { randomBytes } from 'node:crypto';
@@ -29,7 +29,11 @@ for (const needed of Object.values(BUILT)) {
   process.exit(1);
 }
 const { values: args } = parseArgs({
-  options: { jobs: { type: 'string', default: '3' }, small: { type: 'boolean', default: false } },
+  options: {
+    jobs: { type: 'string', default: '3' },
+    small: { type: 'boolean', default: false },
+    trace: { type: 'boolean', default: false },
+  },
 });
 const JOBS = args.small ? 2 : Number(args.jobs);
 if (!Number.isInteger(JOBS) || JOBS < 1) {
@@ -79,6 +83,9 @@ async function run() {
       `job ${n} of ${JOBS}: ${traffic.seconds.toFixed(1)} s, ${requests.length} MLflow requests ` +
         `(${traffic.nonArtifact} not artifact transfers), ${job.decision?.outcome ?? 'no decision'}`,
     );
+    if (args.trace)
+      for (const r of requests)
+        console.log(`  ${r.sender.padEnd(6)} ${r.method.padEnd(4)} ${r.status} ${r.path}`);
     if (traffic.childSays !== null && traffic.childSays !== traffic.python)
       problems.push(
         `job ${n}: the child counted ${traffic.childSays} MLflow requests, the proxy ${traffic.python}`,
