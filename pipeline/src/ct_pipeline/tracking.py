@@ -26,6 +26,7 @@ from sklearn.pipeline import Pipeline
 
 from ct_pipeline.errors import InfrastructureError, PipelineFailure
 from ct_pipeline.run_batch import MAX_TAG_LENGTH, PendingBatch
+from ct_pipeline.worker_run import join_run
 
 TRACKING_URI_VAR: Final = "MLFLOW_TRACKING_URI"
 RUN_ID_VAR: Final = "MLFLOW_RUN_ID"
@@ -86,7 +87,7 @@ class Tracker:
             if uri:
                 mlflow.set_tracking_uri(uri)
             if run_id:
-                run = mlflow.start_run(run_id=run_id)
+                run = join_run(run_id)
             else:
                 mlflow.set_experiment(pipeline)
                 run = mlflow.start_run()

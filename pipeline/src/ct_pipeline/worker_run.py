@@ -1,0 +1,56 @@
+"""Joining the run the worker created, with one MLflow request instead of MLflow's ``start_run`` three.
+
+``mlflow.start_run(run_id=...)`` reads the run, writes its status back as RUNNING (the worker created it
+RUNNING) and reads it again; the first artifact logged reads it once more for its artifact location, and
+ending the run reads it yet again to print its URL. The pipeline reads the run once, makes it the active
+run of MLflow's fluent API (autologging and ``mlflow.log_*`` log into it) and keeps its artifact store
+ready; ending it is one status write.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Final
+
+import mlflow
+from mlflow.entities import Run
+from mlflow.exceptions import MlflowException
+from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
+from mlflow.tracking import MlflowClient
+from mlflow.tracking import fluent as mlflow_fluent
+from mlflow.tracking._tracking_service import utils as tracking_utils
+
+# MLflow reads the run again only to print its URL when the run ends; the worker's job log has the run id.
+SUPPRESS_URL_VAR: Final = "MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT"
+
+
+def join_run(run_id: str) -> Run:
+    """Make the existing run ``run_id`` the active run of this process, reading it once; return it.
+
+    An MLflow without the internals this relies on (`internals_known`) is joined with ``start_run``.
+    """
+    os.environ.setdefault(SUPPRESS_URL_VAR, "true")
+    if not internals_known():
+        return mlflow.start_run(run_id=run_id)
+    run = MlflowClient().get_run(run_id)
+    if run.info.lifecycle_stage == "deleted":  # start_run refuses it too: nothing may be logged into it
+        raise MlflowException(f"Cannot log into run {run_id}: it is in the deleted state.")
+    stack: Any = mlflow_fluent._active_run_stack.get()
+    if stack:
+        raise MlflowException(f"Run {stack[-1].info.run_id} is already active in this process.")
+    stack.append(mlflow_fluent.ActiveRun(run))
+    # The artifact store MLflow would look up with another read of the run on the first artifact logged.
+    tracking_utils._artifact_repos_cache[run_id] = get_artifact_repository(
+        run.info.artifact_uri, tracking_uri=mlflow.get_tracking_uri()
+    )
+    return run
+
+
+def internals_known() -> bool:
+    """Whether this MLflow has the active-run stack and artifact store cache `join_run` fills."""
+    stack = getattr(mlflow_fluent, "_active_run_stack", None)
+    return (
+        callable(getattr(stack, "get", None))
+        and hasattr(mlflow_fluent, "ActiveRun")
+        and isinstance(getattr(tracking_utils, "_artifact_repos_cache", None), dict)
+    )
