@@ -7,6 +7,7 @@ import { RegisteredPipelines1765200000000 } from './1765200000000-registered-pip
 import { LiveMonitoring1765300000000 } from './1765300000000-live-monitoring.js';
 import { TeamLoadFunction1765400000000 } from './1765400000000-team-load-function.js';
 import { JobsCreatedIndex1765500000000 } from './1765500000000-jobs-created-index.js';
+import { TeamLoadDeltas1765600000000 } from './1765600000000-team-load-deltas.js';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   LiveMonitoring1765300000000,
   TeamLoadFunction1765400000000,
   JobsCreatedIndex1765500000000,
+  TeamLoadDeltas1765600000000,
 ];

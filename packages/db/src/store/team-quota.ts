@@ -15,9 +15,10 @@ export interface TeamLoad {
 }
 
 /**
- * The team's (`$1`) queued and running jobs (one row: `queued`, `running`), counted under the team's
+ * The team's (`$1`) queued and running jobs (one row: `queued`, `running`), read under the team's
  * transaction-scoped lock, so that two submissions (or firings) of one team cannot both see the last free
- * place. The function (migration TeamLoadFunction1765400000000) counts after the lock is granted.
+ * place. The function reads after the lock is granted; it sums the team's load deltas, which triggers on
+ * `jobs` keep (migration TeamLoadDeltas1765600000000), instead of counting its jobs.
  */
 export const LOCK_TEAM_LOAD_SQL = 'SELECT queued, running FROM ct_lock_team_load($1)';
 
