@@ -14,33 +14,23 @@
 //      time; platform / by hand (goal <= 0.5).
 // Asserts no speed; exits non-zero only on errors. Removes what it started; the MLflow runs and models stay.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchmark, needBuilt, options } from './lib/bench-run.mjs';
 import { demoSpec, jobTimings, spread } from './lib/job-timing.mjs';
+import { workerLines } from './lib/job-watch.mjs';
 import * as m from './lib/measure.mjs';
 import { BUILT, startPlatform } from './lib/platform-stack.mjs';
 
 const CT_PIPELINE = fileURLToPath(new URL('../pipeline/.venv/bin/ct-pipeline', import.meta.url));
-for (const needed of [...Object.values(BUILT), CT_PIPELINE]) {
-  if (existsSync(needed)) continue;
-  console.error(`${needed} is missing: pnpm exec turbo run build (and uv sync in pipeline/)`);
-  process.exit(1);
-}
+needBuilt([...Object.values(BUILT), CT_PIPELINE]);
 const { runToEnd } = await import(BUILT.testSupport);
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
-const ROUNDS = Number(args.rounds);
-if (!Number.isInteger(ROUNDS) || ROUNDS < 1) {
-  console.error(`--rounds must be a whole number of at least 1, not ${args.rounds}`);
-  process.exit(1);
-}
+const ROUNDS = options({ rounds: { whole: 5, min: 1 } }).rounds;
 const TEAM = 'platform';
 const PIPELINE = `bench-latency-${randomBytes(4).toString('hex')}`;
-const cleanups = m.cleanups();
-process.once('SIGINT', () => void cleanups.run().finally(() => process.exit(130)));
+const { cleanups, main } = benchmark();
 let ct;
 let dir;
 
@@ -58,7 +48,10 @@ async function platformRun(warm) {
   const wallMs = performance.now() - started;
   if (job.state !== 'succeeded') throw new Error(`job ${job.id} ${job.state}: ${job.failureMessage}`);
   const t = jobTimings(job, await ct.jobEvents(job.id));
-  return { wallMs, startMs: t.firstStep - t.running, training: t.training };
+  // A run asked to start warm starts cold while the pool is not ready (e.g. restarting after a code change).
+  const started = workerLines(ct.worker.output(), job.id).find((l) => l.msg.startsWith('pipeline started'));
+  const forked = started?.msg.includes('forked from the warm pool') ?? false;
+  return { wallMs, startMs: t.firstStep - t.running, training: t.training, forked };
 }
 
 /** The same spec run by hand: `ct-pipeline run spec.json`, its wall time. */
@@ -100,6 +93,10 @@ async function run() {
 function report(results) {
   const s = (kind, key) => spread(results[kind].map((r) => r[key]));
   const row = (label, x) => [label, x.n, m.fixed(x.p50, 0), m.fixed(x.min, 0), m.fixed(x.max, 0)];
+  const forked = (kind) => results[kind].filter((r) => r.forked).length;
+  console.log(
+    `\nruns forked from the warm pool: ${forked('warm')} of ${results.warm.length} warm, ${forked('cold')} of ${results.cold.length} cold`,
+  );
   console.log(
     `\nP2 start: the worker took the job -> the pipeline's first step began (ms), ${ROUNDS} rounds`,
   );
@@ -123,13 +120,4 @@ function report(results) {
   console.log(`platform (cold) / by hand (p50): ${m.ratio(cold.p50, hand.p50)}`);
 }
 
-let failed = false;
-try {
-  await run();
-} catch (error) {
-  failed = true;
-  console.error(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
-} finally {
-  for (const problem of await cleanups.run()) console.error(`[bench] ${problem}`);
-}
-process.exit(failed ? 1 : 0);
+await main(run);

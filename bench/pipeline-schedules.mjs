@@ -8,23 +8,18 @@
 // whose figures then include whatever else uses it. Prints figures beside a baseline measured in the same run;
 // asserts no speed, exits non-zero only on errors. Removes its APIs, database, BullMQ keys and Redis.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchmark, needBuilt, options } from './lib/bench-run.mjs';
 import * as m from './lib/measure.mjs';
 import { report } from './lib/pipeline-schedules-report.mjs';
 
 const root = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 const API_MAIN = root('apps/api/dist/main.js');
-for (const built of [API_MAIN, root('packages/test-support/dist/index.js')]) {
-  if (existsSync(built)) continue;
-  console.error(`${built} is missing: pnpm exec turbo run build --filter=@ct/api --filter=@ct/test-support`);
-  process.exit(1);
-}
+needBuilt([API_MAIN, root('packages/test-support/dist/index.js')]);
 const { LOCAL_DEFAULTS, nextTick, QueueName } = await import('../packages/shared/dist/index.js');
 const { freePort, freshDatabase, startChild, startPrivateRedis } = await import(
   '../packages/test-support/dist/index.js'
@@ -34,34 +29,21 @@ const { Redis } = fromApi('ioredis');
 const { Queue } = fromApi('bullmq');
 const pg = fromApi('pg');
 
-const options = {
-  idle: 30,
-  pipelines: 1000,
-  'every-minute': 10,
-  'new-data-every': 10,
-  requests: 1000,
-  concurrency: 16,
-};
-const { values: args } = parseArgs({
-  options: {
-    ...Object.fromEntries(
-      Object.entries(options).map(([name, value]) => [name, { type: 'string', default: `${value}` }]),
-    ),
-    redis: { type: 'string', default: 'private' },
-  },
+const args = options({
+  idle: { whole: 30, min: 5 },
+  pipelines: { whole: 1000, min: 1 },
+  'every-minute': { whole: 10 },
+  'new-data-every': { whole: 10 },
+  requests: { whole: 1000, min: 1 },
+  concurrency: { whole: 16, min: 1 },
+  redis: { text: 'private' },
 });
-const whole = (name, min) => {
-  const value = Number(args[name]);
-  if (Number.isInteger(value) && value >= min) return value;
-  console.error(`--${name} must be a whole number of at least ${min}, not ${args[name]}`);
-  process.exit(1);
-};
-const IDLE_S = whole('idle', 5);
-const PIPELINES = whole('pipelines', 1);
-const EVERY_MINUTE = Math.min(whole('every-minute', 0), PIPELINES);
-const NEW_DATA_EVERY = whole('new-data-every', 0);
-const REQUESTS = whole('requests', 1);
-const CONCURRENCY = whole('concurrency', 1);
+const IDLE_S = args.idle;
+const PIPELINES = args.pipelines;
+const EVERY_MINUTE = Math.min(args['every-minute'], PIPELINES);
+const NEW_DATA_EVERY = args['new-data-every'];
+const REQUESTS = args.requests;
+const CONCURRENCY = args.concurrency;
 if (!['private', 'local'].includes(args.redis)) {
   console.error(`--redis must be private or local, not ${args.redis}`);
   process.exit(1);
@@ -81,9 +63,7 @@ const KINDS = [
   { kind: 'monthly', weight: 2, cron: (min, hour) => `${min} ${hour} 1 * *` },
 ];
 
-const problems = [];
-const cleanups = m.cleanups();
-process.once('SIGINT', () => void cleanups.run().finally(() => process.exit(130)));
+const { cleanups, problems, main } = benchmark();
 
 // --- what runs: Redis, a fresh database, the APIs ------------------------------------------------------
 const privateRedis = args.redis === 'private' ? await startPrivateRedis({ appendonly: true }) : null;
@@ -384,14 +364,4 @@ async function run() {
   report({ setup, settings, defs, quietUntil, earliest, fired, created, baseline, loaded, http, cold, warm });
 }
 
-try {
-  await run();
-} catch (error) {
-  problems.push(error instanceof Error ? (error.stack ?? error.message) : String(error));
-} finally {
-  problems.push(...(await cleanups.run()));
-}
-if (problems.length > 0) {
-  console.error(`\n${problems.length} error(s):\n${problems.map((p) => `  ${p}`).join('\n')}`);
-  process.exit(1);
-}
+await main(run);

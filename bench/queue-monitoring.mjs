@@ -9,46 +9,30 @@
 // `GET /v1/jobs?limit=50` (with the admin key, and with a key of the jobs' team). Reports p50, p99 and
 // requests/s of each, and each route's p99 over the health check's (goal <= 5x). Asserts no speed; exits
 // non-zero only on errors. Removes its processes, database and BullMQ keys.
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchmark, needBuilt, options } from './lib/bench-run.mjs';
 import * as m from './lib/measure.mjs';
 import { BUILT, startPlatform } from './lib/platform-stack.mjs';
 import { fillQueue } from './lib/queue-fill.mjs';
 
-for (const needed of [BUILT.api, BUILT.testSupport]) {
-  if (existsSync(needed)) continue;
-  console.error(`${needed} is missing: pnpm exec turbo run build`);
-  process.exit(1);
-}
-
-const { values: args } = parseArgs({
-  options: {
-    jobs: { type: 'string', default: '100000' },
-    rounds: { type: 'string', default: '3' },
-    requests: { type: 'string', default: '300' },
-    concurrency: { type: 'string', default: '8' },
-    'cpu-prof': { type: 'string' },
-  },
+needBuilt([BUILT.api, BUILT.testSupport]);
+const args = options({
+  jobs: { whole: 100_000, min: 1 },
+  rounds: { whole: 3, min: 1 },
+  requests: { whole: 300, min: 10 },
+  concurrency: { whole: 8, min: 1 },
+  'cpu-prof': { text: undefined },
 });
-const whole = (name, min) => {
-  const value = Number(args[name]);
-  if (Number.isInteger(value) && value >= min) return value;
-  console.error(`--${name} must be a whole number of at least ${min}, not ${args[name]}`);
-  process.exit(1);
-};
-const JOBS = whole('jobs', 1);
-const ROUNDS = whole('rounds', 1);
-const REQUESTS = whole('requests', 10);
-const CONCURRENCY = whole('concurrency', 1);
+const JOBS = args.jobs;
+const ROUNDS = args.rounds;
+const REQUESTS = args.requests;
+const CONCURRENCY = args.concurrency;
 const TEAM = 'platform';
-const problems = [];
-const cleanups = m.cleanups();
-process.once('SIGINT', () => void cleanups.run().finally(() => process.exit(130)));
+const { cleanups, problems, main } = benchmark();
 
-async function main() {
+async function run() {
   const dir = await mkdtemp(join(tmpdir(), 'ct-bench-queue-monitoring-'));
   cleanups.add('temp dir', () => rm(dir, { recursive: true, force: true }));
   const ct = await startPlatform({
@@ -130,19 +114,4 @@ function report(results) {
     console.log(`  ${label}: ${m.fixed(medianP99(label))} ms, ${m.ratio(medianP99(label), health)}`);
 }
 
-let failed = false;
-try {
-  await main();
-} catch (error) {
-  failed = true;
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-}
-for (const error of await cleanups.run()) {
-  failed = true;
-  console.error(error);
-}
-for (const problem of problems) {
-  failed = true;
-  console.error(`problem: ${problem}`);
-}
-process.exit(failed ? 1 : 0);
+await main(run);

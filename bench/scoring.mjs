@@ -10,13 +10,12 @@
 // predictions in Postgres and times a monitor job over them. Asserts no speed; exits non-zero only on errors.
 // Removes its processes, database, BullMQ keys and temp dir; the MLflow runs and registered model stay.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchmark, needBuilt, options } from './lib/bench-run.mjs';
 import { lineAt } from './lib/job-watch.mjs';
 import * as m from './lib/measure.mjs';
 import { BUILT, startPlatform } from './lib/platform-stack.mjs';
@@ -24,31 +23,19 @@ import * as data from './lib/scoring-data.mjs';
 import { report } from './lib/scoring-report.mjs';
 
 const BARE_PREDICT = fileURLToPath(new URL('lib/bare-predict.py', import.meta.url));
-for (const needed of Object.values(BUILT)) {
-  if (existsSync(needed)) continue;
-  console.error(`${needed} is missing: pnpm exec turbo run build (and uv sync in pipeline/)`);
-  process.exit(1);
-}
+needBuilt(Object.values(BUILT));
 const { runToEnd } = await import(BUILT.testSupport);
 const pg = createRequire(BUILT.api)('pg');
 
-const { values: args } = parseArgs({
-  options: {
-    rows: { type: 'string', default: '100000' },
-    rounds: { type: 'string', default: '3' },
-    'monitor-rows': { type: 'string', default: '1000000' },
-    estimator: { type: 'string', default: 'lightgbm' },
-  },
+const args = options({
+  rows: { whole: 100_000, min: 100 },
+  rounds: { whole: 3, min: 1 },
+  'monitor-rows': { whole: 1_000_000 },
+  estimator: { text: 'lightgbm' },
 });
-const whole = (name, min) => {
-  const value = Number(args[name]);
-  if (Number.isInteger(value) && value >= min) return value;
-  console.error(`--${name} must be a whole number of at least ${min}, not ${args[name]}`);
-  process.exit(1);
-};
-const ROWS = whole('rows', 100);
-const ROUNDS = whole('rounds', 1);
-const MONITOR_ROWS = whole('monitor-rows', 0);
+const ROWS = args.rows;
+const ROUNDS = args.rounds;
+const MONITOR_ROWS = args['monitor-rows'];
 const ESTIMATORS = {
   lightgbm: { estimator: 'lightgbm.LGBMRegressor', params: { n_estimators: 100, n_jobs: 1 } },
   linear: { estimator: 'sklearn.linear_model.LinearRegression' },
@@ -61,9 +48,7 @@ if (!MODEL) {
 const TEAM = 'platform';
 const PIPELINE = `bench-scoring-${randomBytes(4).toString('hex')}`;
 
-const problems = [];
-const cleanups = m.cleanups();
-process.once('SIGINT', () => void cleanups.run().finally(() => process.exit(130)));
+const { cleanups, problems, main } = benchmark();
 /** The API and worker under test (startPlatform), set when the run starts. */
 let ct;
 let dir;
@@ -243,14 +228,4 @@ async function run() {
   report({ setup, settings: { ROWS, ROUNDS, MONITOR_ROWS }, platform, baseline, monitored });
 }
 
-try {
-  await run();
-} catch (error) {
-  problems.push(error instanceof Error ? (error.stack ?? error.message) : String(error));
-} finally {
-  problems.push(...(await cleanups.run()));
-}
-if (problems.length > 0) {
-  console.error(`\n${problems.length} error(s):\n${problems.map((p) => `  ${p}`).join('\n')}`);
-  process.exit(1);
-}
+await main(run);

@@ -12,45 +12,27 @@
 // validation against the champion, registration, MLflow round trips, the worker's bookkeeping).
 // Asserts no speed; exits non-zero only on errors. Removes what it started; the MLflow runs and models stay.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchmark, needBuilt, options } from './lib/bench-run.mjs';
 import { demoSpec, jobTimings, spread, waitAll } from './lib/job-timing.mjs';
 import { workerLines } from './lib/job-watch.mjs';
 import * as m from './lib/measure.mjs';
 import { BUILT, startPlatform } from './lib/platform-stack.mjs';
 
-for (const needed of Object.values(BUILT)) {
-  if (existsSync(needed)) continue;
-  console.error(`${needed} is missing: pnpm exec turbo run build (and uv sync in pipeline/)`);
-  process.exit(1);
-}
-const { values: args } = parseArgs({
-  options: {
-    jobs: { type: 'string', default: '200' },
-    workers: { type: 'string', default: '2' },
-    concurrency: { type: 'string', default: '2' },
-    pipelines: { type: 'string', default: '10' },
-    pool: { type: 'string', default: '1' },
-  },
+needBuilt(Object.values(BUILT));
+const args = options({
+  jobs: { whole: 200, min: 1 },
+  workers: { whole: 2, min: 1, max: 8 },
+  concurrency: { whole: 2, min: 1, max: 16 },
+  pipelines: { whole: 10, min: 1 },
+  pool: { whole: 1, min: 0, max: 1 },
 });
-const whole = (name, min, max = Number.MAX_SAFE_INTEGER) => {
-  const value = Number(args[name]);
-  if (Number.isInteger(value) && value >= min && value <= max) return value;
-  console.error(`--${name} must be a whole number from ${min} to ${max}, not ${args[name]}`);
-  process.exit(1);
-};
-const JOBS = whole('jobs', 1);
-const WORKERS = whole('workers', 1, 8);
-const CONCURRENCY = whole('concurrency', 1, 16);
-const PIPELINES = whole('pipelines', 1);
-const POOL = whole('pool', 0, 1);
+const { jobs: JOBS, workers: WORKERS, concurrency: CONCURRENCY, pipelines: PIPELINES, pool: POOL } = args;
 const TEAM = 'platform';
 const PREFIX = `bench-throughput-${randomBytes(3).toString('hex')}`;
-const cleanups = m.cleanups();
-process.once('SIGINT', () => void cleanups.run().finally(() => process.exit(130)));
+const { cleanups, main } = benchmark();
 
 async function run() {
   const dir = await mkdtemp(join(tmpdir(), 'ct-bench-throughput-'));
@@ -123,7 +105,12 @@ function report(wallMs, timings, starts) {
     ],
   );
   const steps = {};
-  for (const t of timings) for (const [step, ms] of Object.entries(t.steps)) (steps[step] ??= []).push(ms);
+  for (const t of timings) {
+    for (const [step, ms] of Object.entries(t.steps)) {
+      steps[step] ??= [];
+      steps[step].push(ms);
+    }
+  }
   console.log('\nsteps (ms, p50 over jobs)');
   m.table(
     ['step', 'p50'],
@@ -133,13 +120,4 @@ function report(wallMs, timings, starts) {
   console.log(`the worker took a job -> its first step began, p50: ${m.fixed(startMs.p50, 0)} ms`);
 }
 
-let failed = false;
-try {
-  await run();
-} catch (error) {
-  failed = true;
-  console.error(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
-} finally {
-  for (const problem of await cleanups.run()) console.error(`[bench] ${problem}`);
-}
-process.exit(failed ? 1 : 0);
+await main(run);

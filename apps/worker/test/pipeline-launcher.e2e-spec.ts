@@ -9,11 +9,11 @@ import type { LauncherOptions } from '../src/process/child-run.js';
 import type { PipelineEvent } from '../src/process/pipeline-event.js';
 import type { LaunchRequest, PipelineExit, RunningPipeline } from '../src/process/pipeline-launcher.js';
 import { WarmPool } from '../src/process/warm-pool.js';
+import { launcherOptions, openPool, POOL_READY_MS } from './support/launcher-options.js';
 import { groupGone, PIPELINE_PYTHON, processGone } from './support/processes.js';
 
 const BUILT_LAUNCHER = new URL('../dist/process/child-pipeline-launcher.js', import.meta.url).href;
 const BUILT_POOL = new URL('../dist/process/warm-pool.js', import.meta.url).href;
-const POOL_READY_MS = 60_000;
 
 const SPEC: TrainingSpec = trainingSpecSchema.parse({
   pipeline: 'diabetes-lgbm',
@@ -29,18 +29,9 @@ def event(**fields):
     os.write(3, (json.dumps(fields) + "\\n").encode())
 `;
 
-const poolOptions = {
-  python: PIPELINE_PYTHON,
-  threadEnv: { OMP_NUM_THREADS: '1' },
-  mplConfigDir: join(tmpdir(), 'ct-test-matplotlib'),
-  forkTimeoutMs: 10_000,
-  codeCheckMs: 60_000,
-};
-
 /** A warm pool of the pipeline's interpreter, ready for runs. */
 async function readyPool(): Promise<WarmPool> {
-  const pool = new WarmPool(poolOptions, { started() {} });
-  pool.open();
+  const pool = openPool();
   await waitFor('the warm pool to be ready', () => pool.readyPid !== null, { timeoutMs: POOL_READY_MS });
   return pool;
 }
@@ -54,21 +45,7 @@ describe.each(['cold', 'warm'] as const)(
     let pool: WarmPool | null = null;
     /** The run started the way this suite tests. */
     const expectRunner = (exit: PipelineExit) => expect(exit.warm).toBe(warm);
-    const base = (): LauncherOptions => ({
-      python: PIPELINE_PYTHON,
-      workRoot,
-      modelCacheDir: join(workRoot, 'model-cache'),
-      dataRoot: '/srv/ct-data',
-      projectsRoot: '/srv/ct-projects',
-      irisUrl: null,
-      mlflowTrackingUri: 'http://127.0.0.1:5050',
-      codeVersion: null,
-      sourceDatabaseUrl: null,
-      sourceStatementTimeoutMs: 300_000,
-      threadEnv: { OMP_NUM_THREADS: '1' },
-      killGraceMs: 500,
-      maxOutputBytes: 64 * 1024,
-    });
+    const base = () => launcherOptions(workRoot);
 
     beforeAll(async () => {
       workRoot = await mkdtemp(join(tmpdir(), 'ct-launcher-test-'));
@@ -301,10 +278,7 @@ print(child.pid, flush=True)`);
     it('reports a child that cannot start, and leaves no work dir behind', async () => {
       const root = join(workRoot, 'spawn-failure');
       // Warm: a pool whose server cannot start either; the run falls back to a cold start, which fails.
-      const broken = warm
-        ? new WarmPool({ ...poolOptions, python: '/nonexistent/python' }, { started() {} })
-        : null;
-      broken?.open();
+      const broken = warm ? openPool({ python: '/nonexistent/python' }) : null;
       const { pipeline } = start('', { python: '/nonexistent/python', workRoot: root }, 20_000, {}, broken);
       const exit = await pipeline.exited;
       await broken?.close(1_000);

@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@ct/test-support';
 import { ChildPipelineLauncher } from '../src/process/child-pipeline-launcher.js';
-import type { LauncherOptions } from '../src/process/child-run.js';
 import type { PipelineExit } from '../src/process/pipeline-launcher.js';
-import { type ColdReason, WarmPool } from '../src/process/warm-pool.js';
-import { groupGone, PIPELINE_PYTHON, REPO_ROOT } from './support/processes.js';
+import type { ColdReason, WarmPool } from '../src/process/warm-pool.js';
+import { launcherOptions, openPool, POOL_READY_MS } from './support/launcher-options.js';
+import { groupGone, REPO_ROOT } from './support/processes.js';
 
-const READY_MS = 60_000;
 // A file the server watches: touching it is a change of the pipeline's code.
 const WATCHED_FILE = `${REPO_ROOT}pipeline/src/ct_pipeline/warm_start.py`;
 
@@ -18,21 +17,7 @@ describe('the warm pool (real Python processes)', () => {
   let starts: Array<[string, ColdReason | null]>;
   let sut: WarmPool;
 
-  const options = (): LauncherOptions => ({
-    python: PIPELINE_PYTHON,
-    workRoot,
-    modelCacheDir: join(workRoot, 'model-cache'),
-    dataRoot: '/srv/ct-data',
-    projectsRoot: '/srv/ct-projects',
-    irisUrl: null,
-    mlflowTrackingUri: 'http://127.0.0.1:5050',
-    codeVersion: null,
-    sourceDatabaseUrl: null,
-    sourceStatementTimeoutMs: 300_000,
-    threadEnv: { OMP_NUM_THREADS: '1' },
-    killGraceMs: 500,
-    maxOutputBytes: 64 * 1024,
-  });
+  const options = () => launcherOptions(workRoot);
 
   async function run(script: string, onSpawn: (pid: number) => void = () => {}) {
     let stdout = '';
@@ -57,24 +42,14 @@ describe('the warm pool (real Python processes)', () => {
   }
 
   const ready = () =>
-    waitFor('the warm pool to be ready', () => sut.readyPid !== null, { timeoutMs: READY_MS });
+    waitFor('the warm pool to be ready', () => sut.readyPid !== null, { timeoutMs: POOL_READY_MS });
 
   beforeEach(async () => {
     workRoot = await mkdtemp(join(tmpdir(), 'ct-warm-pool-test-'));
     starts = [];
-    sut = new WarmPool(
-      {
-        python: PIPELINE_PYTHON,
-        threadEnv: { OMP_NUM_THREADS: '1' },
-        mplConfigDir: join(tmpdir(), 'ct-test-matplotlib'),
-        forkTimeoutMs: 10_000,
-        codeCheckMs: 0,
-      },
-      { started: (start, reason) => starts.push([start, reason]) },
-    );
-    sut.open();
+    sut = openPool({ codeCheckMs: 0 }, { started: (start, reason) => starts.push([start, reason]) });
     await ready();
-  }, READY_MS + 5_000);
+  }, POOL_READY_MS + 5_000);
 
   afterEach(async () => {
     await sut.close(5_000);
@@ -137,7 +112,7 @@ print(json.dumps({"global": getattr(ct_pipeline, "LEFT_BEHIND", None), "env": os
         ['warm', null],
       ]);
     },
-    READY_MS,
+    POOL_READY_MS,
   );
 
   it(
@@ -167,7 +142,7 @@ print(json.dumps({"global": getattr(ct_pipeline, "LEFT_BEHIND", None), "env": os
         'cold:code_changed',
       ]);
     },
-    READY_MS,
+    POOL_READY_MS,
   );
 
   it("reports its idle server's memory", async () => {
