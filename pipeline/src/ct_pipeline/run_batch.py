@@ -22,9 +22,10 @@ class PendingBatch:
         self._params: dict[str, str] = {}
         self._metrics: dict[str, Metric] = {}
         self._tags: dict[str, str] = {}
+        self._linked: list[Metric] = []
 
     def __bool__(self) -> bool:
-        return bool(self._params or self._metrics or self._tags)
+        return bool(self._params or self._metrics or self._tags or self._linked)
 
     def add_params(self, params: Mapping[str, object]) -> None:
         """Params as MLflow stores them: values become strings, None becomes ``"None"``."""
@@ -39,12 +40,16 @@ class PendingBatch:
         """Tags: values become strings, cut to MLflow's limit."""
         self._tags.update({key: str(value)[:MAX_TAG_LENGTH] for key, value in tags.items()})
 
+    def add_linked_metrics(self, metrics: list[Metric]) -> None:
+        """Metrics already in the run, sent again with a logged model's id: that links them to the model."""
+        self._linked.extend(metrics)
+
     def take(self) -> tuple[list[Metric], list[Param], list[RunTag]]:
         """Everything pending, emptied: ``(metrics, params, tags)`` for ``MlflowClient.log_batch``."""
         batch = (
-            list(self._metrics.values()),
+            [*self._metrics.values(), *self._linked],
             [Param(key, value) for key, value in self._params.items()],
             [RunTag(key, value) for key, value in self._tags.items()],
         )
-        self._params, self._metrics, self._tags = {}, {}, {}
+        self._params, self._metrics, self._tags, self._linked = {}, {}, {}, []
         return batch

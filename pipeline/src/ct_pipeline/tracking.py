@@ -25,6 +25,7 @@ from mlflow.utils import environment as mlflow_environment
 from sklearn.pipeline import Pipeline
 
 from ct_pipeline.errors import InfrastructureError, PipelineFailure
+from ct_pipeline.model_logging import log_sklearn_model
 from ct_pipeline.run_batch import MAX_TAG_LENGTH, PendingBatch
 from ct_pipeline.worker_run import join_run
 
@@ -122,19 +123,23 @@ class Tracker:
         The model is stored in the skops format. Its trusted types are the ones this very model holds:
         MLflow refuses to store a model it cannot load back with them, and a loader gets the list from the
         model's own MLmodel file anyway, so listing them adds no trust that writing the model did not.
+        The run's metrics become the model's with the next `flush` (`model_logging`).
         """
         with mlflow_call("logging the model"), _no_requirement_check():
             trusted = skops.io.get_untrusted_types(data=skops.io.dumps(model))
-            info = mlflow.sklearn.log_model(
+            return log_sklearn_model(
+                self.run_id,
+                MODEL_NAME,
                 model,
-                name=MODEL_NAME,
-                signature=infer_signature(example, predictions),
-                input_example=example,
-                serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_SKOPS,
-                skops_trusted_types=trusted,
-                pip_requirements=[*requirements, f"skops=={version('skops')}"],
+                {
+                    "signature": infer_signature(example, predictions),
+                    "input_example": example,
+                    "serialization_format": mlflow.sklearn.SERIALIZATION_FORMAT_SKOPS,
+                    "skops_trusted_types": trusted,
+                    "pip_requirements": [*requirements, f"skops=={version('skops')}"],
+                },
+                self._pending.add_linked_metrics,
             )
-        return str(info.model_uri)
 
     def log_dict(self, data: Mapping[str, Any], artifact_file: str) -> None:
         """Log ``data`` as a JSON artifact at ``artifact_file`` (e.g. ``validation/report.json``)."""
