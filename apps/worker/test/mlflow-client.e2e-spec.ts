@@ -43,6 +43,32 @@ describe('the MLflow client (real MLflow server)', () => {
     await expect(sut.createRun(id, tags)).resolves.toEqual(expect.any(String));
   });
 
+  it('creates runs in an experiment it looked up once, and restores it if it was deleted since', async () => {
+    const name = unique();
+    const first = await sut.createRunIn(name, tags);
+    // The requests go to the real server; only their paths are noted on the way.
+    const realFetch = globalThis.fetch;
+    const sent: string[] = [];
+    globalThis.fetch = (input, init) => {
+      sent.push(String(input).split('/mlflow/')[1] ?? String(input));
+      return realFetch(input, init);
+    };
+    try {
+      const second = await sut.createRunIn(name, tags);
+      expect(second.experimentId).toBe(first.experimentId);
+      expect(sent).toEqual(['runs/create']);
+      await post('experiments/delete', { experiment_id: first.experimentId });
+      const third = await sut.createRunIn(name, tags);
+      expect(third.experimentId).toBe(first.experimentId);
+      expect(await sut.getRun(third.runId)).toMatchObject({
+        status: 'RUNNING',
+        experimentId: first.experimentId,
+      });
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+
   it('creates a running run with the job tags, and ends it as KILLED', async () => {
     const experimentId = await sut.getOrCreateExperiment(unique());
     const runId = await sut.createRun(experimentId, tags);

@@ -33,6 +33,8 @@ export interface RunTags {
 }
 
 const REQUEST_TIMEOUT_MS = 10_000;
+// Experiment ids remembered by name (one per pipeline and team); past this many the memory starts over.
+const KNOWN_EXPERIMENTS_MAX = 10_000;
 
 const experimentBody = z.object({
   experiment: z.object({ experiment_id: z.string(), lifecycle_stage: z.string().optional() }),
@@ -84,6 +86,7 @@ class MlflowStatusError extends InfrastructureError {
 @Injectable()
 export class MlflowClient {
   private readonly trackingUri: string;
+  private readonly experimentIds = new Map<string, string>();
 
   constructor(@Inject(WORKER_CONFIG) config: Pick<WorkerConfig, 'mlflowTrackingUri'>) {
     this.trackingUri = config.mlflowTrackingUri;
@@ -103,6 +106,29 @@ export class MlflowClient {
       if (raced === null) throw error;
       return raced;
     }
+  }
+
+  /**
+   * Creates a RUNNING run tagged with the job it belongs to in experiment `name` (created or restored when
+   * needed); returns both ids. An experiment this client has created a run in before is not looked up again
+   * (one request less per job); if MLflow refuses the run there (the experiment was deleted since), it is
+   * looked up afresh, and restored, once.
+   */
+  async createRunIn(name: string, tags: RunTags): Promise<{ experimentId: string; runId: string }> {
+    const known = this.experimentIds.get(name);
+    if (known !== undefined) {
+      try {
+        return { experimentId: known, runId: await this.createRun(known, tags) };
+      } catch (error) {
+        if (!(error instanceof MlflowStatusError)) throw error;
+        this.experimentIds.delete(name);
+      }
+    }
+    const experimentId = await this.getOrCreateExperiment(name);
+    const runId = await this.createRun(experimentId, tags);
+    if (this.experimentIds.size >= KNOWN_EXPERIMENTS_MAX) this.experimentIds.clear();
+    this.experimentIds.set(name, experimentId);
+    return { experimentId, runId };
   }
 
   /** Creates a RUNNING run tagged with the job it belongs to; returns its id. */

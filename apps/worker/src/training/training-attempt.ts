@@ -179,7 +179,6 @@ export class TrainingAttempt {
     progress: Progress,
   ): Promise<string> {
     const attempt = job.attempts;
-    const experimentId = await this.mlflow.getOrCreateExperiment(experiment);
     const runName = `${job.pipeline}-${job.id.slice(0, 8)}-${attempt}`;
     const tags = {
       jobId: job.id,
@@ -198,7 +197,7 @@ export class TrainingAttempt {
             }
           : undefined,
     };
-    const runId = await this.mlflow.createRun(experimentId, tags);
+    const { experimentId, runId } = await this.mlflow.createRunIn(experiment, tags);
     progress.runId = runId;
     const patch = { mlflowExperimentId: experimentId, mlflowRunId: runId };
     if (
