@@ -2,6 +2,7 @@ import { type SubmitJob, submitJobSchema } from '@ct/shared';
 import type { DataSource } from 'typeorm';
 import { EventStore } from '../src/store/event-store.js';
 import { JobStore } from '../src/store/job-store.js';
+import { insertWithinQuota } from '../src/store/job-submission.js';
 import { freshDatabase, migratedDataSource } from './database.js';
 
 const submission = (extra: Partial<Record<string, unknown>> = {}): SubmitJob =>
@@ -14,6 +15,8 @@ const submission = (extra: Partial<Record<string, unknown>> = {}): SubmitJob =>
     },
     ...extra,
   });
+
+const quota100 = { maxRunning: 100, maxQueued: 0 };
 
 describe('JobStore.createWithinQuota, one statement (real Postgres)', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
@@ -74,5 +77,29 @@ describe('JobStore.createWithinQuota, one statement (real Postgres)', () => {
     expect(again).toEqual({ job: first.job, created: false });
     const refused = await sut.createWithinQuota('team-key', submission(), null, full);
     expect(refused).toEqual({ refused: { queued: 1, running: 0, limit: 1, full: true } });
+  });
+
+  it('commits asynchronously only its own statement, and refuses to run inside a transaction', async () => {
+    await Promise.all(
+      Array.from({ length: 8 }, () => sut.createWithinQuota('team-async', submission(), null, quota100)),
+    );
+    // Every pooled connection is back to synchronous commits once its submission ended.
+    const settings = await Promise.all(
+      Array.from({ length: 8 }, () => dataSource.query('SHOW synchronous_commit')),
+    );
+    expect(new Set(settings.map(([row]) => row.synchronous_commit))).toEqual(new Set(['on']));
+    const { job } = await sut.create('team-async', submission());
+    const row = { ...job, id: '00000000-0000-4000-8000-000000000001', idempotencyKey: null };
+    await expect(
+      dataSource.transaction((manager) =>
+        insertWithinQuota(manager, row, quota100, {
+          type: 'state',
+          state: 'queued',
+          failureReason: null,
+          message: 'submitted',
+        }),
+      ),
+    ).rejects.toThrow('outside any transaction');
+    expect(await sut.get(row.id)).toBeNull();
   });
 });
