@@ -14,13 +14,18 @@ export async function demoSpec(pipeline, runtime) {
 
 /**
  * A finished job's marks (ms since the epoch) and step durations: `running` (its last attempt began: the
- * worker took it from the queue), `firstStep` (the pipeline's first step began), `training` (the user's
- * model fitting: the training step's duration), `finished`.
+ * worker took it from the queue), `firstStep` (the pipeline's first step began), `training` (the training
+ * step: the fit, then logging the model), `fit` (the user's model fitting alone: the training step's progress
+ * from "fitting" to "fitted"), `finished`.
  */
 export function jobTimings(job, events) {
   const running = events.filter((e) => e.type === 'state' && e.state === 'running').at(-1);
   const after = (e) => Date.parse(e.at) >= Date.parse(running?.at ?? '');
   const firstStep = events.find((e) => e.type === 'step.started' && after(e));
+  const progress = (test) =>
+    Date.parse(events.find((e) => e.type === 'progress' && after(e) && test(e))?.at ?? '');
+  const fitting = progress((e) => e.step === 'training' && e.fraction === 0);
+  const fitted = progress((e) => e.step === 'training' && /^fitted/.test(e.message ?? ''));
   const steps = {};
   for (const e of events) if (e.type === 'step.finished' && after(e)) steps[e.step] = e.durationMs;
   return {
@@ -30,6 +35,7 @@ export function jobTimings(job, events) {
     finished: Date.parse(job.finishedAt),
     steps,
     training: steps.training ?? Number.NaN,
+    fit: fitted - fitting,
   };
 }
 
