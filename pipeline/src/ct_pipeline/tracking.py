@@ -26,6 +26,7 @@ from sklearn.pipeline import Pipeline
 
 from ct_pipeline.errors import InfrastructureError, PipelineFailure
 from ct_pipeline.model_logging import log_sklearn_model
+from ct_pipeline.registration import create_version, set_alias
 from ct_pipeline.run_batch import MAX_TAG_LENGTH, PendingBatch
 from ct_pipeline.worker_run import join_run
 
@@ -73,6 +74,7 @@ class Tracker:
         self.run_id = run_id
         self._ended = False
         self._pending = PendingBatch()
+        self._registered_models: set[str] = set()  # seen in the registry by `aliases`
 
     @classmethod
     def open(cls, pipeline: str, environ: Mapping[str, str] = os.environ) -> Tracker:
@@ -195,6 +197,7 @@ class Tracker:
                 if exc.error_code == "RESOURCE_DOES_NOT_EXIST":
                     return {}
                 raise
+        self._registered_models.add(name)
         return {alias: str(version) for alias, version in dict(model.aliases or {}).items()}
 
     def load_registered(self, name: str, version: str, cache: Path) -> tuple[Any, str]:
@@ -212,17 +215,17 @@ class Tracker:
         return load_local_model(found.folder), found.cache
 
     def register(self, model_uri: str, name: str, tags: Mapping[str, object]) -> str:
-        """Register ``model_uri`` as a new version of ``name`` with ``tags``; return the version number."""
+        """Register ``model_uri`` as a new version of ``name`` with ``tags``; return the version number.
+
+        The registered model is created first unless `aliases` has just seen it (`registration`).
+        """
         with mlflow_call(f"registering a version of {name}"):
-            version = mlflow.register_model(
-                model_uri, name, tags={key: str(value)[:MAX_TAG_LENGTH] for key, value in tags.items()}
-            )
-        return str(version.version)
+            return create_version(name, model_uri, self.run_id, tags, name in self._registered_models)
 
     def set_alias(self, name: str, alias: str, version: str) -> None:
         """Point ``alias`` of registered model ``name`` at ``version``."""
         with mlflow_call(f"setting {name}@{alias}"):
-            MlflowClient().set_registered_model_alias(name, alias, version)
+            set_alias(name, alias, version)
 
     def set_version_tags(self, name: str, version: str, tags: Mapping[str, object]) -> None:
         """Set tags on version ``version`` of registered model ``name`` (values cut to MLflow's limit)."""
