@@ -52,6 +52,8 @@ PRELOAD: Final = (
     "mlflow",
     "mlflow.sklearn",
     "mlflow.lightgbm",
+    "mlflow.pyfunc",
+    "pyarrow.parquet",
     "matplotlib.pyplot",
     "skops.io",
     "lightgbm",
