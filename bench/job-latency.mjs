@@ -49,8 +49,8 @@ async function platformRun(warm) {
   if (job.state !== 'succeeded') throw new Error(`job ${job.id} ${job.state}: ${job.failureMessage}`);
   const t = jobTimings(job, await ct.jobEvents(job.id));
   // A run asked to start warm starts cold while the pool is not ready (e.g. restarting after a code change).
-  const started = workerLines(ct.worker.output(), job.id).find((l) => l.msg.startsWith('pipeline started'));
-  const forked = started?.msg.includes('forked from the warm pool') ?? false;
+  const startLine = workerLines(ct.worker.output(), job.id).find((l) => l.msg.startsWith('pipeline started'));
+  const forked = startLine?.msg.includes('forked from the warm pool') ?? false;
   return { wallMs, startMs: t.firstStep - t.running, fit: t.fit, forked };
 }
 
