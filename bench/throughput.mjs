@@ -88,6 +88,10 @@ function report(wallMs, timings, starts) {
   const training = timings.map((t) => t.training);
   const fit = timings.map((t) => t.fit);
   const sum = (values) => values.reduce((a, b) => a + b, 0);
+  const dist = (values) => {
+    const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+    return [50, 90, 100].map((p) => m.fixed(m.percentile(sorted, p), 0)).join(' / ');
+  };
   const slots = WORKERS * CONCURRENCY;
   console.log(
     `\nThroughput: ${JOBS} demo jobs, ${WORKERS} workers x concurrency ${CONCURRENCY}, pool ${POOL ? 'on' : 'off'} (starts: ${m.count(starts, (s) => s)})`,
@@ -97,9 +101,9 @@ function report(wallMs, timings, starts) {
     [
       ['wall time, first submit -> last finished (s)', m.fixed(wallMs / 1000, 1)],
       ['jobs per minute', m.fixed(JOBS / (wallMs / 60_000), 1)],
-      ['job running time p50 (ms)', m.fixed(spread(running).p50, 0)],
+      ['job running time p50 / p90 / max (ms)', dist(running)],
       ['training step p50 (ms)', m.fixed(spread(training).p50, 0)],
-      ["the user's model fit p50 (ms)", m.fixed(spread(fit).p50, 0)],
+      ["the user's model fit p50 / p90 / max (ms)", dist(fit)],
       ["running time outside the user's fit", `${m.fixed(100 * (1 - sum(fit) / sum(running)), 1)} %`],
       [
         "slot time (wall x slots) outside the user's fit",

@@ -251,6 +251,29 @@ def test_every_catalogue_estimator_builds_with_its_defaults() -> None:
         assert entry.make({}).get_params()
 
 
+@pytest.mark.parametrize(
+    ("environ", "params", "n_jobs"),
+    [
+        ({"OMP_NUM_THREADS": "1"}, {}, 1),
+        ({"OMP_NUM_THREADS": "3"}, {}, 3),
+        ({"OMP_NUM_THREADS": "1"}, {"n_jobs": 2}, 2),
+        ({}, {}, None),
+        ({"OMP_NUM_THREADS": "zero"}, {}, None),
+        ({"OMP_NUM_THREADS": "0"}, {}, None),
+    ],
+)
+def test_lightgbm_takes_the_workers_thread_budget_unless_the_spec_sets_it(
+    environ: dict[str, str], params: dict[str, Any], n_jobs: int | None
+) -> None:
+    for name in ("lightgbm.LGBMRegressor", "lightgbm.LGBMClassifier"):
+        assert CATALOGUE[name].make(params, environ).get_params()["n_jobs"] == n_jobs
+
+
+def test_estimators_that_follow_omp_num_threads_get_no_thread_param() -> None:
+    sut = CATALOGUE["sklearn.ensemble.RandomForestRegressor"].make({}, {"OMP_NUM_THREADS": "1"})
+    assert sut.get_params()["n_jobs"] is None
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=[path.name for path in EXAMPLES])
 def test_example_spec_is_valid(path: Path) -> None:
     sut = load_spec(path)

@@ -7,6 +7,7 @@ another estimator, add an `EstimatorEntry`; `ct_pipeline.params` checks its para
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -48,6 +49,8 @@ class EstimatorEntry:
     """Params passed unless the spec gives them."""
     packages: tuple[str, ...] = ()
     """Distributions the fitted model needs besides `BASE_PACKAGES`."""
+    threads_param: str | None = None
+    """The param that sets its thread count, when it does not follow ``OMP_NUM_THREADS`` by itself."""
 
     def supports(self, task: Task) -> bool:
         """Whether this estimator can be trained for ``task``."""
@@ -59,9 +62,22 @@ class EstimatorEntry:
         cls: type[BaseEstimator] = getattr(importlib.import_module(module_name), class_name)
         return cls
 
-    def make(self, params: Mapping[str, Any]) -> BaseEstimator:
-        """Instantiate the estimator with the defaults overlaid by ``params``."""
-        return self.load_class()(**{**self.defaults, **params})
+    def make(self, params: Mapping[str, Any], environ: Mapping[str, str] = os.environ) -> BaseEstimator:
+        """Instantiate the estimator with the defaults overlaid by ``params``.
+
+        An estimator that picks its own thread count gets the worker's ``OMP_NUM_THREADS`` unless ``params``
+        set it: LightGBM otherwise takes every core, so concurrent jobs on one host oversubscribe it and its
+        spinning threads slow every fit several times over.
+        """
+        threads = thread_budget(environ)
+        budget = {} if self.threads_param is None or threads is None else {self.threads_param: threads}
+        return self.load_class()(**{**self.defaults, **budget, **params})
+
+
+def thread_budget(environ: Mapping[str, str]) -> int | None:
+    """The threads a run may use for numeric work: ``OMP_NUM_THREADS`` when it is a positive number."""
+    value = environ.get("OMP_NUM_THREADS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 BASE_PACKAGES: Final = ("numpy", "scipy", "scikit-learn")
@@ -73,10 +89,18 @@ CATALOGUE: Final[Mapping[str, EstimatorEntry]] = MappingProxyType(
         entry.name: entry
         for entry in (
             EstimatorEntry(
-                "lightgbm.LGBMRegressor", "regressor", defaults=_QUIET_LIGHTGBM, packages=_LIGHTGBM
+                "lightgbm.LGBMRegressor",
+                "regressor",
+                defaults=_QUIET_LIGHTGBM,
+                packages=_LIGHTGBM,
+                threads_param="n_jobs",
             ),
             EstimatorEntry(
-                "lightgbm.LGBMClassifier", "classifier", defaults=_QUIET_LIGHTGBM, packages=_LIGHTGBM
+                "lightgbm.LGBMClassifier",
+                "classifier",
+                defaults=_QUIET_LIGHTGBM,
+                packages=_LIGHTGBM,
+                threads_param="n_jobs",
             ),
             EstimatorEntry("sklearn.linear_model.LinearRegression", "regressor", scaled=True),
             EstimatorEntry("sklearn.linear_model.Ridge", "regressor", scaled=True),
