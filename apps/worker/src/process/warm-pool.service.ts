@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
 import { WorkerMetrics } from '../observability/worker-metrics.js';
 import { matplotlibConfigDir } from './child-env.js';
+import { withThreadBudget } from './thread-budget.js';
 import { WarmPool } from './warm-pool.js';
 
 // A fork request is answered in milliseconds; a server that takes this long is stuck.
@@ -24,7 +25,7 @@ export class WarmPoolService implements OnApplicationBootstrap, OnApplicationShu
       ? new WarmPool(
           {
             python: config.pipelinePython,
-            threadEnv: config.threadEnv,
+            threadEnv: withThreadBudget(config.threadEnv, config.concurrency),
             mplConfigDir: matplotlibConfigDir(config.modelCacheDir),
             forkTimeoutMs: FORK_TIMEOUT_MS,
             codeCheckMs: CODE_CHECK_MS,

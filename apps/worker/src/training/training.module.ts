@@ -8,6 +8,7 @@ import { ChildPipelineLauncher, LAUNCHER_OPTIONS, WARM_STARTER } from '../proces
 import type { LauncherOptions } from '../process/child-run.js';
 import { LeftoverSweep } from '../process/leftover-sweep.js';
 import { PIPELINE_LAUNCHER } from '../process/pipeline-launcher.js';
+import { withThreadBudget } from '../process/thread-budget.js';
 import { WarmPoolService } from '../process/warm-pool.service.js';
 import { JobChannels } from '../redis/job-channels.js';
 import { RedisConnection } from '../redis/redis-connection.js';
@@ -38,7 +39,7 @@ function launcherOptions(config: WorkerConfig): LauncherOptions {
     codeVersion: config.codeVersion,
     sourceDatabaseUrl: config.sourceDatabaseUrl,
     sourceStatementTimeoutMs: config.sourceStatementTimeoutMs,
-    threadEnv: config.threadEnv,
+    threadEnv: withThreadBudget(config.threadEnv, config.concurrency),
     killGraceMs: config.killGraceMs,
     maxOutputBytes: config.jobLogMaxBytes,
   };
