@@ -92,7 +92,9 @@ describe('observability end to end: /metrics of the api and the worker, request 
       for (const line of own) expect(line).toMatchObject({ jobId: job.id });
       expect(own).toContainEqual(
         expect.objectContaining({
-          msg: expect.stringMatching(/^pipeline started as process \d+ \((forked from the warm pool|cold start)\)$/),
+          msg: expect.stringMatching(
+            /^pipeline started as process \d+ \((forked from the warm pool|cold start)\)$/,
+          ),
           attempt: 1,
         }),
       );

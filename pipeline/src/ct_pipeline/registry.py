@@ -1,8 +1,9 @@
 """The model registry and artifact downloads, for scoring and monitoring.
 
 With `ct_pipeline.tracking` (which sets the tracking URI when it opens the run, and delegates to
-`worker_run`, `model_logging` and `registration`), the only module that talks to MLflow. Every MLflow failure leaves it as `InfrastructureError`, except a version or alias the registry
-does not have: that is `InvalidInput` (a retry cannot help; the job asked for a model that is not there).
+`worker_run`, `model_logging` and `registration`), the only module that talks to MLflow. Every MLflow
+failure leaves it as `InfrastructureError`, except a version or alias the registry does not have: that is
+`InvalidInput` (a retry cannot help; the job asked for a model that is not there).
 """
 
 from __future__ import annotations
