@@ -6,8 +6,9 @@ import importlib
 
 import pytest
 
-from ct_pipeline import warm_start
-from ct_pipeline.warm_start import PRELOAD, RunRequest
+from ct_pipeline import forked_run, warm_start
+from ct_pipeline.fork_server import RunRequest
+from ct_pipeline.warm_start import PRELOAD
 
 GOOD = {
     "token": "t1",
@@ -45,7 +46,7 @@ def test_refuses_a_malformed_request(change: dict[str, object], problem: str) ->
     [(None, 0), (0, 0), (4, 4), (256 + 3, 3), ("a message", 1)],
 )
 def test_exits_with_the_status_python_would(code: object, status: int) -> None:
-    assert warm_start._exit_status(code) == status
+    assert forked_run._exit_status(code) == status
 
 
 @pytest.mark.parametrize("module", PRELOAD)
