@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import type { JobEventBody, JobState, ListJobsQuery, SubmitJob } from '@ct/shared';
+import type { JobState, ListJobsQuery, SubmitJob } from '@ct/shared';
 import { type DataSource, type EntityManager, In } from 'typeorm';
 import { JobEntity } from '../entities/job.entity.js';
 import { JobAttemptEntity } from '../entities/job-attempt.entity.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { insertWithinQuota, type NewJobRow } from './job-submission.js';
+import { FIRST_EVENT, insertWithinQuota, newJobRow } from './job-submission.js';
 import type { TeamLoad, TeamQuota } from './team-quota.js';
 
 /** The fields a state change may also set. */
@@ -35,37 +34,6 @@ export type JobPatch = Partial<
 /** A submission as stored: a training job, or a score or monitor job of a registered pipeline. */
 export type JobSubmission = SubmitJob &
   Partial<Pick<JobEntity, 'kind' | 'task' | 'pipelineId' | 'pipelineVersion'>>;
-
-/** A submitted job's first event: it is created queued rather than moved there. */
-const FIRST_EVENT: JobEventBody = {
-  type: 'state',
-  state: 'queued',
-  failureReason: null,
-  message: 'submitted',
-};
-
-/** The columns of a new queued job. */
-function newJobRow(team: string, submission: JobSubmission, submittedBy: string | null): NewJobRow {
-  return {
-    id: randomUUID(),
-    team,
-    submittedBy,
-    pipeline: submission.spec.pipeline,
-    state: 'queued',
-    trigger: submission.trigger,
-    spec: submission.spec,
-    params: submission.params ?? {},
-    priority: submission.priority,
-    timeoutSeconds: submission.timeoutSeconds,
-    maxAttempts: submission.maxAttempts,
-    idempotencyKey: submission.idempotencyKey ?? null,
-    tags: submission.tags,
-    kind: submission.kind ?? 'train',
-    task: submission.task ?? null,
-    pipelineId: submission.pipelineId ?? null,
-    pipelineVersion: submission.pipelineVersion ?? null,
-  };
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { JobEventBody } from '@ct/shared';
 import type { EntityManager } from 'typeorm';
 import { JobEntity } from '../entities/job.entity.js';
 import { durableFlushOf } from './durable-flush.js';
+import type { JobSubmission } from './job-store.js';
 import { LOCK_TEAM_LOAD_SQL, type TeamLoad, type TeamQuota, teamLoadOf } from './team-quota.js';
 
 /** A job row to store, as its columns (the caller fills every one: no column is left to chance). */
@@ -25,6 +27,37 @@ export type NewJobRow = Pick<
   | 'pipelineId'
   | 'pipelineVersion'
 >;
+
+/** A submitted job's first event: it is created queued rather than moved there. */
+export const FIRST_EVENT: JobEventBody = {
+  type: 'state',
+  state: 'queued',
+  failureReason: null,
+  message: 'submitted',
+};
+
+/** The columns of a new queued job. */
+export function newJobRow(team: string, submission: JobSubmission, submittedBy: string | null): NewJobRow {
+  return {
+    id: randomUUID(),
+    team,
+    submittedBy,
+    pipeline: submission.spec.pipeline,
+    state: 'queued',
+    trigger: submission.trigger,
+    spec: submission.spec,
+    params: submission.params ?? {},
+    priority: submission.priority,
+    timeoutSeconds: submission.timeoutSeconds,
+    maxAttempts: submission.maxAttempts,
+    idempotencyKey: submission.idempotencyKey ?? null,
+    tags: submission.tags,
+    kind: submission.kind ?? 'train',
+    task: submission.task ?? null,
+    pipelineId: submission.pipelineId ?? null,
+    pipelineVersion: submission.pipelineVersion ?? null,
+  };
+}
 
 /** What a submission within the quota became. */
 export type QuotaSubmission =
