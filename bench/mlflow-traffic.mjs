@@ -12,43 +12,25 @@
 // child and the proxy disagree on). Removes its processes, database, BullMQ keys and temp dir; the MLflow
 // runs and the registered model stay.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchmark, needBuilt, options } from './lib/bench-run.mjs';
+import { demoSpec } from './lib/job-timing.mjs';
 import * as m from './lib/measure.mjs';
 import { startMlflowProxy } from './lib/mlflow-proxy.mjs';
 import { jobTraffic, report } from './lib/mlflow-traffic-report.mjs';
 import { BUILT, startPlatform } from './lib/platform-stack.mjs';
 
-for (const needed of Object.values(BUILT)) {
-  if (existsSync(needed)) continue;
-  console.error(`${needed} is missing: pnpm exec turbo run build (and uv sync in pipeline/)`);
-  process.exit(1);
-}
-const { values: args } = parseArgs({
-  options: {
-    jobs: { type: 'string', default: '3' },
-    small: { type: 'boolean', default: false },
-    trace: { type: 'boolean', default: false },
-  },
-});
-const JOBS = args.small ? 2 : Number(args.jobs);
-if (!Number.isInteger(JOBS) || JOBS < 1) {
-  console.error(`--jobs must be a whole number of at least 1, not ${args.jobs}`);
-  process.exit(1);
-}
-const DEMO_JOB = fileURLToPath(new URL('../examples/diabetes-lgbm.job.json', import.meta.url));
+needBuilt(Object.values(BUILT));
+const args = options({ jobs: { whole: 3, min: 1 }, small: { flag: true }, trace: { flag: true } });
+const JOBS = args.small ? 2 : args.jobs;
 const TEAM = 'platform';
 const PIPELINE = `bench-mlflow-${randomBytes(4).toString('hex')}`;
 // After a job ends, requests still in flight (the worker ending the run) are waited for this long.
 const QUIET_MS = 500;
 
-const problems = [];
-const cleanups = m.cleanups();
-process.once('SIGINT', () => void cleanups.run().finally(() => process.exit(130)));
+const { cleanups, problems, main } = benchmark();
 
 /** Waits until the proxy has seen no new request for `QUIET_MS`. */
 async function quiet(proxy) {
@@ -67,8 +49,7 @@ async function run() {
   cleanups.add('MLflow proxy', () => proxy.close());
   process.env.MLFLOW_TRACKING_URI = proxy.url; // what startPlatform hands the API and the worker
   const ct = await startPlatform({ cleanups, dir, team: TEAM });
-  const demo = JSON.parse(readFileSync(DEMO_JOB, 'utf8'));
-  const body = { ...demo, spec: { ...demo.spec, pipeline: PIPELINE } };
+  const body = { spec: await demoSpec(PIPELINE) };
   const jobs = [];
   for (let n = 1; n <= JOBS; n++) {
     await quiet(proxy);
@@ -95,14 +76,4 @@ async function run() {
   report({ setup: { pipeline: `${TEAM}.${PIPELINE}`, mlflow: target, proxy: proxy.url }, jobs });
 }
 
-try {
-  await run();
-} catch (error) {
-  problems.push(error instanceof Error ? (error.stack ?? error.message) : String(error));
-} finally {
-  problems.push(...(await cleanups.run()));
-}
-if (problems.length > 0) {
-  console.error(`\n${problems.length} error(s):\n${problems.map((p) => `  ${p}`).join('\n')}`);
-  process.exit(1);
-}
+await main(run);

@@ -40,10 +40,8 @@ async function run() {
     dir,
     team: TEAM,
     worker: false,
-    env: {
-      TEAM_MAX_QUEUED_JOBS: String(Math.max(10_000, JOBS + 1000)),
-      ...(args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args['cpu-prof']}` } : {}),
-    },
+    cpuProf: args['cpu-prof'],
+    env: { TEAM_MAX_QUEUED_JOBS: String(Math.max(10_000, JOBS + 1000)) },
   });
   let started = performance.now();
   await fillQueue({

@@ -9,47 +9,29 @@
 // --concurrency at once; the report gives each round's jobs/s, p50 and p99, and the ratio API / floor of the
 // medians. Goal: >= 0.5 of the floor, p99 < 100 ms. Asserts no speed; exits non-zero only on errors (a
 // request that is not 201, rows or BullMQ jobs missing). Removes its processes, database and BullMQ keys.
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchmark, needBuilt, options } from './lib/bench-run.mjs';
 import * as m from './lib/measure.mjs';
 import { BUILT, startPlatform } from './lib/platform-stack.mjs';
 import { submissionBody, submissionFloor } from './lib/submission-floor.mjs';
 
-for (const needed of [BUILT.api, BUILT.testSupport]) {
-  if (existsSync(needed)) continue;
-  console.error(`${needed} is missing: pnpm exec turbo run build`);
-  process.exit(1);
-}
-
-const { values: args } = parseArgs({
-  options: {
-    jobs: { type: 'string', default: '2000' },
-    rounds: { type: 'string', default: '3' },
-    concurrency: { type: 'string', default: '64' },
-    'cpu-prof': { type: 'string' },
-  },
+needBuilt([BUILT.api, BUILT.testSupport]);
+const args = options({
+  jobs: { whole: 2000, min: 10 },
+  rounds: { whole: 3, min: 1 },
+  concurrency: { whole: 64, min: 1 },
+  'cpu-prof': { text: undefined },
 });
-const whole = (name, min) => {
-  const value = Number(args[name]);
-  if (Number.isInteger(value) && value >= min) return value;
-  console.error(`--${name} must be a whole number of at least ${min}, not ${args[name]}`);
-  process.exit(1);
-};
-const JOBS = whole('jobs', 10);
-const ROUNDS = whole('rounds', 1);
-const CONCURRENCY = whole('concurrency', 1);
+const { jobs: JOBS, rounds: ROUNDS, concurrency: CONCURRENCY } = args;
 const TEAM = 'platform';
 const FLOOR_TEAM = 'bench-floor';
 const WARM_UP = Math.min(200, JOBS);
 // The team's quota must not refuse the benchmark's own jobs (the default is 10,000 queued).
 const QUOTA = String(Math.max(10_000, (JOBS + WARM_UP) * (ROUNDS + 1)));
 
-const problems = [];
-const cleanups = m.cleanups();
-process.once('SIGINT', () => void cleanups.run().finally(() => process.exit(130)));
+const { cleanups, problems, main } = benchmark();
 
 /** `count` calls of `one` at CONCURRENCY: jobs/s, latency percentiles, and the API's CPU per job. */
 async function round(label, count, one, apiPid) {
@@ -73,7 +55,7 @@ async function round(label, count, one, apiPid) {
   };
 }
 
-async function main() {
+async function run() {
   const dir = await mkdtemp(join(tmpdir(), 'ct-bench-submissions-'));
   cleanups.add('temp dir', () => rm(dir, { recursive: true, force: true }));
   const ct = await startPlatform({
@@ -81,10 +63,8 @@ async function main() {
     dir,
     team: TEAM,
     worker: false,
-    env: {
-      TEAM_MAX_QUEUED_JOBS: QUOTA,
-      ...(args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args['cpu-prof']}` } : {}),
-    },
+    cpuProf: args['cpu-prof'],
+    env: { TEAM_MAX_QUEUED_JOBS: QUOTA },
   });
   const floor = await submissionFloor({
     apiMain: BUILT.api,
@@ -158,19 +138,4 @@ function report(results) {
   );
 }
 
-let failed = false;
-try {
-  await main();
-} catch (error) {
-  failed = true;
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-}
-for (const error of await cleanups.run()) {
-  failed = true;
-  console.error(error);
-}
-for (const problem of problems) {
-  failed = true;
-  console.error(`problem: ${problem}`);
-}
-process.exit(failed ? 1 : 0);
+await main(run);

@@ -1,19 +1,11 @@
 // What bench/mlflow-traffic.mjs prints: per job, its MLflow requests against the P5 goal, where its seconds
 // went by step, and the requests by endpoint.
 
+import { PIPELINE_STEPS as STEPS } from '../../packages/shared/dist/index.js';
 import * as m from './measure.mjs';
 import { isArtifactTransfer } from './mlflow-proxy.mjs';
 
 const CHILD_COUNT = /^MLflow: (\d+) requests/;
-const STEPS = [
-  'extraction',
-  'validation',
-  'preparation',
-  'training',
-  'evaluation',
-  'model_validation',
-  'promotion',
-];
 
 /** The P5 goal for a job that logged `metrics` metric values: non-artifact requests at most. */
 export const goalOf = (metrics) => Math.ceil(metrics / 1000) + 10;

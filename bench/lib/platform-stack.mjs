@@ -23,7 +23,14 @@ const JOB_TIMEOUT_MS = 30 * 60_000;
  * (processes, database, BullMQ keys). `dataRoot` is the workers' CT_DATA_ROOT. Without `worker`, only the
  * API starts (jobs wait in their queues); `env` adds to or overrides the processes' environment.
  */
-export async function startPlatform({ cleanups, dir, team, worker: withWorker = true, env: extraEnv = {} }) {
+export async function startPlatform({
+  cleanups,
+  dir,
+  team,
+  worker: withWorker = true,
+  env: extraEnv = {},
+  cpuProf,
+}) {
   const { LOCAL_DEFAULTS } = await import('../../packages/shared/dist/index.js');
   const { freePort, freshDatabase, startChild, waitFor } = await import(BUILT.testSupport);
   const { Redis } = createRequire(root('apps/api/package.json'))('ioredis');
@@ -83,7 +90,9 @@ export async function startPlatform({ cleanups, dir, team, worker: withWorker = 
     AUDIT_FILE: join(dir, 'audit', 'audit.jsonl'),
     ...extraEnv,
   };
-  const api = startChild(process.execPath, [BUILT.api], env);
+  // --cpu-prof=<dir>: the API writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const apiEnv = cpuProf ? { ...env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${cpuProf}` } : env;
+  const api = startChild(process.execPath, [BUILT.api], apiEnv);
   cleanups.add('API', () => api.stop('SIGTERM', 15_000));
   /** Another worker on the same platform (same queues, database and settings, plus `moreEnv`). */
   const startWorker = (moreEnv = {}) => {
