@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
+import sys
 
 import pytest
 
@@ -59,3 +61,26 @@ def test_watches_the_package_and_its_lockfile() -> None:
     paths = warm_start.watched_paths()
     assert paths[0].endswith("ct_pipeline")
     assert paths[1:] == [p for p in paths[1:] if p.endswith("uv.lock")]
+
+
+SHOW = """
+import os, sys
+from ct_pipeline.forked_run import show_environment
+show_environment({"A": "1", "LONG": "x" * int(sys.argv[1]), "CT_JOB_ID": "j1", "MLFLOW_RUN_ID": "r1"})
+sys.stdout.write(open(f"/proc/{os.getpid()}/environ", "rb").read().decode())
+"""
+
+
+@pytest.mark.parametrize(
+    ("long", "shown"),
+    [
+        (10, ["CT_JOB_ID=j1", "MLFLOW_RUN_ID=r1", "A=1", "LONG=" + "x" * 10]),
+        (5000, ["CT_JOB_ID=j1", "MLFLOW_RUN_ID=r1", "A=1"]),  # what does not fit is left out; the job first
+    ],
+)
+def test_shows_the_run_environment_in_the_room_it_was_given(long: int, shown: list[str]) -> None:
+    room = {"CT_ENVIRON_ROOM": "." * 200, "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", SHOW, str(long)], env=room, capture_output=True, text=True, check=True
+    )
+    assert [entry for entry in done.stdout.split("\0") if entry] == shown

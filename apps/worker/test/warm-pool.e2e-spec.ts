@@ -86,6 +86,21 @@ print(json.dumps({"global": getattr(ct_pipeline, "LEFT_BEHIND", None), "env": os
     ]);
   });
 
+  it("shows the run's own environment in /proc/<pid>/environ, as a cold start does", async () => {
+    const { exit, stdout } = await run(`import os
+print(open(f"/proc/{os.getpid()}/environ", "rb").read().decode())`);
+    expect(exit.warm).toBe(true);
+    const shown = stdout.split('\0').filter((entry) => entry.trim() !== '');
+    expect(shown).toEqual(
+      expect.arrayContaining([
+        'CT_JOB_ID=00000000-0000-4000-8000-000000000002',
+        'MLFLOW_RUN_ID=run-1',
+        expect.stringMatching(/^TMPDIR=.+\/tmp$/),
+      ]),
+    );
+    expect(shown.filter((entry) => entry.startsWith('CT_ENVIRON_ROOM='))).toEqual([]);
+  });
+
   it(
     'loses a run whose server is killed mid-run, starts the next cold, then warm from a new server',
     async () => {

@@ -12,7 +12,7 @@ import socket
 import sys
 import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Final, NoReturn
 
 from ct_pipeline.exit_codes import INFRASTRUCTURE
@@ -22,6 +22,10 @@ STREAMS: Final = ("stdout", "stderr", "events")
 _PR_SET_PDEATHSIG: Final = 1
 _FIRST_FREE_FD: Final = 100
 _MAX_FD: Final = 65536
+# The variable the worker gives the server so that a forked run has room to show its own environment.
+ENVIRON_ROOM: Final = "CT_ENVIRON_ROOM"
+# /proc/<pid>/stat: env_start and env_end are fields 50 and 51, counted from 3 after the command's ')'.
+_ENV_START_FIELD: Final = 50 - 3
 
 
 def become_run(request: RunRequest, server_pid: int) -> None:
@@ -47,10 +51,34 @@ def become_run(request: RunRequest, server_pid: int) -> None:
     os.closerange(4, _MAX_FD)
     os.environ.clear()
     os.environ.update(request.env)
+    show_environment(request.env)
     import tempfile
 
     tempfile.tempdir = None  # computed again from the run's TMPDIR
     os.chdir(request.cwd)
+
+
+def show_environment(env: Mapping[str, str]) -> None:
+    """Make ``/proc/<pid>/environ`` show the run's environment, as a cold start's does.
+
+    That file is what ``ps e``, an operator's ``grep CT_JOB_ID=`` and the worker's sweep of a dead worker's
+    runs read, and the kernel shows there the memory the process was started with: a forked run would show
+    the server's. The server was started with room for a run's (``CT_ENVIRON_ROOM``); the run writes its own
+    there in place, job and MLflow names first, and the C library no longer points into it (``os.environ``
+    was cleared and set again before). What does not fit is left out of that view only.
+    """
+    with open("/proc/self/stat", "rb") as stat:
+        fields = stat.read().rsplit(b")", 1)[1].split()
+    start, end = int(fields[_ENV_START_FIELD]), int(fields[_ENV_START_FIELD + 1])
+    first = sorted(env.items(), key=lambda item: not item[0].startswith(("CT_", "MLFLOW_")))
+    shown = bytearray()
+    for name, value in first:
+        entry = f"{name}={value}".encode() + b"\0"
+        if len(shown) + len(entry) <= end - start:
+            shown += entry
+    view = (ctypes.c_char * (end - start)).from_address(start)
+    ctypes.memset(view, 0, end - start)
+    ctypes.memmove(view, bytes(shown), len(shown))
 
 
 def _connect(request: RunRequest, name: str) -> socket.socket:

@@ -36,6 +36,11 @@ export interface PoolMemory {
 
 const RESTART_BASE_MS = 500;
 const RESTART_MAX_MS = 30_000;
+/**
+ * Room in the server's environment that a forked run overwrites with its own, so that /proc/<pid>/environ
+ * names the run's job as a cold start's does (forked_run.show_environment). A run's is about 1.5 kB.
+ */
+const ENVIRON_ROOM_BYTES = 8192;
 
 /**
  * The warm pool: a fork server (`ct_pipeline.warm_start`) that has imported the pipeline and its heavy
@@ -228,6 +233,7 @@ export class WarmPool implements WarmStarter {
       PYTHONUNBUFFERED: '1',
       MPLBACKEND: 'Agg',
       MPLCONFIGDIR: this.options.mplConfigDir,
+      CT_ENVIRON_ROOM: '.'.repeat(ENVIRON_ROOM_BYTES),
     };
   }
 }
