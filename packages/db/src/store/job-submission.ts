@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { JobEventBody } from '@ct/shared';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { JobEntity } from '../entities/job.entity.js';
 import { durableFlushOf } from './durable-flush.js';
 import type { JobSubmission } from './job-store.js';
@@ -66,6 +66,12 @@ export type QuotaSubmission =
   | { refused: TeamLoad }
   | { conflict: true };
 
+/**
+ * The columns a submission sends as JSON. They are not returned by the insert: Postgres would write each
+ * jsonb back out as text and the API parse it again, for values it already holds.
+ */
+const SENT_AS_JSON: ReadonlySet<string> = new Set<keyof NewJobRow>(['spec', 'params', 'tags', 'task']);
+
 // One statement, run on its own (its transaction commits as it ends, which releases the team's lock): the
 // team's load counted under its lock, the job that already has the idempotency key, and the insert of the job
 // and of its first event, unless either of those says no. The whole row comes back, so nothing is read again.
@@ -86,7 +92,7 @@ inserted AS (
   FROM load
   WHERE NOT EXISTS (SELECT 1 FROM existing) AND load.queued + load.running < $18::int
   ON CONFLICT DO NOTHING
-  RETURNING *
+  RETURNING $RETURNED
 ),
 event AS (
   INSERT INTO job_events (job_id, attempt, type, data) SELECT id, attempts, 'state', $19::jsonb FROM inserted
@@ -94,6 +100,22 @@ event AS (
 SELECT inserted.*, load.queued AS "load:queued", load.running AS "load:running",
        (SELECT id FROM existing) AS "existing:id"
 FROM load LEFT JOIN inserted ON true`;
+
+const submitSql = new WeakMap<DataSource, string>();
+
+/** SUBMIT_SQL returning every column of a job but those sent as JSON (named from the entity's metadata). */
+function submitSqlOf(connection: DataSource): string {
+  let sql = submitSql.get(connection);
+  if (sql === undefined) {
+    const returned = connection
+      .getMetadata(JobEntity)
+      .columns.filter((column) => !SENT_AS_JSON.has(column.propertyName))
+      .map((column) => `"${column.databaseName}"`);
+    sql = SUBMIT_SQL.replace('$RETURNED', returned.join(', '));
+    submitSql.set(connection, sql);
+  }
+  return sql;
+}
 
 // A crash before the flush (durableFlushOf) loses only the end of the WAL: a submission that was lost took
 // no place from a later one that survived, since that one committed after it. Nothing learns of the job
@@ -117,7 +139,7 @@ export async function insertWithinQuota(
     throw new Error('insertWithinQuota runs its own statements: call it outside any transaction');
   const { type: _type, ...eventData } = event;
   const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
-  const [raw] = (await manager.query(SUBMIT_SQL, [
+  const [raw] = (await preparedQuery(manager, 'ct_submit_job', submitSqlOf(manager.connection), [
     row.team,
     row.idempotencyKey,
     row.id,
@@ -144,19 +166,39 @@ export async function insertWithinQuota(
   // conflicting job may have been committed asynchronously by a submission still waiting for its flush).
   if (raw.id === null && load.full && raw['existing:id'] === null) return { refused: load };
   await durableFlushOf(manager.connection).wait();
-  if (raw.id !== null) return { job: hydrate(manager, raw), created: true };
+  if (raw.id !== null) return { job: hydrate(manager, raw, row), created: true };
   if (raw['existing:id'] !== null) return { existingId: String(raw['existing:id']) };
   return { conflict: true };
 }
 
-/** A row as TypeORM would have loaded it: property names, and each value as its column type reads. */
-function hydrate(manager: EntityManager, raw: Record<string, unknown>): JobEntity {
+/** A named prepared statement (parsed and planned once per connection) on the data source's pool. */
+async function preparedQuery(
+  manager: EntityManager,
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<unknown[]> {
+  const { master } = manager.connection.driver as unknown as { master: PreparingPool };
+  return (await master.query({ name, text, values })).rows;
+}
+
+/** What the pg pool behind TypeORM's Postgres driver offers. */
+interface PreparingPool {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+/**
+ * The stored job as TypeORM would have loaded it: the columns Postgres returned, read as their column types
+ * read, and the JSON columns as they were sent.
+ */
+function hydrate(manager: EntityManager, raw: Record<string, unknown>, sent: NewJobRow): JobEntity {
   const metadata = manager.connection.getMetadata(JobEntity);
   const job = metadata.create() as JobEntity;
-  for (const column of metadata.columns)
-    column.setEntityValue(
-      job,
-      manager.connection.driver.prepareHydratedValue(raw[column.databaseName], column),
-    );
+  for (const column of metadata.columns) {
+    const value = SENT_AS_JSON.has(column.propertyName)
+      ? sent[column.propertyName as keyof NewJobRow]
+      : manager.connection.driver.prepareHydratedValue(raw[column.databaseName], column);
+    column.setEntityValue(job, value);
+  }
   return job;
 }
