@@ -13,18 +13,30 @@ const REDACTED_PATHS = [
   '*.apiKey',
 ];
 
+/** The request id of the line's request, when it is logged while one is served. */
+function requestIdOfLine(): { requestId?: string } {
+  const context = requestContext.getStore();
+  return context === undefined ? {} : { requestId: context.requestId };
+}
+
 /**
- * The API's root logger: one JSON object per line with level, time, msg and, through the Nest adapter,
- * context. Writes synchronously, so that the last lines before an exit are not lost.
+ * The API's root logger: one JSON object per line with level, time, msg, the request id of a line logged
+ * while a request is served and, through the Nest adapter, context. Writes synchronously, so that the last
+ * lines before an exit are not lost.
  */
 export function createApiLogger(level: LogLevel, destination?: DestinationStream): Logger {
   return createJsonLogger(
-    { name: 'ct-api', level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
+    {
+      name: 'ct-api',
+      level,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      mixin: requestIdOfLine,
+    },
     destination,
   );
 }
 
-/** Nest's logger for the API: request lines go to the request's logger, the others to `root`. */
+/** Nest's logger for the API, over `root`. */
 export function nestLoggerOf(root: Logger): NestPinoLogger {
-  return new NestPinoLogger(() => requestContext.getStore()?.logger ?? root);
+  return new NestPinoLogger(() => root);
 }
