@@ -41,7 +41,8 @@ def test_values_logged_by_several_steps_reach_the_run_in_one_request(tracking_ur
     assert traffic.by_endpoint["runs/log-batch"] == 1
     assert run.data.params == {"split.seed": "42", "task": "regression"}
     assert run.data.metrics == {"rows": 442.0, "rows.train": 353.0}
-    assert run.data.tags["ct.spec_hash"] == "abc" and run.info.status == "FINISHED"
+    # The worker's run: the worker ends it with the attempt's outcome, not the pipeline.
+    assert run.data.tags["ct.spec_hash"] == "abc" and run.info.status == "RUNNING"
 
 
 def test_a_failed_run_still_gets_what_its_steps_logged(tracking_uri: str) -> None:
@@ -55,4 +56,13 @@ def test_a_failed_run_still_gets_what_its_steps_logged(tracking_uri: str) -> Non
 
     run = client.get_run(run_id)
     assert run.data.metrics == {"rows": 12.0} and run.data.tags["ct.validation"] == "failed"
-    assert run.info.status == "FAILED"
+    assert run.info.status == "RUNNING"  # left for the worker to end
+
+
+def test_a_run_started_by_hand_is_ended_by_the_pipeline(tracking_uri: str) -> None:
+    sut = Tracker.open(f"ct-test-{uuid.uuid4().hex[:12]}", {"MLFLOW_TRACKING_URI": tracking_uri})
+    sut.log_metrics({"rows": 3})
+    sut.end_after_failure("FAILED", mlflow_failed=False)
+
+    run = MlflowClient(tracking_uri).get_run(sut.run_id)
+    assert run.info.status == "FAILED" and run.data.metrics == {"rows": 3.0}

@@ -1,8 +1,8 @@
 """The pipeline's one door to MLflow. Every MLflow failure leaves it as `InfrastructureError`.
 
-Run by the worker, the pipeline logs into the run the worker created (``MLFLOW_RUN_ID``) and never creates
-one; the worker sets the run's final status afterwards. Run by hand (no ``MLFLOW_RUN_ID``), it creates a run
-in an experiment named after the pipeline.
+Run by the worker, the pipeline logs into the run the worker created (``MLFLOW_RUN_ID``) and neither creates
+nor ends one: the worker ends it with the attempt's outcome. Run by hand (no ``MLFLOW_RUN_ID``), it creates
+a run in an experiment named after the pipeline and ends it.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from ct_pipeline.errors import InfrastructureError, PipelineFailure
 from ct_pipeline.model_logging import log_sklearn_model
 from ct_pipeline.registration import create_version, set_alias
 from ct_pipeline.run_batch import MAX_TAG_LENGTH, PendingBatch
-from ct_pipeline.worker_run import join_run
+from ct_pipeline.worker_run import join_run, leave_run
 
 TRACKING_URI_VAR: Final = "MLFLOW_TRACKING_URI"
 RUN_ID_VAR: Final = "MLFLOW_RUN_ID"
@@ -70,8 +70,9 @@ def _no_requirement_check() -> Iterator[None]:
 class Tracker:
     """Logs params, metrics and the model into one MLflow run; see `open`."""
 
-    def __init__(self, run_id: str) -> None:
+    def __init__(self, run_id: str, joined: bool = False) -> None:
         self.run_id = run_id
+        self._joined = joined  # the worker's run: the worker ends it
         self._ended = False
         self._pending = PendingBatch()
         self._registered_models: set[str] = set()  # seen in the registry by `aliases`
@@ -94,7 +95,7 @@ class Tracker:
             else:
                 mlflow.set_experiment(pipeline)
                 run = mlflow.start_run()
-        return cls(run.info.run_id)
+        return cls(run.info.run_id, joined=bool(run_id))
 
     @property
     def tracking_uri(self) -> str:
@@ -235,15 +236,19 @@ class Tracker:
                 client.set_model_version_tag(name, version, key, str(value)[:MAX_TAG_LENGTH])
 
     def end(self, status: RunStatus) -> None:
-        """End the run with ``status`` (the worker may overwrite it); a failure is `InfrastructureError`."""
+        """Send what is pending and end the run with ``status``, or leave the worker's run for the worker to
+        end; a failure is `InfrastructureError`."""
         if not self._ended:
             self.flush()
             self._ended = True
+            if self._joined and leave_run(self.run_id):
+                return
             with mlflow_call(f"ending the run as {status}"):
                 mlflow.end_run(status)
 
     def end_after_failure(self, status: RunStatus, mlflow_failed: bool) -> None:
-        """Try to end the run with ``status`` after a failure, ignoring any error in doing so.
+        """Try to end the run with ``status`` after a failure, ignoring any error in doing so; the worker's
+        run is left for the worker to end.
 
         The failure being reported is the one that matters, and the worker sets the final status anyway.
         When MLflow itself failed, one short attempt is made: its default retries would delay the exit by
@@ -257,5 +262,7 @@ class Tracker:
             os.environ["MLFLOW_HTTP_REQUEST_TIMEOUT"] = "5"
         with suppress(Exception):  # what the steps logged before the failure explains it: send it too
             self.flush()
+        if self._joined and leave_run(self.run_id):
+            return
         with suppress(Exception):
             mlflow.end_run(status)

@@ -4,7 +4,8 @@
 RUNNING) and reads it again; the first artifact logged reads it once more for its artifact location, and
 ending the run reads it yet again to print its URL. The pipeline reads the run once, makes it the active
 run of MLflow's fluent API (autologging and ``mlflow.log_*`` log into it) and keeps its artifact store
-ready; ending it is one status write.
+ready. It leaves the run without ending it: the worker, which created it, ends it with the attempt's
+outcome (one party ends a run; the pipeline cannot know whether its attempt will be retried or cancelled).
 """
 
 from __future__ import annotations
@@ -44,6 +45,20 @@ def join_run(run_id: str) -> Run:
         run.info.artifact_uri, tracking_uri=mlflow.get_tracking_uri()
     )
     return run
+
+
+def leave_run(run_id: str) -> bool:
+    """Stop logging into the joined run ``run_id`` without ending it; False if it is not the active run.
+
+    MLflow would otherwise end the active run when the process exits.
+    """
+    if not internals_known():
+        return False
+    stack: Any = mlflow_fluent._active_run_stack.get()
+    if not stack or stack[-1].info.run_id != run_id:
+        return False
+    stack.pop()
+    return True
 
 
 def internals_known() -> bool:
