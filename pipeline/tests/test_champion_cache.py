@@ -1,4 +1,5 @@
-"""The champion is re-evaluated from the worker's model cache: an unchanged champion is not downloaded again.
+"""The champion is re-evaluated from the worker's model cache: an unchanged champion is not downloaded again,
+and a version this worker registered is not downloaded at all.
 
 The steps run in this process against the real MLflow server; the MLflow requests of each model validation
 are counted as the job counts them (`ct_pipeline.mlflow_traffic`).
@@ -6,11 +7,13 @@ are counted as the job counts them (`ct_pipeline.mlflow_traffic`).
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import mlflow.artifacts
 import pytest
 from mlflow.tracking import MlflowClient
 
@@ -78,6 +81,7 @@ def test_an_unchanged_champion_is_downloaded_once_then_read_from_the_cache(
     environ = {"CT_CODE_VERSION": "test-commit", "CT_MODEL_CACHE_DIR": str(tmp_path / "cache")}
 
     first, _, _ = job(tracking_uri, runs, model_name, environ)
+    shutil.rmtree(tmp_path / "cache" / model_name)  # as on another worker than the one that trained v1
     missed, miss_traffic, miss_lines = job(tracking_uri, runs, model_name, environ)
     hit, hit_traffic, hit_lines = job(tracking_uri, runs, model_name, environ)
 
@@ -89,3 +93,24 @@ def test_an_unchanged_champion_is_downloaded_once_then_read_from_the_cache(
     assert miss_traffic.by_endpoint["artifacts:download"] >= 2  # MLmodel and the model file at least
     assert "artifacts:download" not in hit_traffic.by_endpoint
     assert (tmp_path / "cache" / model_name / "1" / "MLmodel").is_file()
+
+
+def test_a_version_registered_here_is_cached_as_its_download_would_be(
+    tracking_uri: str, runs: list[Tracker], tmp_path: Path
+) -> None:
+    model_name = f"ct-test.cache-{uuid.uuid4().hex[:10]}"
+    environ = {"CT_CODE_VERSION": "test-commit", "CT_MODEL_CACHE_DIR": str(tmp_path / "cache")}
+
+    first, _, _ = job(tracking_uri, runs, model_name, environ)
+    kept = tmp_path / "cache" / model_name / "1"
+    judged, traffic, lines = job(tracking_uri, runs, model_name, environ)
+
+    assert first.won and judged.champion_version == "1"
+    assert "champion v1 loaded (model cache hit)" in lines
+    assert "artifacts:download" not in traffic.by_endpoint
+    # The same files, byte for byte, as a worker that did not train v1 downloads from the registry.
+    down = Path(mlflow.artifacts.download_artifacts(f"models:/{model_name}/1", dst_path=str(tmp_path / "d")))
+    files = sorted(p.relative_to(kept).as_posix() for p in kept.rglob("*") if p.is_file())
+    assert "MLmodel" in files
+    assert files == sorted(p.relative_to(down).as_posix() for p in down.rglob("*") if p.is_file())
+    assert all((kept / f).read_bytes() == (down / f).read_bytes() for f in files)

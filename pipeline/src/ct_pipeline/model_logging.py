@@ -15,7 +15,6 @@ The model's files are the ones ``mlflow.sklearn.save_model`` writes, so the mode
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final
@@ -36,10 +35,13 @@ def log_sklearn_model(
     model: Any,
     save_options: Mapping[str, Any],
     link_metrics: Callable[[list[Metric]], None],
+    folder: Path,
 ) -> str:
     """Log ``model`` as logged model ``name`` of run ``run_id``; return its URI ``models:/<model id>``.
 
-    ``save_options`` are `mlflow.sklearn.save_model`'s (signature, input example, requirements...).
+    The model's files are saved into ``folder`` (which must not exist) and uploaded from there; they are left
+    there for the caller. ``save_options`` are `mlflow.sklearn.save_model`'s (signature, input example,
+    requirements...).
     ``link_metrics`` receives the run's step-0 metrics, tagged with the model's id, for the run's next
     ``log-batch``: sent, they make them the model's metrics too.
     """
@@ -53,19 +55,17 @@ def log_sklearn_model(
     )
     try:
         client.log_outputs(run_id, [LoggedModelOutput(logged.model_id, step=STEP)])
-        with tempfile.TemporaryDirectory(prefix="ct-model-") as tmp:
-            folder = Path(tmp) / "model"
-            saved_as = Model(
-                artifact_path=logged.artifact_location,
-                model_uuid=logged.model_id,
-                run_id=run_id,
-                model_id=logged.model_id,
-            )
-            mlflow.sklearn.save_model(model, str(folder), mlflow_model=saved_as, **save_options)
-            for cache in folder.rglob("__pycache__"):  # save_model may import the model's code
-                shutil.rmtree(cache, ignore_errors=True)
-            store = get_artifact_repository(logged.artifact_location, tracking_uri=mlflow.get_tracking_uri())
-            store.log_artifacts(str(folder))
+        saved_as = Model(
+            artifact_path=logged.artifact_location,
+            model_uuid=logged.model_id,
+            run_id=run_id,
+            model_id=logged.model_id,
+        )
+        mlflow.sklearn.save_model(model, str(folder), mlflow_model=saved_as, **save_options)
+        for cache in folder.rglob("__pycache__"):  # save_model may import the model's code
+            shutil.rmtree(cache, ignore_errors=True)
+        store = get_artifact_repository(logged.artifact_location, tracking_uri=mlflow.get_tracking_uri())
+        store.log_artifacts(str(folder))
     except BaseException:
         client.finalize_logged_model(logged.model_id, LoggedModelStatus.FAILED)
         raise

@@ -8,6 +8,8 @@ a run in an experiment named after the pipeline and ends it.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from importlib.metadata import version
@@ -76,6 +78,7 @@ class Tracker:
         self._ended = False
         self._pending = PendingBatch()
         self._registered_models: set[str] = set()  # seen in the registry by `aliases`
+        self._logged_models: dict[str, Path] = {}  # model URI -> the folder its files were uploaded from
 
     @classmethod
     def open(cls, pipeline: str, environ: Mapping[str, str] = os.environ) -> Tracker:
@@ -128,9 +131,10 @@ class Tracker:
         model's own MLmodel file anyway, so listing them adds no trust that writing the model did not.
         The run's metrics become the model's with the next `flush` (`model_logging`).
         """
+        folder = Path(tempfile.mkdtemp(prefix="ct-model-")) / "model"
         with mlflow_call("logging the model"), _no_requirement_check():
             trusted = skops.io.get_untrusted_types(data=skops.io.dumps(model))
-            return log_sklearn_model(
+            uri = log_sklearn_model(
                 self.run_id,
                 MODEL_NAME,
                 model,
@@ -142,7 +146,10 @@ class Tracker:
                     "pip_requirements": [*requirements, f"skops=={version('skops')}"],
                 },
                 self._pending.add_linked_metrics,
+                folder,
             )
+        self._logged_models[uri] = folder
+        return uri
 
     def log_dict(self, data: Mapping[str, Any], artifact_file: str) -> None:
         """Log ``data`` as a JSON artifact at ``artifact_file`` (e.g. ``validation/report.json``)."""
@@ -223,6 +230,20 @@ class Tracker:
         with mlflow_call(f"registering a version of {name}"):
             return create_version(name, model_uri, self.run_id, tags, name in self._registered_models)
 
+    def keep_registered(self, model_uri: str, name: str, version: str, cache: Path) -> bool:
+        """Put the files of ``model_uri``, logged by this run and registered as ``name`` v``version``, in the
+        model cache folder ``cache`` as a download of that version would: the next run judged against it on
+        this worker, or a score job, reads them from there. False when this run did not log ``model_uri``.
+        """
+        from ct_pipeline.registry import ModelVersion  # it imports this module
+        from ct_pipeline.scoring.model_cache import keep_model
+
+        folder = self._logged_models.get(model_uri)
+        if folder is None:
+            return False
+        keep_model(cache, ModelVersion(name, version, self.run_id), folder)
+        return True
+
     def set_alias(self, name: str, alias: str, version: str) -> None:
         """Point ``alias`` of registered model ``name`` at ``version``."""
         with mlflow_call(f"setting {name}@{alias}"):
@@ -241,6 +262,7 @@ class Tracker:
         if not self._ended:
             self.flush()
             self._ended = True
+            self._remove_logged_models()
             if self._joined and leave_run(self.run_id):
                 return
             with mlflow_call(f"ending the run as {status}"):
@@ -257,6 +279,7 @@ class Tracker:
         if self._ended:
             return
         self._ended = True
+        self._remove_logged_models()
         if mlflow_failed:
             os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = "0"
             os.environ["MLFLOW_HTTP_REQUEST_TIMEOUT"] = "5"
@@ -266,3 +289,8 @@ class Tracker:
             return
         with suppress(Exception):
             mlflow.end_run(status)
+
+    def _remove_logged_models(self) -> None:
+        for folder in self._logged_models.values():
+            shutil.rmtree(folder.parent, ignore_errors=True)
+        self._logged_models.clear()

@@ -66,6 +66,27 @@ def cached_model(root: Path, version: ModelVersion) -> CachedModel:
     return CachedModel(target, "miss")
 
 
+def keep_model(root: Path, version: ModelVersion, folder: Path) -> None:
+    """Cache the model files in ``folder`` as ``version``'s: the files the run that registered it uploaded,
+    with the ``registered_model_meta`` file MLflow adds to a download of a version, so the same files a
+    download gives. Left as is when the version is cached already."""
+    from mlflow.store.artifact.models_artifact_repo import REGISTERED_MODEL_META_FILE_NAME
+    from mlflow.utils.yaml_utils import write_yaml
+
+    target = version_folder(root, version)
+    if (target / "MLmodel").is_file():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{version.version}-", dir=target.parent))
+    try:
+        shutil.copytree(folder, staging, dirs_exist_ok=True)
+        meta = {"model_name": version.registered_model, "model_version": version.version}
+        write_yaml(str(staging), REGISTERED_MODEL_META_FILE_NAME, meta, ensure_yaml_extension=False)
+        _publish(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def _publish(staging: Path, target: Path) -> None:
     try:
         os.rename(staging, target)

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from ct_pipeline.errors import InvalidInput
 from ct_pipeline.steps import StepContext
 from ct_pipeline.steps.model_validation import CHAMPION, Decision
 
@@ -72,6 +73,7 @@ def promote(
         **{f"metric.{name}": repr(value) for name, value in decision.challenger.items()},
     }
     version = ctx.tracker.register(model_uri, model_name, tags)
+    _keep_in_cache(ctx, model_uri, model_name, version, environ)
     alias, conflict = None, None
     if decision.won:
         target = CHAMPION if ctx.spec.policy == "auto" else CHALLENGER
@@ -90,6 +92,21 @@ def promote(
         ctx.events.log("info", f"{model_name} v{version} registered; no alias moved ({decision.reason})")
     ctx.tracker.set_tags({"ct.registered_model": model_name, "ct.model_version": version})
     return Promotion(registered_model=model_name, version=version, alias=alias, conflict=conflict)
+
+
+def _keep_in_cache(
+    ctx: StepContext, model_uri: str, model_name: str, version: str, environ: Mapping[str, str]
+) -> None:
+    """Cache the version just registered from the files this run uploaded (`Tracker.keep_registered`).
+
+    The cache only saves downloads: a version that could not be kept is downloaded when it is needed.
+    """
+    from ct_pipeline.scoring.model_cache import cache_root  # the registry's module: MLflow, only now
+
+    try:
+        ctx.tracker.keep_registered(model_uri, model_name, version, cache_root(environ))
+    except (OSError, InvalidInput) as exc:
+        ctx.events.log("warning", f"{model_name} v{version} not kept in the model cache: {exc}")
 
 
 def moved_alias(decision: Decision, now: Mapping[str, str], target: str) -> AliasConflict | None:
