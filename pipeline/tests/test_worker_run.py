@@ -41,6 +41,30 @@ def test_the_run_is_read_once_and_left_for_the_worker_to_end(tracking_uri: str) 
     assert mlflow.active_run() is None
 
 
+def test_a_run_the_worker_describes_is_not_read_at_all(tracking_uri: str) -> None:
+    client = MlflowClient(tracking_uri)
+    run = client.get_run(_worker_run(client))
+    traffic = count_mlflow_requests()
+
+    sut = Tracker.open(
+        "joined",
+        {
+            "MLFLOW_TRACKING_URI": tracking_uri,
+            "MLFLOW_RUN_ID": run.info.run_id,
+            "CT_MLFLOW_EXPERIMENT_ID": run.info.experiment_id,
+            "CT_MLFLOW_ARTIFACT_URI": run.info.artifact_uri,
+        },
+    )
+    sut.log_dict({"rows": 4}, "validation/report.json")
+    sut.log_metrics({"rows": 4})
+    sut.end("FINISHED")
+
+    assert dict(traffic.by_endpoint) == {"artifacts:upload": 1, "runs/log-batch": 1}
+    assert mlflow.artifacts.load_dict(f"{run.info.artifact_uri}/validation/report.json") == {"rows": 4}
+    assert client.get_run(run.info.run_id).data.metrics == {"rows": 4.0}
+    assert mlflow.active_run() is None
+
+
 def test_a_deleted_run_is_refused_before_anything_is_logged(tracking_uri: str) -> None:
     client = MlflowClient(tracking_uri)
     run_id = _worker_run(client)

@@ -26,8 +26,8 @@ describe('the MLflow client (real MLflow server)', () => {
 
   it('lists the RUNNING runs of ct experiments that carry a job id, with their tags and start time', async () => {
     const experimentId = await sut.getOrCreateExperiment(`ct/${randomUUID()}`);
-    const open = await sut.createRun(experimentId, tags);
-    const ended = await sut.createRun(experimentId, tags);
+    const { runId: open } = await sut.createRun(experimentId, tags);
+    const { runId: ended } = await sut.createRun(experimentId, tags);
     await sut.updateRun(ended, 'FINISHED');
     const listed = (await sut.openJobRuns()).filter((run) => run.experimentId === experimentId);
     expect(listed.map((run) => run.runId)).toEqual([open]);
@@ -40,7 +40,10 @@ describe('the MLflow client (real MLflow server)', () => {
     const id = await sut.getOrCreateExperiment(name);
     await post('experiments/delete', { experiment_id: id });
     expect(await sut.getOrCreateExperiment(name)).toBe(id);
-    await expect(sut.createRun(id, tags)).resolves.toEqual(expect.any(String));
+    await expect(sut.createRun(id, tags)).resolves.toMatchObject({
+      experimentId: id,
+      runId: expect.any(String),
+    });
   });
 
   it('creates runs in an experiment it looked up once, and restores it if it was deleted since', async () => {
@@ -69,9 +72,10 @@ describe('the MLflow client (real MLflow server)', () => {
     }
   });
 
-  it('creates a running run with the job tags, and ends it as KILLED', async () => {
+  it('creates a running run with the job tags, says where its artifacts go, and ends it as KILLED', async () => {
     const experimentId = await sut.getOrCreateExperiment(unique());
-    const runId = await sut.createRun(experimentId, tags);
+    const { runId, artifactUri } = await sut.createRun(experimentId, tags);
+    expect(artifactUri).toMatch(new RegExp(`/${experimentId}/${runId}/artifacts$`));
     expect(await sut.getRun(runId)).toMatchObject({
       runId,
       experimentId,

@@ -23,7 +23,7 @@ describe('training jobs that a worker loses, a dependency fails, or a shutdown i
       );
       // What a worker that died mid-run leaves: the row running, attempt 1 open, its MLflow run RUNNING.
       const experimentId = await fx.mlflow.getOrCreateExperiment(`ct/${TEAM}/${job.pipeline}`);
-      const lostRun = await fx.mlflow.createRun(experimentId, {
+      const { runId: lostRun } = await fx.mlflow.createRun(experimentId, {
         jobId: job.id,
         team: TEAM,
         pipeline: job.pipeline,

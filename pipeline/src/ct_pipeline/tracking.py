@@ -94,7 +94,7 @@ class Tracker:
             if uri:
                 mlflow.set_tracking_uri(uri)
             if run_id:
-                run = join_run(run_id)
+                run = join_run(run_id, environ)
             else:
                 mlflow.set_experiment(pipeline)
                 run = mlflow.start_run()

@@ -39,12 +39,21 @@ const KNOWN_EXPERIMENTS_MAX = 10_000;
 const experimentBody = z.object({
   experiment: z.object({ experiment_id: z.string(), lifecycle_stage: z.string().optional() }),
 });
+/** A run just created: where it is, for the pipeline to log into it without reading it first. */
+export interface CreatedRun {
+  runId: string;
+  experimentId: string;
+  /** Where the run's artifacts go (null if the server did not say). */
+  artifactUri: string | null;
+}
+
 const runBody = z.object({
   run: z.object({
     info: z.object({
       run_id: z.string(),
       experiment_id: z.string(),
       status: z.string(),
+      artifact_uri: z.string().optional(),
       end_time: z.coerce.number().optional(),
     }),
     data: z.object({ tags: z.array(z.object({ key: z.string(), value: z.string() })).optional() }).optional(),
@@ -114,25 +123,25 @@ export class MlflowClient {
    * (one request less per job); if MLflow refuses the run there (the experiment was deleted since), it is
    * looked up afresh, and restored, once.
    */
-  async createRunIn(name: string, tags: RunTags): Promise<{ experimentId: string; runId: string }> {
+  async createRunIn(name: string, tags: RunTags): Promise<CreatedRun> {
     const known = this.experimentIds.get(name);
     if (known !== undefined) {
       try {
-        return { experimentId: known, runId: await this.createRun(known, tags) };
+        return await this.createRun(known, tags);
       } catch (error) {
         if (!(error instanceof MlflowStatusError)) throw error;
         this.experimentIds.delete(name);
       }
     }
     const experimentId = await this.getOrCreateExperiment(name);
-    const runId = await this.createRun(experimentId, tags);
+    const created = await this.createRun(experimentId, tags);
     if (this.experimentIds.size >= KNOWN_EXPERIMENTS_MAX) this.experimentIds.clear();
     this.experimentIds.set(name, experimentId);
-    return { experimentId, runId };
+    return created;
   }
 
-  /** Creates a RUNNING run tagged with the job it belongs to; returns its id. */
-  async createRun(experimentId: string, tags: RunTags): Promise<string> {
+  /** Creates a RUNNING run tagged with the job it belongs to. */
+  async createRun(experimentId: string, tags: RunTags): Promise<CreatedRun> {
     const named: Record<string, string> = {
       'ct.job_id': tags.jobId,
       'ct.team': tags.team,
@@ -155,7 +164,8 @@ export class MlflowClient {
       start_time: Date.now(),
       tags: Object.entries(named).map(([key, value]) => ({ key, value })),
     });
-    return this.parse(runBody, body, 'runs/create').run.info.run_id;
+    const { info } = this.parse(runBody, body, 'runs/create').run;
+    return { runId: info.run_id, experimentId: info.experiment_id, artifactUri: info.artifact_uri ?? null };
   }
 
   async updateRun(runId: string, status: RunEndStatus, endTime = Date.now()): Promise<void> {

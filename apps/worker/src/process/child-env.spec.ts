@@ -86,4 +86,16 @@ describe('childEnv', () => {
     );
     expect(childEnv(input)).not.toHaveProperty('CT_EXCHANGE_DIR');
   });
+
+  it('says where the run is when the worker knows it, so that the pipeline need not read the run', () => {
+    const run = { experimentId: '7', artifactUri: 'mlflow-artifacts:/7/r1/artifacts' };
+    expect(childEnv({ ...input, mlflowRun: run })).toMatchObject({
+      CT_MLFLOW_EXPERIMENT_ID: '7',
+      CT_MLFLOW_ARTIFACT_URI: 'mlflow-artifacts:/7/r1/artifacts',
+    });
+    for (const sut of [childEnv(input), childEnv({ ...input, mlflowRun: { ...run, artifactUri: null } })]) {
+      expect(sut).not.toHaveProperty('CT_MLFLOW_ARTIFACT_URI');
+      expect(sut).not.toHaveProperty('CT_MLFLOW_EXPERIMENT_ID');
+    }
+  });
 });

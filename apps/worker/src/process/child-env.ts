@@ -11,6 +11,8 @@ export interface ChildEnvInput {
   irisUrl: string | null;
   mlflowTrackingUri: string;
   mlflowRunId: string;
+  /** The run's experiment and artifact store, when the worker knows them (it created the run). */
+  mlflowRun?: { experimentId: string; artifactUri: string | null };
   /** The MLflow registered model the run's version goes to (`<team>.<pipeline>`). */
   registeredModel: string;
   /** The deployment's git commit, when the worker knows it (its own CT_CODE_VERSION). */
@@ -69,6 +71,12 @@ export function childEnv(input: ChildEnvInput): Record<string, string> {
     MLFLOW_HTTP_REQUEST_TIMEOUT: '30',
     MLFLOW_TRACKING_URI: input.mlflowTrackingUri,
     MLFLOW_RUN_ID: input.mlflowRunId,
+    ...(input.mlflowRun?.artifactUri
+      ? {
+          CT_MLFLOW_EXPERIMENT_ID: input.mlflowRun.experimentId,
+          CT_MLFLOW_ARTIFACT_URI: input.mlflowRun.artifactUri,
+        }
+      : {}),
     CT_EVENTS_FD: String(EVENTS_FD),
     CT_JOB_ID: input.jobId,
     CT_DATA_ROOT: input.dataRoot,

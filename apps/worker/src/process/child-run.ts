@@ -126,6 +126,7 @@ export class ChildRun implements RunningPipeline {
         workDir,
         jobId: request.jobId,
         mlflowRunId: request.mlflowRunId,
+        ...(request.mlflowRun ? { mlflowRun: request.mlflowRun } : {}),
         registeredModel: request.registeredModel,
         exchangeDir: request.exchangeDir ?? null,
       }),

@@ -22,6 +22,8 @@ export interface LaunchRequest {
   /** The attempt's exchange dir (files in and out of the child beside the spec), passed as CT_EXCHANGE_DIR. */
   exchangeDir?: string;
   mlflowRunId: string;
+  /** Where the run is (its experiment, its artifact store): the pipeline then joins it without reading it. */
+  mlflowRun?: { experimentId: string; artifactUri: string | null };
   /** The MLflow registered model of the job's team and pipeline. */
   registeredModel: string;
   timeoutMs: number;

@@ -5,7 +5,7 @@ import { AUDIT_LOG } from '../audit/audit.module.js';
 import { WORKER_CONFIG, WORKER_NAME, type WorkerConfig } from '../config/worker-config.js';
 import { Database } from '../database/database.js';
 import { describeError } from '../errors/infrastructure-error.js';
-import { MlflowClient } from '../mlflow/mlflow-client.js';
+import { type CreatedRun, MlflowClient } from '../mlflow/mlflow-client.js';
 import { setLoggedAttempt } from '../observability/job-log-context.js';
 import { WorkerMetrics } from '../observability/worker-metrics.js';
 import { ExchangeDir } from '../process/exchange-dir.js';
@@ -148,13 +148,14 @@ export class TrainingAttempt {
     canRetry: boolean,
   ): Promise<Outcome> {
     const plan = this.plans.of(job.kind);
-    const runId = await this.startRun(job, plan.experiment(job), control, recorder, progress);
+    const run = await this.startRun(job, plan.experiment(job), control, recorder, progress);
+    const { runId } = run;
     const exchange = plan.exchangesFiles ? await ExchangeDir.create(this.config.workDir, job.id) : null;
     try {
       const planned: PlannedAttempt = { job, spec, attempt: job.attempts, runId, exchange, recorder };
       const launch = await plan.beforeLaunch(planned);
       if (isRefusal(launch)) return refused(launch.refused.reason, launch.refused.message);
-      const result = await this.supervise(planned, plan.entrypoint, launch, control);
+      const result = await this.supervise(planned, run, plan.entrypoint, launch, control);
       const outcome = decideOutcome(result, canRetry, plan.kind);
       if (outcome.success === null) return outcome;
       const success = await plan.afterSuccess(planned, outcome.success);
@@ -177,7 +178,7 @@ export class TrainingAttempt {
     control: JobControl,
     recorder: AttemptRecorder,
     progress: Progress,
-  ): Promise<string> {
+  ): Promise<CreatedRun> {
     const attempt = job.attempts;
     const runName = `${job.pipeline}-${job.id.slice(0, 8)}-${attempt}`;
     const tags = {
@@ -197,7 +198,8 @@ export class TrainingAttempt {
             }
           : undefined,
     };
-    const { experimentId, runId } = await this.mlflow.createRunIn(experiment, tags);
+    const run = await this.mlflow.createRunIn(experiment, tags);
+    const { experimentId, runId } = run;
     progress.runId = runId;
     const patch = { mlflowExperimentId: experimentId, mlflowRunId: runId };
     if (
@@ -208,12 +210,13 @@ export class TrainingAttempt {
     recorder.system(
       `attempt ${attempt} of ${job.maxAttempts} started on ${WORKER_NAME}; MLflow run ${runId}`,
     );
-    return runId;
+    return run;
   }
 
   /** Runs the plan's entry point to its end, stopped on a cancel, a timeout or the loss of the attempt. */
   private async supervise(
     { job, attempt, runId, exchange, recorder }: PlannedAttempt,
+    run: CreatedRun,
     entrypoint: readonly string[],
     { spec, warmStart }: Launch,
     control: JobControl,
@@ -225,6 +228,7 @@ export class TrainingAttempt {
       ...(warmStart === undefined ? {} : { warmStart }),
       ...(exchange === null ? {} : { exchangeDir: exchange.path }),
       mlflowRunId: runId,
+      mlflowRun: { experimentId: run.experimentId, artifactUri: run.artifactUri },
       registeredModel: registeredModelName(job.team, job.pipeline),
       timeoutMs: job.timeoutSeconds * 1000,
       onSpawn: (pid, warm) =>
