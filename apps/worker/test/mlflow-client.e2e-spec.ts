@@ -17,6 +17,19 @@ describe('the MLflow client (real MLflow server)', () => {
     runName: 'diabetes-lgbm-test-2',
   };
 
+  it('knows whether MLflow answered one of its calls lately (what the dependency gate takes for a probe)', async () => {
+    const fresh = new MlflowClient({ mlflowTrackingUri });
+    expect(fresh.answeredWithin(60_000)).toBe(false);
+    expect(await fresh.getRun('0'.repeat(32))).toBeNull(); // refused: not an answer that counts
+    expect(fresh.answeredWithin(60_000)).toBe(false);
+    await fresh.getOrCreateExperiment(unique());
+    expect(fresh.answeredWithin(60_000)).toBe(true);
+    expect(fresh.answeredWithin(0)).toBe(false);
+    const down = new MlflowClient({ mlflowTrackingUri: `http://127.0.0.1:${await freePort()}` });
+    await expect(down.reachable(1_000)).resolves.toBe(false);
+    expect(down.answeredWithin(60_000)).toBe(false);
+  });
+
   it('creates an experiment once and finds it afterwards, even when several workers race', async () => {
     const name = unique();
     const ids = await Promise.all([1, 2, 3, 4, 5].map(() => sut.getOrCreateExperiment(name)));

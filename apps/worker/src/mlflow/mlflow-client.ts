@@ -96,6 +96,7 @@ class MlflowStatusError extends InfrastructureError {
 export class MlflowClient {
   private readonly trackingUri: string;
   private readonly experimentIds = new Map<string, string>();
+  private answeredAt = Number.NEGATIVE_INFINITY;
 
   constructor(@Inject(WORKER_CONFIG) config: Pick<WorkerConfig, 'mlflowTrackingUri'>) {
     this.trackingUri = config.mlflowTrackingUri;
@@ -170,6 +171,11 @@ export class MlflowClient {
 
   async updateRun(runId: string, status: RunEndStatus, endTime = Date.now()): Promise<void> {
     await this.call('POST', 'runs/update', { run_id: runId, status, end_time: endTime });
+  }
+
+  /** Whether one of this client's calls was answered successfully in the last `ms`. */
+  answeredWithin(ms: number): boolean {
+    return performance.now() - this.answeredAt < ms;
   }
 
   /** Whether MLflow answers a real call (one that reads its backend store) within `timeoutMs`. */
@@ -273,7 +279,10 @@ export class MlflowClient {
       if (!(error instanceof MlflowUnreachableError)) throw error;
       throw new InfrastructureError('mlflow', error.message, { cause: error.cause });
     }
-    if (answer.ok) return answer.json;
+    if (answer.ok) {
+      this.answeredAt = performance.now();
+      return answer.json;
+    }
     throw new MlflowStatusError(answer.status, answer.errorCode, `MLflow ${path.split('?')[0]}`, answer.text);
   }
 

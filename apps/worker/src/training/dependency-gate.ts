@@ -19,7 +19,9 @@ export const OUTAGE_RETRY_DELAY_MS = 5_000;
  * mid-run waits the same way, up to DEPENDENCY_OUTAGE_BUDGET_MS counted from the first time it was held
  * back; then it fails with `infrastructure`. The worker keeps checking each job, so the budget is enforced
  * even when the outage never ends. A probe is reused for a second, so a backlog of jobs starting (or
- * held back) together does not probe once each.
+ * held back) together does not probe once each; and an MLflow call of the worker's answered in the last
+ * second (the previous job's run end, say) counts as MLflow's probe, so back-to-back jobs do not probe it
+ * once each either.
  */
 @Injectable()
 export class DependencyGate implements OnApplicationShutdown {
@@ -43,7 +45,8 @@ export class DependencyGate implements OnApplicationShutdown {
     if (!fresh && Date.now() - this.checkedAt < REUSE_PROBE_MS) return this.down;
     this.checkedAt = Date.now();
     const [mlflow, postgres] = await Promise.all([
-      this.mlflow.reachable(PROBE_TIMEOUT_MS),
+      // Fresh (after a failure): a real probe, whatever answered a moment ago.
+      (!fresh && this.mlflow.answeredWithin(REUSE_PROBE_MS)) || this.mlflow.reachable(PROBE_TIMEOUT_MS),
       this.db.reachable(PROBE_TIMEOUT_MS),
     ]);
     const down = [...(mlflow ? [] : ['mlflow' as const]), ...(postgres ? [] : ['postgres' as const])];
