@@ -3,6 +3,7 @@ import { type DataSource, type EntityManager, In } from 'typeorm';
 import { JobEntity } from '../entities/job.entity.js';
 import { JobAttemptEntity } from '../entities/job-attempt.entity.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { hydrate } from './hydrate.js';
 import { FIRST_EVENT, insertWithinQuota, newJobRow } from './job-submission.js';
 import type { TeamLoad, TeamQuota } from './team-quota.js';
 
@@ -123,25 +124,24 @@ export class JobStore {
     team: string | null,
     query: ListJobsQuery,
   ): Promise<{ items: JobEntity[]; nextCursor: string | null }> {
-    const qb = this.jobs.createQueryBuilder('job');
-    if (team !== null) qb.andWhere('job.team = :team', { team });
-    if (query.state) qb.andWhere('job.state = :state', { state: query.state });
-    if (query.pipeline) qb.andWhere('job.pipeline = :pipeline', { pipeline: query.pipeline });
-    if (query.createdAfter) qb.andWhere('job.created_at >= :after', { after: new Date(query.createdAfter) });
-    if (query.createdBefore)
-      qb.andWhere('job.created_at < :before', { before: new Date(query.createdBefore) });
+    const values: unknown[] = [];
+    const value = (v: unknown) => `$${values.push(v)}`;
+    const where: string[] = [];
+    if (team !== null) where.push(`team = ${value(team)}`);
+    if (query.state) where.push(`state = ${value(query.state)}`);
+    if (query.pipeline) where.push(`pipeline = ${value(query.pipeline)}`);
+    if (query.createdAfter) where.push(`created_at >= ${value(new Date(query.createdAfter))}`);
+    if (query.createdBefore) where.push(`created_at < ${value(new Date(query.createdBefore))}`);
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor);
-      qb.andWhere('(job.created_at, job.id) < (:createdAt, :id)', {
-        createdAt: cursor.createdAt,
-        id: cursor.id,
-      });
+      where.push(`(created_at, id) < (${value(cursor.createdAt)}, ${value(cursor.id)})`);
     }
-    const rows = await qb
-      .orderBy('job.created_at', 'DESC')
-      .addOrderBy('job.id', 'DESC')
-      .limit(query.limit + 1)
-      .getMany();
+    const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const raw: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT * FROM jobs ${filter} ORDER BY created_at DESC, id DESC LIMIT ${value(query.limit + 1)}`,
+      values,
+    );
+    const rows = raw.map((row) => hydrate(this.dataSource, JobEntity, row));
     const items = rows.slice(0, query.limit);
     const last = items.at(-1);
     return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
@@ -245,10 +245,14 @@ export class JobStore {
   async attemptsOfJobs(jobIds: readonly string[]): Promise<Map<string, JobAttemptEntity[]>> {
     const byJob = new Map<string, JobAttemptEntity[]>(jobIds.map((id) => [id, []]));
     if (jobIds.length === 0) return byJob;
-    const rows = await this.dataSource
-      .getRepository(JobAttemptEntity)
-      .find({ where: { jobId: In([...jobIds]) }, order: { jobId: 'ASC', attempt: 'ASC' } });
-    for (const row of rows) byJob.get(row.jobId)?.push(row);
+    const raw: Record<string, unknown>[] = await this.dataSource.query(
+      'SELECT * FROM job_attempts WHERE job_id = ANY($1::uuid[]) ORDER BY job_id, attempt',
+      [[...jobIds]],
+    );
+    for (const row of raw) {
+      const attempt = hydrate(this.dataSource, JobAttemptEntity, row);
+      byJob.get(attempt.jobId)?.push(attempt);
+    }
     return byJob;
   }
 

@@ -3,6 +3,7 @@ import type { JobEventBody } from '@ct/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import { JobEntity } from '../entities/job.entity.js';
 import { durableFlushOf } from './durable-flush.js';
+import { hydrate } from './hydrate.js';
 import type { JobSubmission } from './job-store.js';
 import { LOCK_TEAM_LOAD_SQL, type TeamLoad, type TeamQuota, teamLoadOf } from './team-quota.js';
 
@@ -166,7 +167,10 @@ export async function insertWithinQuota(
   // conflicting job may have been committed asynchronously by a submission still waiting for its flush).
   if (raw.id === null && load.full && raw['existing:id'] === null) return { refused: load };
   await durableFlushOf(manager.connection).wait();
-  if (raw.id !== null) return { job: hydrate(manager, raw, row), created: true };
+  if (raw.id !== null) {
+    const given = Object.fromEntries([...SENT_AS_JSON].map((name) => [name, row[name as keyof NewJobRow]]));
+    return { job: hydrate(manager.connection, JobEntity, raw, given), created: true };
+  }
   if (raw['existing:id'] !== null) return { existingId: String(raw['existing:id']) };
   return { conflict: true };
 }
@@ -185,20 +189,4 @@ async function preparedQuery(
 /** What the pg pool behind TypeORM's Postgres driver offers. */
 interface PreparingPool {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
-}
-
-/**
- * The stored job as TypeORM would have loaded it: the columns Postgres returned, read as their column types
- * read, and the JSON columns as they were sent.
- */
-function hydrate(manager: EntityManager, raw: Record<string, unknown>, sent: NewJobRow): JobEntity {
-  const metadata = manager.connection.getMetadata(JobEntity);
-  const job = metadata.create() as JobEntity;
-  for (const column of metadata.columns) {
-    const value = SENT_AS_JSON.has(column.propertyName)
-      ? sent[column.propertyName as keyof NewJobRow]
-      : manager.connection.driver.prepareHydratedValue(raw[column.databaseName], column);
-    column.setEntityValue(job, value);
-  }
-  return job;
 }
