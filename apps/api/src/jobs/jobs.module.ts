@@ -12,6 +12,7 @@ import { LostAttempts } from './lost-attempts.js';
 import { ReconcilerService } from './reconciler.service.js';
 import { RetryJobService } from './retry-job.service.js';
 import { SubmitJobService } from './submit-job.service.js';
+import { TeamLoadVacuum } from './team-load-vacuum.service.js';
 
 @Module({
   imports: [DatabaseModule, QueueModule, RedisModule],
@@ -26,6 +27,7 @@ import { SubmitJobService } from './submit-job.service.js';
     JobStateEvents,
     LostAttempts,
     ReconcilerService,
+    TeamLoadVacuum,
   ],
   exports: [JobQueriesService, RetryJobService, SubmitJobService],
 })

@@ -5,7 +5,7 @@ import { JobAttemptEntity } from '../entities/job-attempt.entity.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { hydrate } from './hydrate.js';
 import { FIRST_EVENT, insertWithinQuota, newJobRow } from './job-submission.js';
-import type { TeamLoad, TeamQuota } from './team-quota.js';
+import { type TeamLoad, type TeamQuota, VACUUM_TEAM_LOAD_SQL } from './team-quota.js';
 
 /** The fields a state change may also set. */
 export type JobPatch = Partial<
@@ -145,6 +145,11 @@ export class JobStore {
     const items = rows.slice(0, query.limit);
     const last = items.at(-1);
     return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+  }
+
+  /** Clears the dead rows of the teams' load deltas (see {@link VACUUM_TEAM_LOAD_SQL}); run it every second or so. */
+  async vacuumTeamLoad(): Promise<void> {
+    await this.dataSource.query(VACUUM_TEAM_LOAD_SQL);
   }
 
   /** Changes fields that are not the state, on any job (the API's own bookkeeping). */

@@ -22,6 +22,15 @@ export interface TeamLoad {
  */
 export const LOCK_TEAM_LOAD_SQL = 'SELECT queued, running FROM ct_lock_team_load($1)';
 
+/**
+ * Every job change appends a row to `team_load_deltas` and `ct_lock_team_load` deletes a team's rows once
+ * they pile up, so the table is small but churns: under a steady stream of submissions its dead rows pile
+ * up faster than autovacuum (every minute by default) clears them, and each submission's sum walks them.
+ * Measured: Postgres' CPU per submission grew from 0.36 to 0.59 ms over 12,000 submissions; vacuumed between
+ * rounds of 2,000, it stayed at 0.33 ms. A vacuum of the table takes a few milliseconds.
+ */
+export const VACUUM_TEAM_LOAD_SQL = 'VACUUM (SKIP_LOCKED, INDEX_CLEANUP ON) team_load_deltas';
+
 /** The load of a team with these counts, under `quota`. */
 export function teamLoadOf(queued: number, running: number, quota: TeamQuota): TeamLoad {
   const limit = quota.maxRunning + quota.maxQueued;
