@@ -7,22 +7,20 @@ import {
   rename,
   stat,
   truncate,
-  unlink,
-  utimes,
   writeFile,
 } from 'node:fs/promises';
 import { join } from 'node:path';
 import { processAlive } from '../lifecycle/process-alive.js';
 import type { AuditEntry } from './audit-transport.js';
+import {
+  DEFAULT_SPOOL_LEASE,
+  type SpoolLease,
+  type SpoolOwner,
+  SpoolOwnership,
+  unlinkQuietly,
+} from './spool-ownership.js';
 
-/** Who writes a spool: spool files are named after it, and only files of dead owners are adopted. */
-export interface SpoolOwner {
-  readonly host: string;
-  readonly pid: number;
-  readonly startMs: number;
-  /** Unique per spool instance, so that two clients in one process never share a file. */
-  readonly token: string;
-}
+export { DEFAULT_SPOOL_LEASE, type SpoolLease, type SpoolOwner } from './spool-ownership.js';
 
 /** What one read of the spool returned: entries in order, and where each ends (bytes from the read position). */
 export interface SpoolRead {
@@ -40,19 +38,8 @@ interface Segment {
   size: number;
 }
 
-/** How a spool tells other hosts it is alive: a lease file it touches, and when others may take its files. */
-export interface SpoolLease {
-  /** How often the owner touches its lease (and looks for files to adopt). */
-  readonly renewMs: number;
-  /** A lease untouched this long marks its owner dead to other hosts. */
-  readonly staleMs: number;
-}
-
-export const DEFAULT_SPOOL_LEASE: SpoolLease = { renewMs: 10_000, staleMs: 60_000 };
-
 const SPOOL_FILE = /^ct-spool\.(\d+)\.(\d+)\.([0-9a-z]+)\.(\d+)\.(.+)\.jsonl$/;
 const READ_CHUNK = 1024 * 1024;
-const LIVE_TOKENS = new Set<string>();
 
 function isEntry(value: unknown): value is AuditEntry {
   const entry = value as AuditEntry | null;
@@ -65,20 +52,13 @@ function isEntry(value: unknown): value is AuditEntry {
   );
 }
 
-async function unlinkQuietly(path: string): Promise<void> {
-  await unlink(path).catch(() => undefined);
-}
-
 /**
  * The on-disk queue of audit events that could not be delivered: JSON lines appended in order to files in
  * `dir`, one series of files per process, read back from a persisted byte offset (`<file>.offset`).
  *
  * Several processes, on one host or several (a shared volume), may share `dir`. A spool adopts the files of
- * dead owners, claiming each with an exclusive `<file>.claim`: at open, and again at every `adopt()`. An owner
- * of this host is dead when its pid is gone. Pids of other hosts (containers) are not comparable, so each
- * spool keeps a lease file, `ct-lease.<token>.<host>`, touched every `lease.renewMs`; an owner of another host
- * is dead when its lease is missing (a clean close removes it) or older than `lease.staleMs`. Processes of
- * separate containers must have distinct host names. A process whose event loop stalls past `staleMs` may see
+ * dead owners (`SpoolOwnership` says who is dead), claiming each with an exclusive `<file>.claim`: at open,
+ * and again at every `adopt()`. Processes of separate containers must have distinct host names. A process whose event loop stalls past `staleMs` may see
  * its files adopted while it lives: their events are then delivered twice, never lost.
  */
 export class AuditSpool {
@@ -86,17 +66,15 @@ export class AuditSpool {
   private own: Segment | null = null;
   private seq = 0;
   private queue: Promise<unknown> = Promise.resolve();
-
-  private readonly leasePath: string;
+  private readonly owners: SpoolOwnership;
 
   constructor(
     readonly dir: string,
     private readonly owner: SpoolOwner,
     readonly lease: SpoolLease = DEFAULT_SPOOL_LEASE,
-    private readonly alive: (pid: number) => boolean = processAlive,
+    alive: (pid: number) => boolean = processAlive,
   ) {
-    LIVE_TOKENS.add(owner.token);
-    this.leasePath = join(dir, `ct-lease.${owner.token}.${owner.host}`);
+    this.owners = new SpoolOwnership(dir, owner, lease, alive);
   }
 
   /** Creates the directory, takes a lease and adopts the files of dead owners. Returns how many it adopted. */
@@ -208,20 +186,21 @@ export class AuditSpool {
 
   /** Lets other clients adopt what is left once this one is gone. */
   close(): void {
-    LIVE_TOKENS.delete(this.owner.token);
-    void unlinkQuietly(this.leasePath);
+    this.owners.release();
   }
 
   private async adoptOrphans(): Promise<number> {
-    await this.renewLease();
+    await this.owners.renew();
     const adopted: Array<{ key: [number, string, number]; segment: Segment }> = [];
     const names = (await readdir(this.dir).catch(() => [] as string[])).sort();
-    await this.removeStaleLeases(names);
+    await this.owners.removeStaleLeases(names);
     for (const name of names) {
       const match = SPOOL_FILE.exec(name);
-      if (!match || !(await this.ownerDead(match[5] ?? '', Number(match[1]), match[3] ?? ''))) continue;
+      if (!match || !(await this.owners.ownerDead(match[5] ?? '', Number(match[1]), match[3] ?? '')))
+        continue;
       const path = join(this.dir, name);
-      if (this.segments.some((segment) => segment.path === path) || !(await this.claim(path))) continue;
+      if (this.segments.some((segment) => segment.path === path) || !(await this.owners.claim(path)))
+        continue;
       const size = await stat(path).then(
         (stats) => stats.size,
         () => -1,
@@ -243,30 +222,6 @@ export class AuditSpool {
     return adopted.length;
   }
 
-  /**
-   * Deletes the leases of owners dead to every host (untouched for `staleMs`), so that killed containers do
-   * not leave one each on the volume for good. A missing lease means what a stale one means: dead.
-   */
-  private async removeStaleLeases(names: readonly string[]): Promise<void> {
-    for (const name of names) {
-      const path = join(this.dir, name);
-      if (!name.startsWith('ct-lease.') || path === this.leasePath) continue;
-      const touched = await stat(path).then(
-        (stats) => stats.mtimeMs,
-        () => Date.now(),
-      );
-      if (Date.now() - touched > this.lease.staleMs) await unlinkQuietly(path);
-    }
-  }
-
-  /** Touches the lease file, creating it if need be; a spool that cannot write its directory has no lease. */
-  private async renewLease(): Promise<void> {
-    const now = new Date();
-    await utimes(this.leasePath, now, now).catch(() =>
-      writeFile(this.leasePath, `${this.owner.pid}\n`).catch(() => undefined),
-    );
-  }
-
   private async dropConsumedHead(): Promise<void> {
     while (this.segments[0] !== undefined && this.segments[0].offset >= this.segments[0].size) {
       const segment = this.segments.shift() as Segment;
@@ -275,38 +230,6 @@ export class AuditSpool {
       await unlinkQuietly(segment.path);
       await unlinkQuietly(`${segment.path}.offset`);
       await unlinkQuietly(`${segment.path}.claim`);
-    }
-  }
-
-  private async ownerDead(host: string, pid: number, token: string): Promise<boolean> {
-    // A spool of this very process, whatever owner it was given (tests simulate other processes so), lives.
-    if (LIVE_TOKENS.has(token)) return false;
-    if (host !== this.owner.host) {
-      const touched = await stat(join(this.dir, `ct-lease.${token}.${host}`)).then(
-        (stats) => stats.mtimeMs,
-        () => Number.NEGATIVE_INFINITY,
-      );
-      return Date.now() - touched > this.lease.staleMs;
-    }
-    return pid === this.owner.pid || !this.alive(pid);
-  }
-
-  /** Takes a file for this spool with an exclusive claim file; a claim of a dead owner is taken over. */
-  private async claim(path: string, retry = true): Promise<boolean> {
-    const { host, pid, token } = this.owner;
-    try {
-      const handle = await open(`${path}.claim`, 'wx');
-      await handle.writeFile(`${pid} ${token} ${host}`);
-      await handle.close();
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !retry) return false;
-      const [claimPid, claimToken, claimHost] = (
-        await readFile(`${path}.claim`, 'utf8').catch(() => '')
-      ).split(' ');
-      if (!(await this.ownerDead(claimHost ?? '', Number(claimPid), claimToken ?? ''))) return false;
-      await unlinkQuietly(`${path}.claim`);
-      return this.claim(path, false);
     }
   }
 
