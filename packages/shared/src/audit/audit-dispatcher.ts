@@ -1,21 +1,8 @@
+import { AuditAlarms, type AuditStats } from './audit-alarms.js';
 import type { AuditSpool } from './audit-spool.js';
 import { type AuditEntry, type AuditTransport, deliveredBefore } from './audit-transport.js';
-
-/** Counters of an audit log since it started. */
-export interface AuditStats {
-  /** In memory, neither delivered nor spooled yet. */
-  buffered: number;
-  /** Delivered to the transport, directly or from the spool. */
-  sent: number;
-  /** Written to the spool. */
-  spooled: number;
-  /** Delivered from the spool (part of `sent`). */
-  replayed: number;
-  /** Lost: the buffer was full and the spool could not be written, or logged after close(). */
-  dropped: number;
-  /** Bytes in the spool not yet delivered. */
-  spoolBytes: number;
-}
+import { RetryBackoff } from './retry-backoff.js';
+import { WorkLoop } from './work-loop.js';
 
 export interface DispatcherOptions {
   bufferMax: number;
@@ -25,11 +12,6 @@ export interface DispatcherOptions {
   alarm: (message: string) => void;
   alarmIntervalMs: number;
   now: () => number;
-}
-
-/** Wait before retry number `failures` (1, 2, ...): base, doubling, capped. */
-export function backoffDelay(failures: number, baseMs: number, maxMs: number): number {
-  return failures <= 0 ? 0 : Math.min(maxMs, baseMs * 2 ** Math.min(failures - 1, 30));
 }
 
 interface Inflight {
@@ -48,18 +30,14 @@ export class AuditDispatcher {
   private mode: 'direct' | 'spool' = 'direct';
   private inflight: Inflight | null = null;
   private spilling: Promise<void> | null = null;
-  private pumping: Promise<void> | null = null;
-  private rerun = false;
-  private scheduled = false;
+  private readonly loop: WorkLoop;
   private timer: NodeJS.Timeout | null = null;
-  private failures = 0;
-  private retryAt = 0;
-  private spoolFailures = 0;
-  private spoolRetryAt = 0;
-  private spoolBroken = false;
+  /** The transport's failures in a row; while it fails, entries go to the spool. */
+  private readonly delivery: RetryBackoff;
+  /** The spool's write failures in a row; while it fails, entries wait in memory. */
+  private readonly spoolWrites: RetryBackoff;
   private closed = false;
-  private stopped = false;
-  private readonly lastAlarm = new Map<string, number>();
+  private readonly alarms: AuditAlarms;
   private waiters: Array<() => void> = [];
   private readonly counts = { sent: 0, spooled: 0, replayed: 0, dropped: 0 };
   private readonly ready: Promise<void>;
@@ -72,6 +50,17 @@ export class AuditDispatcher {
     private readonly spool: AuditSpool,
     private readonly options: DispatcherOptions,
   ) {
+    this.alarms = new AuditAlarms(options, () => this.stats());
+    this.loop = new WorkLoop(
+      () => this.ready.then(() => this.step()),
+      (error) => {
+        this.alarms.raise('loop', `audit delivery loop failed: ${String(error)}`);
+        this.fail(error);
+      },
+      () => this.settle(),
+    );
+    this.delivery = new RetryBackoff(options.retryBaseMs, options.retryMaxMs, options.now);
+    this.spoolWrites = new RetryBackoff(options.retryBaseMs, options.retryMaxMs, options.now);
     this.ready = spool.open().then(
       () => {
         if (!spool.isEmpty()) this.mode = 'spool';
@@ -93,7 +82,7 @@ export class AuditDispatcher {
     }
     if (this.pending.length >= this.options.bufferMax) {
       // Memory may hold up to twice the bound for the moment a spill takes to reach the disk.
-      if (!this.canWriteSpool() || this.pending.length >= 2 * this.options.bufferMax) {
+      if (!this.spoolWrites.due() || this.pending.length >= 2 * this.options.bufferMax) {
         this.drop(`events dropped: the buffer is full and the spool ${this.spool.dir} cannot be written`);
         return;
       }
@@ -128,50 +117,24 @@ export class AuditDispatcher {
     if (this.closed) return;
     this.closed = true;
     await this.flush();
-    this.stopped = true;
     clearInterval(this.leaseTimer);
     if (this.timer) clearTimeout(this.timer);
-    await this.pumping;
+    await this.loop.stop();
     await this.spilling;
     if (this.pending.length > 0) {
       this.counts.dropped += this.pending.length;
       this.pending = [];
-      this.alarm('drop', 'events still in memory at close() were lost: the spool could not be written');
+      this.alarms.raise(
+        'drop',
+        'events still in memory at close() were lost: the spool could not be written',
+      );
     }
     this.spool.close();
     await this.transport.close();
   }
 
   private schedule(): void {
-    if (this.stopped || this.scheduled) return;
-    if (this.pumping) {
-      this.rerun = true;
-      return;
-    }
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.pumping = this.pump().finally(() => {
-        this.pumping = null;
-        if (this.rerun) {
-          this.rerun = false;
-          this.schedule();
-        }
-        this.settle();
-      });
-    });
-  }
-
-  private async pump(): Promise<void> {
-    await this.ready;
-    while (!this.stopped) {
-      try {
-        if (!(await this.step())) return;
-      } catch (error) {
-        this.alarm('loop', `audit delivery loop failed: ${String(error)}`);
-        this.fail(error);
-      }
-    }
+    this.loop.schedule();
   }
 
   /** One unit of work; false when there is nothing to do until new entries or the retry timer. */
@@ -181,16 +144,15 @@ export class AuditDispatcher {
     if (this.adoptDue && !this.spilling) {
       this.adoptDue = false;
       const adopted = await this.spool.adopt().catch((error: unknown) => {
-        this.alarm('spool', `cannot adopt spool files in ${this.spool.dir}: ${String(error)}`);
+        this.alarms.raise('spool', `cannot adopt spool files in ${this.spool.dir}: ${String(error)}`);
         return 0;
       });
       if (adopted > 0) this.mode = 'spool';
       return true;
     }
-    const now = this.options.now();
     if (this.mode === 'spool') {
-      if (this.pending.length > 0 && this.canWriteSpool()) return this.spill().then(() => true);
-      if (now < this.retryAt) return this.wakeAt(this.retryAt);
+      if (this.pending.length > 0 && this.spoolWrites.due()) return this.spill().then(() => true);
+      if (!this.delivery.due()) return this.wakeAt(this.delivery.dueAt);
       if (!this.spool.isEmpty()) return this.replay().then(() => true);
       if (this.spilling) return this.spilling.then(() => true);
       // Drained (or the spool cannot be written and entries wait in memory): deliver from memory again.
@@ -198,10 +160,10 @@ export class AuditDispatcher {
       return true;
     }
     if (this.pending.length === 0) return false;
-    if (now < this.retryAt) {
+    if (!this.delivery.due()) {
       // Only a broken spool keeps entries in memory while the transport waits: retry the spool first.
-      if (this.canWriteSpool()) this.mode = 'spool';
-      return this.mode === 'spool' || this.wakeAt(Math.min(this.retryAt, this.spoolRetryAt));
+      if (this.spoolWrites.due()) this.mode = 'spool';
+      return this.mode === 'spool' || this.wakeAt(Math.min(this.delivery.dueAt, this.spoolWrites.dueAt));
     }
     await this.deliverDirect();
     return true;
@@ -210,14 +172,7 @@ export class AuditDispatcher {
   private async deliverDirect(): Promise<void> {
     const inflight: Inflight = { entries: this.pending.splice(0, this.options.batchSize), spooled: null };
     this.inflight = inflight;
-    let delivered = inflight.entries.length;
-    let failure: unknown = null;
-    try {
-      await this.transport.deliver(inflight.entries);
-    } catch (error) {
-      failure = error;
-      delivered = deliveredBefore(error, inflight.entries.length);
-    }
+    const delivered = await this.send(inflight.entries);
     this.inflight = null;
     // A spill that ran meanwhile put a copy of this batch at the head of the spool.
     if (this.spilling) await this.spilling;
@@ -226,43 +181,44 @@ export class AuditDispatcher {
       const consumed = inflight.spooled.slice(0, delivered).reduce((sum, n) => sum + n, 0);
       await this.spool
         .consume(consumed)
-        .catch((error: unknown) => this.alarm('spool', `offset not saved: ${error}`));
+        .catch((error: unknown) => this.alarms.raise('spool', `offset not saved: ${error}`));
     } else if (delivered < inflight.entries.length) {
       this.pending.unshift(...inflight.entries.slice(delivered));
       this.mode = 'spool';
     }
-    if (failure === null) this.failures = 0;
-    else this.fail(failure);
   }
 
   private async replay(): Promise<void> {
     const read = await this.spool.read(this.options.batchSize);
     if (read.corrupt > 0)
-      this.alarm('corrupt', `${read.corrupt} unreadable line(s) in the spool were skipped`);
+      this.alarms.raise('corrupt', `${read.corrupt} unreadable line(s) in the spool were skipped`);
     if (read.entries.length === 0) return this.spool.consume(read.total);
-    let delivered = read.entries.length;
-    let failure: unknown = null;
-    try {
-      await this.transport.deliver(read.entries);
-    } catch (error) {
-      failure = error;
-      delivered = deliveredBefore(error, read.entries.length);
-    }
+    const delivered = await this.send(read.entries);
     this.counts.sent += delivered;
     this.counts.replayed += delivered;
     const consumed = delivered === read.entries.length ? read.total : (read.ends[delivered - 1] ?? 0);
     await this.spool
       .consume(consumed)
-      .catch((error: unknown) => this.alarm('spool', `offset not saved: ${error}`));
-    if (failure === null) this.failures = 0;
-    else this.fail(failure);
+      .catch((error: unknown) => this.alarms.raise('spool', `offset not saved: ${error}`));
+  }
+
+  /** Delivers a batch; returns how many of its entries arrived (a failure is counted in `delivery`). */
+  private async send(entries: AuditEntry[]): Promise<number> {
+    try {
+      await this.transport.deliver(entries);
+      this.delivery.succeeded();
+      return entries.length;
+    } catch (error) {
+      this.fail(error);
+      return deliveredBefore(error, entries.length);
+    }
   }
 
   /** Writes everything in memory to the spool, behind an in-flight direct batch if there is one. */
   private spill(): Promise<void> {
     this.spilling ??= this.ready
       .then(async () => {
-        while (this.pending.length > 0 && this.canWriteSpool()) {
+        while (this.pending.length > 0 && this.spoolWrites.due()) {
           const inflight = this.mode === 'direct' && this.inflight?.spooled === null ? this.inflight : null;
           const batch = this.pending.splice(0);
           const entries = inflight ? [...inflight.entries, ...batch] : batch;
@@ -272,8 +228,7 @@ export class AuditDispatcher {
             const bytes = await this.spool.append(entries);
             if (inflight) inflight.spooled = bytes.slice(0, inflight.entries.length);
             this.counts.spooled += entries.length;
-            this.spoolBroken = false;
-            this.spoolFailures = 0;
+            this.spoolWrites.succeeded();
           } catch (error) {
             if (inflight) inflight.spooled = null;
             this.pending.unshift(...batch);
@@ -289,24 +244,14 @@ export class AuditDispatcher {
     return this.spilling;
   }
 
-  private canWriteSpool(): boolean {
-    return !this.spoolBroken || this.options.now() >= this.spoolRetryAt;
-  }
-
   private spoolFailed(error: unknown): void {
-    this.spoolBroken = true;
-    this.spoolFailures += 1;
-    const { retryBaseMs, retryMaxMs } = this.options;
-    this.spoolRetryAt = this.options.now() + backoffDelay(this.spoolFailures, retryBaseMs, retryMaxMs);
-    this.alarm('spool', `cannot write the audit spool in ${this.spool.dir}: ${String(error)}`);
+    this.spoolWrites.failed();
+    this.alarms.raise('spool', `cannot write the audit spool in ${this.spool.dir}: ${String(error)}`);
   }
 
   private fail(error: unknown): void {
-    this.failures += 1;
-    const { retryBaseMs, retryMaxMs } = this.options;
-    this.retryAt = this.options.now() + backoffDelay(this.failures, retryBaseMs, retryMaxMs);
-    if (this.failures === 1)
-      this.alarm(
+    if (this.delivery.failed() === 1)
+      this.alarms.raise(
         'transport',
         `transport ${this.transport.name} failed, spooling until it is back: ${String(error)}`,
       );
@@ -327,25 +272,14 @@ export class AuditDispatcher {
   }
 
   private settle(): void {
-    const busy = this.scheduled || this.spilling !== null || this.inflight !== null;
-    const stuck = this.spoolBroken && this.pumping === null;
+    const busy = this.loop.pending || this.spilling !== null || this.inflight !== null;
+    const stuck = this.spoolWrites.failing && !this.loop.active;
     if (busy || (this.pending.length > 0 && !stuck)) return;
     for (const resolve of this.waiters.splice(0)) resolve();
   }
 
   private drop(reason: string): void {
     this.counts.dropped += 1;
-    this.alarm('drop', reason);
-  }
-
-  /** At most once per interval and kind, with the counters, so that a full disk is loud but not a flood. */
-  private alarm(kind: string, reason: string): void {
-    const now = this.options.now();
-    if (now - (this.lastAlarm.get(kind) ?? Number.NEGATIVE_INFINITY) < this.options.alarmIntervalMs) return;
-    this.lastAlarm.set(kind, now);
-    const { buffered, sent, spooled, replayed, dropped } = this.stats();
-    this.options.alarm(
-      `[audit] ${reason} (buffered=${buffered} sent=${sent} spooled=${spooled} replayed=${replayed} dropped=${dropped})`,
-    );
+    this.alarms.raise('drop', reason);
   }
 }

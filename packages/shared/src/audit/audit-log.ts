@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { AuditStats } from './audit-alarms.js';
 import type { AuditConfig } from './audit-config.js';
-import { AuditDispatcher, type AuditStats } from './audit-dispatcher.js';
+import { AuditDispatcher } from './audit-dispatcher.js';
 import {
   AUDIT_SEVERITY,
   type AuditFields,
@@ -15,8 +16,8 @@ import type { AuditTransport } from './audit-transport.js';
 import { FileAuditTransport } from './file-transport.js';
 import { IrisAuditTransport } from './iris-transport.js';
 
+export type { AuditStats } from './audit-alarms.js';
 export type { AuditConfig } from './audit-config.js';
-export { type AuditStats, backoffDelay } from './audit-dispatcher.js';
 export {
   AUDIT_EVENT_NAME,
   AUDIT_MESSAGE_MAX_CHARS,
@@ -32,6 +33,7 @@ export { AuditDeliveryError, type AuditEntry, type AuditTransport } from './audi
 export { FileAuditTransport, type IrislogdLine, irislogdLine } from './file-transport.js';
 export { IrisAuditTransport, type IrisConnectionConfig } from './iris-transport.js';
 export { memoryAuditLog } from './memory-audit-log.js';
+export { backoffDelay } from './retry-backoff.js';
 
 /** What the apps call: never throws into the caller, never waits on IRIS. */
 export interface AuditLogger {
