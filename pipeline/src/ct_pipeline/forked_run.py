@@ -22,8 +22,6 @@ STREAMS: Final = ("stdout", "stderr", "events")
 _PR_SET_PDEATHSIG: Final = 1
 _FIRST_FREE_FD: Final = 100
 _MAX_FD: Final = 65536
-# The variable the worker gives the server so that a forked run has room to show its own environment.
-ENVIRON_ROOM: Final = "CT_ENVIRON_ROOM"
 # /proc/<pid>/stat: env_start and env_end are fields 50 and 51, counted from 3 after the command's ')'.
 _ENV_START_FIELD: Final = 50 - 3
 

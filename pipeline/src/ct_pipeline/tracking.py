@@ -230,19 +230,17 @@ class Tracker:
         with mlflow_call(f"registering a version of {name}"):
             return create_version(name, model_uri, self.run_id, tags, name in self._registered_models)
 
-    def keep_registered(self, model_uri: str, name: str, version: str, cache: Path) -> bool:
+    def keep_registered(self, model_uri: str, name: str, version: str, cache: Path) -> None:
         """Put the files of ``model_uri``, logged by this run and registered as ``name`` v``version``, in the
         model cache folder ``cache`` as a download of that version would: the next run judged against it on
-        this worker, or a score job, reads them from there. False when this run did not log ``model_uri``.
+        this worker, or a score job, reads them from there. Nothing when this run did not log ``model_uri``.
         """
         from ct_pipeline.registry import ModelVersion  # it imports this module
         from ct_pipeline.scoring.model_cache import keep_model
 
         folder = self._logged_models.get(model_uri)
-        if folder is None:
-            return False
-        keep_model(cache, ModelVersion(name, version, self.run_id), folder)
-        return True
+        if folder is not None:
+            keep_model(cache, ModelVersion(name, version, self.run_id), folder)
 
     def set_alias(self, name: str, alias: str, version: str) -> None:
         """Point ``alias`` of registered model ``name`` at ``version``."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
@@ -51,19 +51,14 @@ def version_folder(root: Path, version: ModelVersion) -> Path:
 
 def cached_model(root: Path, version: ModelVersion) -> CachedModel:
     """The version's model folder, downloaded first unless it is cached already."""
-    target = version_folder(root, version)
-    if (target / "MLmodel").is_file():
-        return CachedModel(target, "hit")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{version.version}-", dir=target.parent))
-    try:
+
+    def download(staging: Path) -> None:
         download_model(version, staging)
         if not (staging / "MLmodel").is_file():
             raise InfrastructureError(f"the download of {version.model_uri} holds no MLmodel file")
-        _publish(staging, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)  # gone already when the rename happened
-    return CachedModel(target, "miss")
+
+    target = version_folder(root, version)
+    return CachedModel(target, "miss" if _fill(target, download) else "hit")
 
 
 def keep_model(root: Path, version: ModelVersion, folder: Path) -> None:
@@ -73,18 +68,27 @@ def keep_model(root: Path, version: ModelVersion, folder: Path) -> None:
     from mlflow.store.artifact.models_artifact_repo import REGISTERED_MODEL_META_FILE_NAME
     from mlflow.utils.yaml_utils import write_yaml
 
-    target = version_folder(root, version)
-    if (target / "MLmodel").is_file():
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{version.version}-", dir=target.parent))
-    try:
+    def copy(staging: Path) -> None:
         shutil.copytree(folder, staging, dirs_exist_ok=True)
         meta = {"model_name": version.registered_model, "model_version": version.version}
         write_yaml(str(staging), REGISTERED_MODEL_META_FILE_NAME, meta, ensure_yaml_extension=False)
+
+    _fill(version_folder(root, version), copy)
+
+
+def _fill(target: Path, fill: Callable[[Path], None]) -> bool:
+    """Make the version folder ``target`` unless it is there: ``fill`` writes a temporary folder beside it,
+    which is renamed into place whole. False when it was there already."""
+    if (target / "MLmodel").is_file():
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        fill(staging)
         _publish(staging, target)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)  # gone already when the rename happened
+    return True
 
 
 def _publish(staging: Path, target: Path) -> None:
