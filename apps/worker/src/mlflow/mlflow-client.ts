@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
 import { InfrastructureError } from '../errors/infrastructure-error.js';
+import type { MlflowRunLocation } from '../process/pipeline-launcher.js';
 
 export const RUN_END_STATUSES = ['FINISHED', 'FAILED', 'KILLED'] as const;
 export type RunEndStatus = (typeof RUN_END_STATUSES)[number];
@@ -39,12 +40,9 @@ const KNOWN_EXPERIMENTS_MAX = 10_000;
 const experimentBody = z.object({
   experiment: z.object({ experiment_id: z.string(), lifecycle_stage: z.string().optional() }),
 });
-/** A run just created: where it is, for the pipeline to log into it without reading it first. */
-export interface CreatedRun {
+/** A run just created, and where it is (for the pipeline to log into it without reading it first). */
+export interface CreatedRun extends MlflowRunLocation {
   runId: string;
-  experimentId: string;
-  /** Where the run's artifacts go (null if the server did not say). */
-  artifactUri: string | null;
 }
 
 const runBody = z.object({

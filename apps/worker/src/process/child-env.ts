@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { MlflowRunLocation } from './pipeline-launcher.js';
 
 /** What a pipeline process may know about its surroundings; nothing else of the worker's environment. */
 export interface ChildEnvInput {
@@ -12,7 +13,7 @@ export interface ChildEnvInput {
   mlflowTrackingUri: string;
   mlflowRunId: string;
   /** The run's experiment and artifact store, when the worker knows them (it created the run). */
-  mlflowRun?: { experimentId: string; artifactUri: string | null };
+  mlflowRun?: MlflowRunLocation;
   /** The MLflow registered model the run's version goes to (`<team>.<pipeline>`). */
   registeredModel: string;
   /** The deployment's git commit, when the worker knows it (its own CT_CODE_VERSION). */

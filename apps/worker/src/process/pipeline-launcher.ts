@@ -13,6 +13,13 @@ export type OutputStream = 'stdout' | 'stderr';
  */
 export type LaunchSpec = { training: TrainingSpec } | { file: string };
 
+/** Where an MLflow run is: what the worker learns from creating it, and the pipeline needs to log into it. */
+export interface MlflowRunLocation {
+  experimentId: string;
+  /** Where the run's artifacts go (null if the server did not say). */
+  artifactUri: string | null;
+}
+
 /** One run of a pipeline entry point. The launcher builds the command itself. */
 export interface LaunchRequest {
   jobId: string;
@@ -23,7 +30,7 @@ export interface LaunchRequest {
   exchangeDir?: string;
   mlflowRunId: string;
   /** Where the run is (its experiment, its artifact store): the pipeline then joins it without reading it. */
-  mlflowRun?: { experimentId: string; artifactUri: string | null };
+  mlflowRun?: MlflowRunLocation;
   /** The MLflow registered model of the job's team and pipeline. */
   registeredModel: string;
   timeoutMs: number;

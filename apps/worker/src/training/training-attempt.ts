@@ -228,7 +228,7 @@ export class TrainingAttempt {
       ...(warmStart === undefined ? {} : { warmStart }),
       ...(exchange === null ? {} : { exchangeDir: exchange.path }),
       mlflowRunId: runId,
-      mlflowRun: { experimentId: run.experimentId, artifactUri: run.artifactUri },
+      mlflowRun: run,
       registeredModel: registeredModelName(job.team, job.pipeline),
       timeoutMs: job.timeoutSeconds * 1000,
       onSpawn: (pid, warm) =>
