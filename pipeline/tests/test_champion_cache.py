@@ -74,11 +74,16 @@ def job(
     return decision, traffic, [e["message"] for e in events if e["type"] == "log"]
 
 
+def fresh_model(tmp_path: Path) -> tuple[str, dict[str, str]]:
+    """A registered model no other test uses, and the environment of jobs with a model cache in ``tmp_path``."""
+    environ = {"CT_CODE_VERSION": "test-commit", "CT_MODEL_CACHE_DIR": str(tmp_path / "cache")}
+    return f"ct-test.cache-{uuid.uuid4().hex[:10]}", environ
+
+
 def test_an_unchanged_champion_is_downloaded_once_then_read_from_the_cache(
     tracking_uri: str, runs: list[Tracker], tmp_path: Path
 ) -> None:
-    model_name = f"ct-test.cache-{uuid.uuid4().hex[:10]}"
-    environ = {"CT_CODE_VERSION": "test-commit", "CT_MODEL_CACHE_DIR": str(tmp_path / "cache")}
+    model_name, environ = fresh_model(tmp_path)
 
     first, _, _ = job(tracking_uri, runs, model_name, environ)
     shutil.rmtree(tmp_path / "cache" / model_name)  # as on another worker than the one that trained v1
@@ -98,8 +103,7 @@ def test_an_unchanged_champion_is_downloaded_once_then_read_from_the_cache(
 def test_a_version_registered_here_is_cached_as_its_download_would_be(
     tracking_uri: str, runs: list[Tracker], tmp_path: Path
 ) -> None:
-    model_name = f"ct-test.cache-{uuid.uuid4().hex[:10]}"
-    environ = {"CT_CODE_VERSION": "test-commit", "CT_MODEL_CACHE_DIR": str(tmp_path / "cache")}
+    model_name, environ = fresh_model(tmp_path)
 
     first, _, _ = job(tracking_uri, runs, model_name, environ)
     kept = tmp_path / "cache" / model_name / "1"
