@@ -75,7 +75,7 @@ def job(
 
 
 def fresh_model(tmp_path: Path) -> tuple[str, dict[str, str]]:
-    """A registered model no other test uses, and the environment of jobs with a model cache in ``tmp_path``."""
+    """A registered model no other test uses, and the environment of jobs caching models in ``tmp_path``."""
     environ = {"CT_CODE_VERSION": "test-commit", "CT_MODEL_CACHE_DIR": str(tmp_path / "cache")}
     return f"ct-test.cache-{uuid.uuid4().hex[:10]}", environ
 
