@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
+from mlflow.entities import Metric
 from mlflow.tracking import MlflowClient
 
 from ct_pipeline.mlflow_traffic import count_mlflow_requests
-from ct_pipeline.run_batch import MAX_TAG_LENGTH, PendingBatch
+from ct_pipeline.run_batch import MAX_PARAM_LENGTH, MAX_TAG_LENGTH, PendingBatch
 from ct_pipeline.tracking import Tracker
 
 
@@ -24,6 +25,20 @@ def test_a_later_value_of_a_key_wins_and_take_empties_the_batch() -> None:
     assert [(m.key, m.value, m.step) for m in metrics] == [("rows", 442.0, 0)]
     assert len(tags[0].value) == MAX_TAG_LENGTH
     assert not sut and sut.take() == ([], [], [])
+
+
+def test_the_batch_remembers_what_the_run_holds_after_it_is_sent() -> None:
+    sut = PendingBatch()
+    sut.add_held({"user.alpha": "0.5"}, [Metric("user.loss", 0.25, 1000, 0)])
+    sut.add_params({"steps": "x" * (MAX_PARAM_LENGTH + 10)})
+    sut.add_metrics({"rows": 442})
+    metrics, params, _tags = sut.take()
+    sut.add_metrics({"rows": 440})
+
+    assert len(params[0].value) == MAX_PARAM_LENGTH  # MLflow refuses a longer value
+    assert [p.key for p in params] == ["steps"] and [m.key for m in metrics] == ["rows"]  # held: not sent
+    assert sut.run_params() == {"user.alpha": "0.5", "steps": "x" * MAX_PARAM_LENGTH}
+    assert sorted((m.key, m.value) for m in sut.run_metrics()) == [("rows", 440.0), ("user.loss", 0.25)]
 
 
 def test_values_logged_by_several_steps_reach_the_run_in_one_request(tracking_uri: str) -> None:

@@ -82,6 +82,13 @@ def test_lightgbm_regression_on_diabetes(tmp_path: Path, tracking_uri: str, work
     for key, value in result["metrics"].items():
         assert run.data.metrics[key] == pytest.approx(value)
     assert len(client.search_runs([run.info.experiment_id])) == 1, "the child must not create a run"
+    # The fitted pipeline's own params and its scores on the training rows, logged with ct's batches.
+    assert run.data.params["model__n_estimators"] == "50" and run.data.params["model__learning_rate"] == "0.1"
+    training = {key for key in run.data.metrics if key.startswith("training_")}
+    assert training == {"training_mae", "training_rmse", "training_r2"}
+    logged = client.get_logged_model(result["model_uri"].removeprefix("models:/"))
+    assert training | {"data.rows"} <= {m.key for m in logged.metrics}
+    assert logged.params["model__n_estimators"] == "50" and logged.params["task"] == "regression"
 
     rows = load_diabetes(as_frame=True).data.head(3)
     predictions = mlflow.pyfunc.load_model(result["model_uri"]).predict(rows)
@@ -104,6 +111,12 @@ def test_logistic_regression_on_breast_cancer(tmp_path: Path, tracking_uri: str,
     run = MlflowClient(tracking_uri).get_run(worker_run)
     assert run.data.params["model.C"] == "0.5" and run.data.params["split.stratified"] == "True"
     assert run.data.metrics["log_loss"] == pytest.approx(result["metrics"]["log_loss"])
+    assert {k for k in run.data.metrics if k.startswith("training_")} == {
+        "training_accuracy",
+        "training_f1",
+        "training_roc_auc",
+        "training_log_loss",
+    }
     rows = load_breast_cancer(as_frame=True).data.head(4)
     assert set(mlflow.pyfunc.load_model(result["model_uri"]).predict(rows)) <= {0, 1}
 

@@ -3,10 +3,11 @@
 ``mlflow.sklearn.log_model`` makes what ct logs (a logged model of the run, READY, with the run's params,
 linked to the run and to the run's step-0 metrics, its files uploaded) in ~15 requests: it reads the run
 twice, reads the history of every metric one request each to link the metrics to the model, and reads
-the logged model back before uploading its files. Here the run is read once (its params, and its
-metrics with their timestamps), the metrics are linked in the run's next ``log-batch`` (sent with what the
-other steps log), and the files go straight to the location the model was created with: 4 requests
-(read the run, create the model, link it to the run, mark it READY) besides the file uploads.
+the logged model back before uploading its files. Here the run is not read: the caller knows its
+experiment and what it holds (`RunRecord`: the params and metrics the pipeline logged into it). The
+metrics are linked in the run's next ``log-batch`` (sent with what the other steps log), and the files go
+straight to the location the model was created with: 3 requests (create the model, link it to the run,
+mark it READY) besides the file uploads.
 
 The model's files are the ones ``mlflow.sklearn.save_model`` writes, so the model loads as before from
 ``models:/<model id>``, ``runs:/<run id>/model`` and ``models:/<name>/<version>``.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -29,15 +31,27 @@ from mlflow.tracking import MlflowClient
 STEP: Final = 0  # the step log_model links: ct logs every metric at step 0
 
 
+@dataclass(frozen=True)
+class RunRecord:
+    """A run as its logger knows it: its experiment, and the params and (latest) metrics it holds."""
+
+    run_id: str
+    experiment_id: str
+    params: Mapping[str, str]
+    metrics: list[Metric]
+
+
 def log_sklearn_model(
-    run_id: str,
+    run: RunRecord,
     name: str,
     model: Any,
     save_options: Mapping[str, Any],
     link_metrics: Callable[[list[Metric]], None],
     folder: Path,
 ) -> str:
-    """Log ``model`` as logged model ``name`` of run ``run_id``; return its URI ``models:/<model id>``.
+    """Log ``model`` as logged model ``name`` of ``run``; return its URI ``models:/<model id>``.
+
+    The model gets the run's params; its step-0 metrics are linked to the model.
 
     The model's files are saved into ``folder`` (which must not exist) and uploaded from there; they are left
     there for the caller. ``save_options`` are `mlflow.sklearn.save_model`'s (signature, input example,
@@ -46,12 +60,9 @@ def log_sklearn_model(
     ``log-batch``: sent, they make them the model's metrics too.
     """
     client = MlflowClient()
-    run = client.get_run(run_id)
+    run_id = run.run_id
     logged = mlflow.initialize_logged_model(
-        name=name,
-        source_run_id=run_id,
-        params=dict(run.data.params),
-        experiment_id=run.info.experiment_id,
+        name=name, source_run_id=run_id, params=dict(run.params), experiment_id=run.experiment_id
     )
     try:
         client.log_outputs(run_id, [LoggedModelOutput(logged.model_id, step=STEP)])
@@ -70,8 +81,7 @@ def log_sklearn_model(
         client.finalize_logged_model(logged.model_id, LoggedModelStatus.FAILED)
         raise
     client.finalize_logged_model(logged.model_id, LoggedModelStatus.READY)
-    # RunData keeps the Metric objects (timestamp, step) behind the public key -> value dict.
-    link_metrics(linked_metrics(list(getattr(run.data, "_metric_objs", [])), logged.model_id))
+    link_metrics(linked_metrics(run.metrics, logged.model_id))
     return f"models:/{logged.model_id}"
 
 

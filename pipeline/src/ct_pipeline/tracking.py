@@ -20,6 +20,7 @@ import mlflow
 import mlflow.sklearn
 import pandas as pd
 import skops.io
+from mlflow.entities import Run
 from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
 from mlflow.tracking import MlflowClient
@@ -27,7 +28,7 @@ from mlflow.utils import environment as mlflow_environment
 from sklearn.pipeline import Pipeline
 
 from ct_pipeline.errors import InfrastructureError, PipelineFailure
-from ct_pipeline.model_logging import log_sklearn_model
+from ct_pipeline.model_logging import RunRecord, log_sklearn_model
 from ct_pipeline.registration import create_version, set_alias
 from ct_pipeline.run_batch import MAX_TAG_LENGTH, PendingBatch
 from ct_pipeline.worker_run import join_run, leave_run
@@ -72,11 +73,14 @@ def _no_requirement_check() -> Iterator[None]:
 class Tracker:
     """Logs params, metrics and the model into one MLflow run; see `open`."""
 
-    def __init__(self, run_id: str, joined: bool = False) -> None:
-        self.run_id = run_id
+    def __init__(self, run: Run, joined: bool = False) -> None:
+        self.run_id = run.info.run_id
+        self._experiment_id = run.info.experiment_id
         self._joined = joined  # the worker's run: the worker ends it
         self._ended = False
         self._pending = PendingBatch()
+        self._hold(run)  # what the run held when opened: nothing, for a run the worker just created
+        self._logged_elsewhere = False  # set by `logged_elsewhere`: the run must be read for what it holds
         self._registered_models: set[str] = set()  # seen in the registry by `aliases`
         self._logged_models: dict[str, Path] = {}  # model URI -> the folder its files were uploaded from
 
@@ -98,7 +102,7 @@ class Tracker:
             else:
                 mlflow.set_experiment(pipeline)
                 run = mlflow.start_run()
-        return cls(run.info.run_id, joined=bool(run_id))
+        return cls(run, joined=bool(run_id))
 
     @property
     def tracking_uri(self) -> str:
@@ -108,6 +112,10 @@ class Tracker:
     def log_params(self, params: Mapping[str, object]) -> None:
         """Log params (values become strings, None becomes ``"None"``), sent with the next `flush`."""
         self._pending.add_params(params)
+
+    def logged_params(self) -> dict[str, str]:
+        """The params logged into the run so far (sent or not), and those it held when opened."""
+        return self._pending.run_params()
 
     def log_metrics(self, metrics: Mapping[str, float]) -> None:
         """Log metrics at step 0, sent with the next `flush`."""
@@ -135,7 +143,7 @@ class Tracker:
         with mlflow_call("logging the model"), _no_requirement_check():
             trusted = skops.io.get_untrusted_types(data=skops.io.dumps(model))
             uri = log_sklearn_model(
-                self.run_id,
+                self._run_record(),
                 MODEL_NAME,
                 model,
                 {
@@ -150,6 +158,22 @@ class Tracker:
             )
         self._logged_models[uri] = folder
         return uri
+
+    def logged_elsewhere(self) -> None:
+        """Say that code other than this tracker may have logged into the run (a user's training function, an
+        MLflow Project's entry point): `log_model` then reads the run for its params and metrics."""
+        self._logged_elsewhere = True
+
+    def _run_record(self) -> RunRecord:
+        if self._logged_elsewhere:
+            self._hold(MlflowClient().get_run(self.run_id))
+            self._logged_elsewhere = False
+        pending = self._pending
+        return RunRecord(self.run_id, self._experiment_id, pending.run_params(), pending.run_metrics())
+
+    def _hold(self, run: Run) -> None:
+        # RunData keeps the Metric objects (timestamp, step) behind its public key -> value dict.
+        self._pending.add_held(run.data.params, getattr(run.data, "_metric_objs", []))
 
     def log_dict(self, data: Mapping[str, Any], artifact_file: str) -> None:
         """Log ``data`` as a JSON artifact at ``artifact_file`` (e.g. ``validation/report.json``)."""
@@ -174,23 +198,6 @@ class Tracker:
     def set_tags(self, tags: Mapping[str, object]) -> None:
         """Set run tags (values become strings, cut to MLflow's limit), sent with the next `flush`."""
         self._pending.add_tags(tags)
-
-    def enable_autolog(self) -> None:
-        """Turn on scikit-learn autologging (params and training metrics); models are logged explicitly."""
-        with mlflow_call("enabling autologging"):
-            mlflow.sklearn.autolog(
-                log_models=False,
-                log_datasets=False,
-                log_input_examples=False,
-                log_model_signatures=False,
-                log_post_training_metrics=False,
-                silent=True,
-            )
-
-    def disable_autolog(self) -> None:
-        """Turn scikit-learn autologging off again (evaluation and the champion's scoring log nothing)."""
-        with mlflow_call("disabling autologging"):
-            mlflow.sklearn.autolog(disable=True, silent=True)
 
     def aliases(self, name: str) -> dict[str, str]:
         """The aliases of registered model ``name`` (alias → version), read in one call; empty if no model.

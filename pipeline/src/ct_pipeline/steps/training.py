@@ -1,9 +1,10 @@
 """Training: fit the model on the training split, then log it to MLflow with its signature.
 
 The model is a catalogue estimator inside the model pipeline, a custom training function, or an MLflow
-Project's entry point (`ct_pipeline.models`). scikit-learn autologging records params and training metrics
-during an in-process fit; the fitted model itself is logged once, explicitly, with its signature, input
-example and pinned requirements.
+Project's entry point (`ct_pipeline.models`). The fitted model's params (`get_params(deep=True)`, as
+scikit-learn autologging would log them) and its metrics on the training rows (``training_<metric>``) go
+into the run's next batch, not autologging's two requests; the fitted model itself is logged once,
+explicitly, with its signature, input example and pinned requirements.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ct_pipeline.models import mlproject
 from ct_pipeline.models.custom import CustomModel, load_function
 from ct_pipeline.spec import ModelSpec, Spec
 from ct_pipeline.steps import StepContext
+from ct_pipeline.steps.evaluation import score
 from ct_pipeline.steps.preparation import Split
 
 EXAMPLE_ROWS: Final = 5
@@ -36,6 +38,8 @@ class ModelPlan:
     params: Mapping[str, object]
     fit: Callable[[StepContext, Split], Any]
     requirements: list[str]
+    # Code of the user's runs in the fit and may log into the run with MLflow's API itself.
+    user_code: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ def plan_model(spec: Spec, environ: Mapping[str, str]) -> ModelPlan:
             | {f"model.{k}": v for k, v in params.items()},
             lambda ctx, split: function(split.x_train, split.y_train, dict(params)),
             base,
+            user_code=True,
         )
     project = mlproject.resolve(model, environ)
     return ModelPlan(
@@ -79,6 +84,7 @@ def plan_model(spec: Spec, environ: Mapping[str, str]) -> ModelPlan:
         | {f"model.{k}": v for k, v in project.values.items()},
         lambda ctx, split: _fit_mlproject(ctx, split, project, environ),
         base,
+        user_code=True,
     )
 
 
@@ -89,7 +95,8 @@ def train(ctx: StepContext, split: Split, plan: ModelPlan) -> TrainedModel:
     events = ctx.events
     events.progress(Step.TRAINING, 0.0, message=f"fitting {plan.name} on {split.rows['train']} rows")
     example = split.x_train.head(EXAMPLE_ROWS)
-    ctx.tracker.enable_autolog()
+    if plan.user_code:
+        ctx.tracker.logged_elsewhere()
     try:
         model = plan.fit(ctx, split)
         _check_fitted(model, ctx.spec.task.is_classification)
@@ -98,14 +105,35 @@ def train(ctx: StepContext, split: Split, plan: ModelPlan) -> TrainedModel:
         raise
     except Exception as exc:
         raise TrainingError(f"{plan.name} failed to fit: {type(exc).__name__}: {exc}") from exc
-    finally:
-        ctx.tracker.disable_autolog()
     events.progress(Step.TRAINING, 0.8, message="fitted; logging the model to MLflow")
+    ctx.tracker.log_params(_estimator_params(model, ctx.tracker.logged_params()))
+    ctx.tracker.log_metrics(_training_metrics(ctx, model, split))
     model_uri = ctx.tracker.log_model(model, example, predictions, plan.requirements)
     log_reference_sample(ctx, split)
     events.progress(Step.TRAINING, 1.0, message="model logged")
     events.log("info", f"model logged as {model_uri}")
     return TrainedModel(pipeline=model, model_uri=model_uri)
+
+
+def _estimator_params(model: Any, logged: Mapping[str, str]) -> dict[str, object]:
+    """The fitted model's params, nested ones as ``step__param``; none whose name the run already has."""
+    get_params = getattr(model, "get_params", None)
+    if not callable(get_params):
+        return {}
+    try:
+        params = dict(get_params(deep=True))
+    except Exception:  # a custom estimator's get_params: its params are a nice-to-have, never a failure
+        return {}
+    return {key: value for key, value in params.items() if isinstance(key, str) and key not in logged}
+
+
+def _training_metrics(ctx: StepContext, model: Any, split: Split) -> dict[str, float]:
+    """The task's metrics on the training rows, as ``training_<metric>`` (test metrics come in evaluation)."""
+    try:
+        scores = score(ctx.spec.task, model, split.x_train, split.y_train)
+    except Exception as exc:
+        raise TrainingError(f"scoring the training rows failed: {type(exc).__name__}: {exc}") from exc
+    return {f"training_{key}": value for key, value in scores.items()}
 
 
 def log_reference_sample(ctx: StepContext, split: Split) -> None:
