@@ -1,4 +1,4 @@
-import { JobStatsStore } from '@ct/db';
+import { type FinishedCounts, JobStatsStore } from '@ct/db';
 import { JOB_KINDS, type QueueList, type QueueSummary } from '@ct/shared';
 import { Injectable } from '@nestjs/common';
 import type { JobQueueName } from '../queue/bull-job-queues.js';
@@ -23,31 +23,39 @@ export class QueueOverviewService {
   ) {}
 
   async list(): Promise<QueueList> {
-    return { items: await Promise.all(this.monitor.names.map((name) => this.summary(name))) };
-  }
-
-  private async summary(name: JobQueueName): Promise<QueueSummary> {
-    const [counts, paused, workers, oldest, finished] = await Promise.all([
-      this.monitor.counts(name),
-      this.monitor.isPaused(name),
-      this.workers.live(name),
-      this.monitor.oldestWaitingAddedAt(name),
+    // Read once for all the queues: the live workers (each says which queues it takes) and Postgres' counts.
+    const [workers, finished] = await Promise.all([
+      this.workers.live(),
       // Postgres, not BullMQ: its rows outlive BullMQ's finished records (`clean`, removeOn*).
-      this.stats.finishedWithin(WINDOWS_SECONDS, kindsOf(name)),
+      this.stats.finishedByKind(WINDOWS_SECONDS),
     ]);
-    const [lastMinute, last5Minutes, last15Minutes] = finished;
-    const none = { completed: 0, failed: 0 };
-    return {
-      name,
-      counts,
-      paused,
-      liveWorkers: workers.length,
-      finished: {
-        lastMinute: lastMinute ?? none,
-        last5Minutes: last5Minutes ?? none,
-        last15Minutes: last15Minutes ?? none,
-      },
-      oldestWaitingAgeSeconds: oldest === null ? null : Math.max(0, (Date.now() - oldest) / 1000),
-    };
+    const items = this.monitor.names.map(async (name): Promise<QueueSummary> => {
+      const [counts, paused, oldest] = await Promise.all([
+        this.monitor.counts(name),
+        this.monitor.isPaused(name),
+        this.monitor.oldestWaitingAddedAt(name),
+      ]);
+      const within = (index: number) => sumOf(kindsOf(name).map((kind) => finished.get(kind)?.[index]));
+      return {
+        name,
+        counts,
+        paused,
+        liveWorkers: workers.filter((worker) => worker.queues.includes(name)).length,
+        finished: { lastMinute: within(0), last5Minutes: within(1), last15Minutes: within(2) },
+        oldestWaitingAgeSeconds: oldest === null ? null : Math.max(0, (Date.now() - oldest) / 1000),
+      };
+    });
+    return { items: await Promise.all(items) };
   }
+}
+
+/** Finished counts added up (a missing one counts none). */
+function sumOf(counts: readonly (FinishedCounts | undefined)[]): FinishedCounts {
+  return counts.reduce<FinishedCounts>(
+    (sum, count) => ({
+      completed: sum.completed + (count?.completed ?? 0),
+      failed: sum.failed + (count?.failed ?? 0),
+    }),
+    { completed: 0, failed: 0 },
+  );
 }

@@ -1,6 +1,5 @@
 import type { JobKind } from '@ct/shared';
 import type { DataSource } from 'typeorm';
-import { JobEntity } from '../entities/job.entity.js';
 
 /** Jobs that succeeded or failed within a window ending now. */
 export interface FinishedCounts {
@@ -15,35 +14,40 @@ export class JobStatsStore {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * For each window (in seconds, ending now), the jobs that succeeded and failed in it; one query. With
-   * `kinds`, only jobs of those kinds (the jobs of one queue).
+   * For each kind of job and each window (in seconds, ending now), the jobs of that kind that succeeded and
+   * failed in it, in one query. A kind with no job finished in the widest window is absent.
    */
-  async finishedWithin(
-    windowsSeconds: readonly number[],
-    kinds?: readonly JobKind[],
-  ): Promise<FinishedCounts[]> {
-    if (windowsSeconds.length === 0) return [];
-    const qb = this.dataSource
-      .getRepository(JobEntity)
-      .createQueryBuilder('job')
-      .select('count(*)', 'total')
-      .where('job.state IN (:...states)', { states: Object.values(FINISHED) })
-      .andWhere('job.finished_at >= now() - make_interval(secs => :widest)', {
-        widest: Math.max(...windowsSeconds),
-      });
-    if (kinds) qb.andWhere('job.kind IN (:...kinds)', { kinds });
-    windowsSeconds.forEach((seconds, index) => {
-      qb.setParameter(`window${index}`, seconds);
-      for (const [name, state] of Object.entries(FINISHED))
-        qb.addSelect(
-          `count(*) FILTER (WHERE job.state = '${state}' AND job.finished_at >= now() - make_interval(secs => :window${index}))`,
-          `${name}_${index}`,
-        );
-    });
-    const row = ((await qb.getRawOne()) ?? {}) as Record<string, string | undefined>;
-    return windowsSeconds.map((_seconds, index) => ({
-      completed: Number(row[`completed_${index}`] ?? 0),
-      failed: Number(row[`failed_${index}`] ?? 0),
-    }));
+  async finishedByKind(windowsSeconds: readonly number[]): Promise<Map<JobKind, FinishedCounts[]>> {
+    const found = new Map<JobKind, FinishedCounts[]>();
+    if (windowsSeconds.length === 0) return found;
+    const rows: Record<string, string>[] = await this.dataSource.query(
+      finishedByKindSql(windowsSeconds.length),
+      [Math.max(...windowsSeconds), ...windowsSeconds],
+    );
+    for (const row of rows)
+      found.set(
+        row.kind as JobKind,
+        windowsSeconds.map((_seconds, index) => ({
+          completed: Number(row[`completed_${index}`] ?? 0),
+          failed: Number(row[`failed_${index}`] ?? 0),
+        })),
+      );
+    return found;
   }
+}
+
+/** $1 is the widest window, $2.. each window, in seconds. */
+function finishedByKindSql(windows: number): string {
+  const counts = Array.from({ length: windows }, (_unused, index) =>
+    Object.entries(FINISHED).map(
+      ([name, state]) =>
+        `count(*) FILTER (WHERE state = '${state}' AND finished_at >= now() - make_interval(secs => $${index + 2})) AS ${name}_${index}`,
+    ),
+  ).flat();
+  return `SELECT kind, ${counts.join(', ')} FROM jobs
+    WHERE state IN (${Object.values(FINISHED)
+      .map((state) => `'${state}'`)
+      .join(', ')})
+      AND finished_at >= now() - make_interval(secs => $1)
+    GROUP BY kind`;
 }
