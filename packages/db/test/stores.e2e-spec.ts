@@ -1,5 +1,7 @@
 import { type SubmitJob, submitJobSchema } from '@ct/shared';
 import type { DataSource } from 'typeorm';
+import { JobEntity } from '../src/entities/job.entity.js';
+import { JobAttemptEntity } from '../src/entities/job-attempt.entity.js';
 import { JobLifecycle } from '../src/lifecycle/job-lifecycle.js';
 import { EventStore } from '../src/store/event-store.js';
 import { JobStore } from '../src/store/job-store.js';
@@ -75,6 +77,49 @@ describe('stores (real Postgres)', () => {
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
       expect(seen).toEqual([...ids].reverse());
+    });
+
+    it('reads jobs and attempts with raw SQL exactly as TypeORM loads them, column by column', async () => {
+      const { job } = await jobs
+        .createWithinQuota(
+          'team-raw',
+          submission({ tags: { owner: 'ana' }, params: { alpha: 0.5 }, idempotencyKey: 'raw-1' }),
+          null,
+          { maxRunning: 5, maxQueued: 5 },
+        )
+        .then((outcome) => {
+          if (!('job' in outcome)) throw new Error('the submission was not stored');
+          return outcome;
+        });
+      const repository = dataSource.getRepository(JobEntity);
+      // The submission's answer: the columns its statement returns, and those it sent as JSON.
+      expect(job).toEqual(await repository.findOneByOrFail({ id: job.id }));
+      const lifecycle = new JobLifecycle(dataSource);
+      await lifecycle.move(job.id, { to: 'running', from: ['queued'], startAttempt: { worker: 'w1' } });
+      await jobs.patch(job.id, {
+        progressStep: 'training',
+        progressFraction: 0.25,
+        mlflowRunId: 'run-1',
+        metrics: { rmse: 1.5 },
+        modelUri: 'models:/m-1',
+        decision: null,
+      });
+      await lifecycle.move(job.id, {
+        to: 'failed',
+        from: ['running'],
+        endAttempt: { outcome: 'failed', failureReason: 'training_error', message: 'boom' },
+        patch: { failureReason: 'training_error', failureMessage: 'boom' },
+      });
+
+      const loaded = await repository.findOneByOrFail({ id: job.id });
+      const { items } = await jobs.list('team-raw', { limit: 10 });
+      const attempts = await dataSource.getRepository(JobAttemptEntity).findBy({ jobId: job.id });
+
+      expect(items).toEqual([loaded]);
+      expect(items[0]).toMatchObject({ state: 'failed', failureMessage: 'boom', progressFraction: 0.25 });
+      expect(items[0]?.createdAt).toBeInstanceOf(Date);
+      expect(attempts).toHaveLength(1);
+      expect((await jobs.attemptsOfJobs([job.id])).get(job.id)).toEqual(attempts);
     });
 
     it('filters by state', async () => {
