@@ -119,7 +119,7 @@ describe('stores (real Postgres)', () => {
       expect(items[0]).toMatchObject({ state: 'failed', failureMessage: 'boom', progressFraction: 0.25 });
       expect(items[0]?.createdAt).toBeInstanceOf(Date);
       expect(attempts).toHaveLength(1);
-      expect((await jobs.attemptsOfJobs([job.id])).get(job.id)).toEqual(attempts);
+      expect((await jobs.attemptsOfJobs(items)).get(job.id)).toEqual(attempts);
     });
 
     it('filters by state', async () => {

@@ -26,7 +26,7 @@ export class JobQueriesService {
 
   async list(principal: Principal, query: ListJobsQuery): Promise<JobPage> {
     const page = await this.jobs.list(teamScope(principal), query);
-    const attempts = await this.jobs.attemptsOfJobs(page.items.map((job) => job.id));
+    const attempts = await this.jobs.attemptsOfJobs(page.items);
     return {
       items: page.items.map((job) => toJobDto(job, attempts.get(job.id) ?? [])),
       nextCursor: page.nextCursor,
@@ -34,6 +34,6 @@ export class JobQueriesService {
   }
 
   async toDto(job: JobEntity): Promise<Job> {
-    return toJobDto(job, await this.jobs.attempts(job.id));
+    return toJobDto(job, (await this.jobs.attemptsOfJobs([job])).get(job.id) ?? []);
   }
 }

@@ -247,12 +247,17 @@ export class JobStore {
   }
 
   /** The attempts of several jobs at once (for a page of jobs), each job's oldest first. */
-  async attemptsOfJobs(jobIds: readonly string[]): Promise<Map<string, JobAttemptEntity[]>> {
-    const byJob = new Map<string, JobAttemptEntity[]>(jobIds.map((id) => [id, []]));
-    if (jobIds.length === 0) return byJob;
+  async attemptsOfJobs(
+    jobs: readonly Pick<JobEntity, 'id' | 'attempts'>[],
+  ): Promise<Map<string, JobAttemptEntity[]>> {
+    const byJob = new Map<string, JobAttemptEntity[]>(jobs.map((job) => [job.id, []]));
+    // An attempt's row is made in the transaction that counts it in `attempts`: a job read with none has none
+    // to look for (a page of waiting jobs needs no query).
+    const started = jobs.filter((job) => job.attempts > 0).map((job) => job.id);
+    if (started.length === 0) return byJob;
     const raw: Record<string, unknown>[] = await this.dataSource.query(
       'SELECT * FROM job_attempts WHERE job_id = ANY($1::uuid[]) ORDER BY job_id, attempt',
-      [[...jobIds]],
+      [started],
     );
     for (const row of raw) {
       const attempt = hydrate(this.dataSource, JobAttemptEntity, row);
