@@ -94,6 +94,21 @@ def test_a_custom_function_is_imported_from_its_project(root: Path) -> None:
     )
 
 
+def test_an_uploaded_version_runs_the_folder_of_its_name(root: Path) -> None:
+    # The worker gives a run of `<name>@<hash>` a root that holds that version as `<name>`.
+    function = load_function(CustomModel(f"ridge-custom@{'ab' * 32}", "train_model:train", {}), env(root))
+
+    module = Path(sys.modules["train_model"].__file__ or "")
+    assert function.__module__ == "train_model"
+    assert module.resolve().parent == (root / "ridge-custom").resolve()
+
+
+@pytest.mark.parametrize("project", ["ridge-custom@", "ridge-custom@XYZ123", "ridge-custom@abc", "@abcdef"])
+def test_a_malformed_version_is_invalid_input(root: Path, project: str) -> None:
+    with pytest.raises(InvalidInput, match="is not a project name"):
+        load_function(CustomModel(project, "train_model:train", {}), env(root))
+
+
 def test_the_default_project_root_is_projects_in_the_cwd(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(root.parent)
 

@@ -9,6 +9,7 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { ModelsModule } from './models/models.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { PipelinesModule } from './pipelines/pipelines.module.js';
+import { ProjectsModule } from './projects/projects.module.js';
 import { QueuesModule } from './queues/queues.module.js';
 import { ScoringModule } from './scoring/scoring.module.js';
 
@@ -30,6 +31,7 @@ export class AppModule {
         JobsModule,
         ModelsModule,
         PipelinesModule,
+        ProjectsModule,
         ScoringModule,
         QueuesModule,
         DocsModule,

@@ -13,7 +13,9 @@ import {
   jobPageSchema,
   jobSchema,
   livenessSchema,
+  projectHash,
   readinessSchema,
+  writeProjectArchive,
 } from '@ct/shared';
 import { freePort } from '@ct/test-support';
 import { startTestApi, submission, type TestApi } from './harness.js';
@@ -270,6 +272,20 @@ describe('the typed client against a running API (real Redis and Postgres)', () 
     } finally {
       await registry.delete(`admin.${name}`);
     }
+  });
+
+  it('calls the project routes: an upload sends the archive as it is', async () => {
+    const name = `client-project-${randomUUID().slice(0, 8)}`;
+    const files = [
+      { path: 'train_model.py', executable: false, data: Buffer.from('def train(x, y, p): ...\n') },
+    ];
+    const uploaded = await admin.call('uploadProject', {
+      params: { name },
+      body: writeProjectArchive(files),
+    });
+    expect(uploaded).toMatchObject({ status: 201, body: { name, hash: projectHash(files), fileCount: 1 } });
+    expect((await admin.listProjects()).items.map((p) => p.name)).toContain(name);
+    expect((await admin.getProject({ params: { name } })).versions).toEqual([uploaded.body]);
   });
 
   it('throws CtNetworkError when nothing listens', async () => {

@@ -12,6 +12,7 @@ import {
 import { approveCommand, modelsCommand, promoteCommand, rejectCommand } from './commands/models.command.js';
 import { queueCommand, queuesCommand, workersCommand } from './commands/monitoring.command.js';
 import { pipelinesCommand } from './commands/pipelines.command.js';
+import { projectCommand } from './commands/projects.command.js';
 import {
   groundTruthCommand,
   monitorCommand,
@@ -37,6 +38,7 @@ const COMMANDS: Readonly<Record<string, Command | CommandGroup>> = {
   reject: rejectCommand,
   promote: promoteCommand,
   pipelines: pipelinesCommand,
+  project: projectCommand,
   score: scoreCommand,
   'ground-truth': groundTruthCommand,
   monitor: monitorCommand,

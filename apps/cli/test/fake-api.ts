@@ -193,11 +193,20 @@ export async function startContractApi(answers: ContractAnswers): Promise<Contra
       Object.entries(pattern.exec(url.pathname)?.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]),
     );
     let body: unknown;
-    try {
-      body = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      return answer(res, 400, { code: 'malformed_json', message: 'the body is not JSON' });
-    }
+    if (route.upload) {
+      // A file upload: its bytes as they came, under the route's media type only.
+      if (req.headers['content-type'] !== route.upload.contentType)
+        return answer(res, 400, {
+          code: 'validation_failed',
+          message: `the body must be sent as ${route.upload.contentType}, not ${req.headers['content-type']}`,
+        });
+      body = Buffer.concat(chunks);
+    } else
+      try {
+        body = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        return answer(res, 400, { code: 'malformed_json', message: 'the body is not JSON' });
+      }
     const request: ContractRequest = {
       route: name,
       params,

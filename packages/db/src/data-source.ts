@@ -13,6 +13,7 @@ import { PendingRunEndEntity } from './entities/pending-run-end.entity.js';
 import { PipelineEntity } from './entities/pipeline.entity.js';
 import { PipelineVersionEntity } from './entities/pipeline-version.entity.js';
 import { PredictionEntity } from './entities/prediction.entity.js';
+import { ProjectVersionEntity } from './entities/project-version.entity.js';
 import { TriggerRecordEntity } from './entities/trigger-record.entity.js';
 import { MIGRATIONS } from './migrations/index.js';
 
@@ -31,6 +32,7 @@ export const ENTITIES = [
   DataArrivalEntity,
   PredictionEntity,
   MonitoringEvaluationEntity,
+  ProjectVersionEntity,
 ];
 
 /** The schema is only ever changed by migrations, never by `synchronize`. */

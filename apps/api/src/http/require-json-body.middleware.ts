@@ -1,11 +1,15 @@
+import { PROJECT_ARCHIVE_TYPE } from '@ct/shared';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from '../errors/api-error.js';
 
-/** A request that carries a body must send JSON; anything else would reach validation as "no body". */
+/**
+ * A request that carries a body must send JSON (or, to upload a project, its archive); anything else would
+ * reach validation as "no body".
+ */
 export function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
   const length = req.headers['content-length'];
   const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-  if (hasBody && !isJson(req.headers['content-type'])) {
+  if (hasBody && !isJson(req.headers['content-type']) && !isArchive(req.headers['content-type'])) {
     next(new ApiError('malformed_json', 'the body must be JSON, sent with Content-Type: application/json'));
     return;
   }
@@ -15,4 +19,8 @@ export function requireJsonBody(req: Request, _res: Response, next: NextFunction
 export function isJson(contentType: string | undefined): boolean {
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+function isArchive(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() === PROJECT_ARCHIVE_TYPE;
 }

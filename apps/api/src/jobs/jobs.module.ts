@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule } from '../database/database.module.js';
+import { ProjectsModule } from '../projects/projects.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { RedisModule } from '../redis/redis.module.js';
 import { CancelJobService } from './cancel-job.service.js';
@@ -15,7 +16,7 @@ import { SubmitJobService } from './submit-job.service.js';
 import { TeamLoadVacuum } from './team-load-vacuum.service.js';
 
 @Module({
-  imports: [DatabaseModule, QueueModule, RedisModule],
+  imports: [DatabaseModule, QueueModule, RedisModule, ProjectsModule],
   controllers: [JobsController],
   providers: [
     SubmitJobService,

@@ -6,6 +6,7 @@ import type { Principal } from '../auth/principal.js';
 import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
 import { ApiError } from '../errors/api-error.js';
 import { ApiMetrics } from '../observability/api-metrics.js';
+import { ProjectsService } from '../projects/projects.service.js';
 import { JobQueue } from '../queue/job-queue.js';
 import { JobQueriesService } from './job-queries.service.js';
 import { toJobDto } from './jobs.mapper.js';
@@ -22,6 +23,7 @@ export class SubmitJobService {
     private readonly metrics: ApiMetrics,
     @Inject(AUDIT_LOG) private readonly audit: AuditLogger,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
+    private readonly projects: ProjectsService,
   ) {}
 
   /**
@@ -49,7 +51,12 @@ export class SubmitJobService {
     extra: AuditFields = {},
   ): Promise<{ job: JobEntity; created: boolean }> {
     const quota = this.config.teamQuota;
-    const stored = await this.jobs.createWithinQuota(by.team, submission, by.submittedBy, quota);
+    // A training job runs its project's version as of now, however later uploads move `<name>`.
+    const pinned =
+      (submission.kind ?? 'train') === 'train'
+        ? { ...submission, spec: await this.projects.pin(by.team, submission.spec) }
+        : submission;
+    const stored = await this.jobs.createWithinQuota(by.team, pinned, by.submittedBy, quota);
     if ('refused' in stored) {
       this.audit.warning('job.refused', {
         team: by.team,

@@ -77,6 +77,12 @@ export class WorkerMetrics implements WarmPoolMetrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  private readonly projectCache = new Counter({
+    name: 'ct_project_cache_total',
+    help: "Uploaded project versions training jobs ran: from the worker's cache (hit) or downloaded (miss)",
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   private readonly triggerFirings = new Counter({
     name: 'ct_trigger_firings_total',
     help: 'Degradation triggers this worker fired after an evaluation, by outcome (started or suppressed) and reason',
@@ -162,6 +168,11 @@ export class WorkerMetrics implements WarmPoolMetrics {
   /** A score job loaded its model from the cache, or downloaded it. */
   modelLoaded(outcome: 'hit' | 'miss'): void {
     this.modelCache.inc({ outcome });
+  }
+
+  /** A training job found its uploaded project in the cache, or downloaded it. */
+  projectFetched(outcome: 'hit' | 'miss'): void {
+    this.projectCache.inc({ outcome });
   }
 
   /** The text exposition format, for `GET /metrics`. */

@@ -129,6 +129,7 @@ export class ChildRun implements RunningPipeline {
         ...(request.mlflowRun ? { mlflowRun: request.mlflowRun } : {}),
         registeredModel: request.registeredModel,
         exchangeDir: request.exchangeDir ?? null,
+        projectsRoot: request.projectsRoot ?? options.projectsRoot,
       }),
       cwd: workDir,
     };

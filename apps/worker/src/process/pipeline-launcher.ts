@@ -36,6 +36,8 @@ export interface LaunchRequest {
   timeoutMs: number;
   /** False: always a fresh interpreter, never one from the warm pool (a spec's `runtime.warm_start`). */
   warmStart?: boolean;
+  /** The run's CT_PROJECTS_ROOT instead of the worker's (an uploaded project version's folder). */
+  projectsRoot?: string;
   /** The process started (`warm`: forked from the warm pool); it leads its own process group `pid`. */
   onSpawn?(pid: number, warm: boolean): void;
   onEvent(event: PipelineEvent): void;

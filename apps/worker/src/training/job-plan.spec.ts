@@ -8,6 +8,7 @@ import { MonitorPlan } from '../scoring/monitor-plan.js';
 import { ScorePlan } from '../scoring/score-plan.js';
 import { parseTask, scoringTaskProblem } from './job-plan.js';
 import { JobPlans } from './job-plans.js';
+import type { ProjectCache } from './project-cache.js';
 import { TrainingPlan } from './training-plan.js';
 
 const SCORE_TASK = {
@@ -37,7 +38,7 @@ function job(
 // The plans' steps need the worker's stores and clients; what is tested here needs none of them.
 function plans(irisUrl: string | null) {
   return new JobPlans(
-    new TrainingPlan(),
+    new TrainingPlan({} as ProjectCache),
     new ScorePlan({} as Database, {} as WorkerMetrics, { irisUrl }),
     new MonitorPlan({} as Database, {} as MlflowClient, {} as DegradationCheck),
   );

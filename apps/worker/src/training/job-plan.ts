@@ -28,6 +28,8 @@ export interface Launch {
   spec: LaunchSpec;
   /** False: a fresh interpreter, not one forked from the warm pool (the spec's `runtime.warm_start`). */
   warmStart?: boolean;
+  /** The run's CT_PROJECTS_ROOT when it is not the worker's: the folder of an uploaded project version. */
+  projectsRoot?: string;
 }
 
 /**

@@ -218,7 +218,7 @@ export class TrainingAttempt {
     { job, attempt, runId, exchange, recorder }: PlannedAttempt,
     run: CreatedRun,
     entrypoint: readonly string[],
-    { spec, warmStart }: Launch,
+    { spec, warmStart, projectsRoot }: Launch,
     control: JobControl,
   ): Promise<AttemptResult> {
     const pipeline = this.launcher.launch({
@@ -226,6 +226,7 @@ export class TrainingAttempt {
       entrypoint,
       spec,
       ...(warmStart === undefined ? {} : { warmStart }),
+      ...(projectsRoot === undefined ? {} : { projectsRoot }),
       ...(exchange === null ? {} : { exchangeDir: exchange.path }),
       mlflowRunId: runId,
       mlflowRun: run,

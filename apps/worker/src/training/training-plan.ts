@@ -1,7 +1,8 @@
 import type { JobEntity } from '@ct/db';
 import { Injectable } from '@nestjs/common';
 import { PIPELINE_ENTRYPOINTS } from '../process/child-pipeline-launcher.js';
-import type { JobPlan, Launch, PlannedAttempt } from './job-plan.js';
+import type { JobPlan, Launch, PlannedAttempt, Refusal } from './job-plan.js';
+import { ProjectCache } from './project-cache.js';
 import type { Success } from './result-payload.js';
 
 /**
@@ -24,8 +25,17 @@ export class TrainingPlan implements JobPlan {
     return null;
   }
 
-  async beforeLaunch({ spec }: PlannedAttempt): Promise<Launch> {
-    return { spec: { training: spec }, warmStart: spec.runtime?.warm_start !== false };
+  constructor(private readonly projects: ProjectCache) {}
+
+  /** An uploaded project version is fetched into the worker's cache first (a missing one refuses the job). */
+  async beforeLaunch({ job, spec, recorder }: PlannedAttempt): Promise<Launch | Refusal> {
+    const root = await this.projects.rootFor(job.team, spec, (message) => recorder.system(message));
+    if (root !== null && typeof root !== 'string') return root;
+    return {
+      spec: { training: spec },
+      warmStart: spec.runtime?.warm_start !== false,
+      ...(root === null ? {} : { projectsRoot: root }),
+    };
   }
 
   async afterSuccess(_: PlannedAttempt, success: Success): Promise<Success> {

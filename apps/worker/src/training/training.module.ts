@@ -22,6 +22,7 @@ import { JobPlans } from './job-plans.js';
 import { JobProducer } from './job-producer.js';
 import { CONSUMED_QUEUES, type ConsumedQueue, JobsProcessor } from './jobs.processor.js';
 import { PreviousAttempt } from './previous-attempt.js';
+import { ProjectCache } from './project-cache.js';
 import { RunTrainingJob } from './run-training-job.service.js';
 import { RunningJobs } from './running-jobs.js';
 import { TrainingAttempt } from './training-attempt.js';
@@ -75,6 +76,7 @@ type ProcessorDeps =
     AttemptEnd,
     PreviousAttempt,
     TrainingPlan,
+    ProjectCache,
     ScorePlan,
     MonitorPlan,
     DegradationCheck,

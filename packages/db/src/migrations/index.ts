@@ -8,6 +8,7 @@ import { LiveMonitoring1765300000000 } from './1765300000000-live-monitoring.js'
 import { TeamLoadFunction1765400000000 } from './1765400000000-team-load-function.js';
 import { JobsCreatedIndex1765500000000 } from './1765500000000-jobs-created-index.js';
 import { TeamLoadDeltas1765600000000 } from './1765600000000-team-load-deltas.js';
+import { ProjectVersions1765700000000 } from './1765700000000-project-versions.js';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -20,4 +21,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   TeamLoadFunction1765400000000,
   JobsCreatedIndex1765500000000,
   TeamLoadDeltas1765600000000,
+  ProjectVersions1765700000000,
 ];

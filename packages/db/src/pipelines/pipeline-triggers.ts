@@ -7,6 +7,7 @@ import { PipelineEntity } from '../entities/pipeline.entity.js';
 import { PipelineVersionEntity } from '../entities/pipeline-version.entity.js';
 import { type TriggerFigures, TriggerRecordEntity } from '../entities/trigger-record.entity.js';
 import { appendEvent } from '../store/event-store.js';
+import { pinProject } from '../store/project-store.js';
 import { lockTeamLoad, quotaMessage, type TeamQuota } from '../store/team-quota.js';
 import { newDataCount } from './new-data.js';
 
@@ -215,6 +216,10 @@ async function createRun(
 ): Promise<JobEntity> {
   const run = firing.run ?? DEFAULT_RUN;
   const jobs = manager.getRepository(JobEntity);
+  const spec = boundedSpec(firing.dataSince ? specSince(version.spec, firing.dataSince) : version.spec, now);
+  // The project's version as of this run. One that cannot be named (an `@<prefix>` no longer matching
+  // exactly one) is left as it is: the worker fails the job, visibly, saying so.
+  const pinned = await pinProject(manager, pipeline.team, spec);
   const job = await jobs.save(
     jobs.create({
       id: randomUUID(),
@@ -222,7 +227,7 @@ async function createRun(
       pipeline: pipeline.name,
       state: 'queued',
       trigger: firing.kind,
-      spec: boundedSpec(firing.dataSince ? specSince(version.spec, firing.dataSince) : version.spec, now),
+      spec: 'spec' in pinned ? pinned.spec : spec,
       params: run.params,
       priority: run.priority,
       timeoutSeconds: run.timeoutSeconds,

@@ -20,6 +20,7 @@ import { submitJobSchema } from '../jobs/submit-job.dto.js';
 import { jobPositionSchema } from '../queues/monitoring.dto.js';
 import { MODEL_ROUTES } from './model-routes.js';
 import { PIPELINE_ROUTES } from './pipeline-routes.js';
+import { PROJECT_ROUTES } from './project-routes.js';
 import { QUEUE_ROUTES } from './queue-routes.js';
 import { defineRoutes } from './route-contract.js';
 import { SCORING_ROUTES } from './scoring-routes.js';
@@ -185,6 +186,7 @@ export const API_ROUTES = defineRoutes({
     errors: [404, 503],
   },
   ...PIPELINE_ROUTES,
+  ...PROJECT_ROUTES,
   ...SCORING_ROUTES,
 });
 

@@ -123,6 +123,10 @@ export function createTypedClient<const Table extends RouteTable>(
     if (route.stream) throw new TypeError(`${name} is an event stream: call client.${name}() instead`);
     const url = routeUrl(options.baseUrl, route.path, input.params, input.query);
     const hasBody = input.body !== undefined;
+    // An upload's body is the file's bytes as they are; any other body is JSON.
+    const sent = route.upload
+      ? { type: route.upload.contentType, body: input.body as Uint8Array<ArrayBuffer> }
+      : { type: 'application/json', body: JSON.stringify(input.body) };
     let response: Response;
     let text: string;
     try {
@@ -130,9 +134,9 @@ export function createTypedClient<const Table extends RouteTable>(
         method: route.method,
         headers: {
           ...headersOf(callOptions.headers, route.contentType ?? 'application/json'),
-          ...(hasBody ? { 'Content-Type': 'application/json' } : {}),
+          ...(hasBody ? { 'Content-Type': sent.type } : {}),
         },
-        ...(hasBody ? { body: JSON.stringify(input.body) } : {}),
+        ...(hasBody ? { body: sent.body } : {}),
         ...(callOptions.signal ? { signal: callOptions.signal } : {}),
       });
       text = await response.text();

@@ -159,6 +159,14 @@ function operation(
           },
         }
       : {}),
+    ...(route.upload
+      ? {
+          requestBody: {
+            required: true,
+            content: { [route.upload.contentType]: { schema: { type: 'string', format: 'binary' } } },
+          },
+        }
+      : {}),
     responses: responses(route, output),
   };
 }
@@ -220,8 +228,8 @@ function serverSentEvent(id: JsonObject, data: JsonObject): JsonObject {
 /** The error statuses a route can answer: from its auth, its inputs and its own list. */
 export function errorStatuses(route: RouteContract): number[] {
   const statuses = new Set(route.errors ?? []);
-  if (route.params || route.query || route.headers || route.body) statuses.add(400);
-  if (route.body) statuses.add(413);
+  if (route.params || route.query || route.headers || route.body || route.upload) statuses.add(400);
+  if (route.body || route.upload) statuses.add(413);
   if (route.auth !== 'public') statuses.add(401);
   if (route.auth !== 'public' && route.auth !== 'viewer') statuses.add(403);
   for (const status of Object.keys(route.responses)) statuses.delete(Number(status));

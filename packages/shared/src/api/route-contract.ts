@@ -42,6 +42,11 @@ export interface RouteContract {
   /** The JSON body; a schema that accepts `undefined` makes the body optional. */
   body?: z.ZodType;
   /**
+   * Set on routes whose body is a file sent as it is, of this media type (not JSON, and no `body` schema):
+   * the client sends bytes, the API reads them raw up to its own limit.
+   */
+  upload?: { contentType: string };
+  /**
    * The answers that are not errors, by status: the body's schema, or null for no body (or, on a route
    * with `stream`, for the event stream). A status here may be >= 400 when its body is not the error body
    * (readiness answers 503 with the readiness report).
@@ -80,7 +85,8 @@ type Part<Key extends string, Schema> = Schema extends z.ZodType
 /** What a client sends to a route: `{ params, query, body }`, each present only when the route has it. */
 export type RouteInput<Route extends RouteContract> = Part<'params', Route['params']> &
   Part<'query', Route['query']> &
-  Part<'body', Route['body']>;
+  Part<'body', Route['body']> &
+  (Route extends { upload: object } ? { body: Uint8Array } : Empty);
 
 type BodyOf<Schema> = Schema extends z.ZodType ? z.output<Schema> : undefined;
 

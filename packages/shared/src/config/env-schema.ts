@@ -141,6 +141,8 @@ export const workerEnvSchema = z
     WORKER_WORK_DIR: path().optional(),
     /** Models that score and monitor jobs downloaded, by registered model and version; kept between jobs. */
     WORKER_MODEL_CACHE_DIR: path().optional(),
+    /** Uploaded project versions the worker fetched, by hash; kept between jobs. */
+    WORKER_PROJECT_CACHE_DIR: path().optional(),
     /** 1: pipelines are forked from a warm pool of preloaded Python; 0: every run starts a fresh interpreter. */
     WORKER_PYTHON_POOL: integerInRange(0, 1),
     /** How long a job waits for MLflow or Postgres to come back, without using attempts, before it fails. */
@@ -185,6 +187,7 @@ export const workerEnvSchema = z
     workDir: workDirOf(env),
     /** Beside the work root by default: it outlives the runs whose dirs go there. */
     modelCacheDir: env.WORKER_MODEL_CACHE_DIR ?? join(dirname(workDirOf(env)), 'model-cache'),
+    projectCacheDir: env.WORKER_PROJECT_CACHE_DIR ?? join(dirname(workDirOf(env)), 'project-cache'),
     pipelinePython: env.CT_PIPELINE_PYTHON,
     pythonPool: env.WORKER_PYTHON_POOL === 1,
     dataRoot: env.CT_DATA_ROOT,

@@ -46,6 +46,22 @@ export const projectNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 
   error: 'must be 1-64 characters of a-z, 0-9, _ and -, starting with a letter or digit (a name, not a path)',
 });
 
+/**
+ * What a spec names to run a project: its name, or `<name>@<hash prefix>` for one uploaded version (6 to 64 hex
+ * characters of its hash). A name alone runs the team's newest uploaded version of that name, else the
+ * operator's folder under CT_PROJECTS_ROOT; the API stores the job with the full `<name>@<hash>` it chose.
+ */
+export const projectRefSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}(@[0-9a-f]{6,64})?$/, {
+  error:
+    'must be a project name (1-64 characters of a-z, 0-9, _ and -, starting with a letter or digit), optionally followed by @ and 6-64 hex characters of a version hash',
+});
+
+/** A project ref split into its name and hash (prefix); `hash` is absent for a name alone. */
+export function parseProjectRef(ref: string): { name: string; hash?: string } {
+  const at = ref.indexOf('@');
+  return at < 0 ? { name: ref } : { name: ref.slice(0, at), hash: ref.slice(at + 1) };
+}
+
 /** `module:function`, the module a dotted Python identifier inside the project directory. */
 const entrypointSchema = z
   .string()
@@ -56,14 +72,14 @@ const entrypointSchema = z
 
 /** A custom training function: `function(X_train, y_train, params)` returns a fitted estimator. */
 export const customModelSchema = z.strictObject({
-  project: projectNameSchema,
+  project: projectRefSchema,
   entrypoint: entrypointSchema,
   params: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/), paramValue).default({}),
 });
 
 /** An MLflow Project (an `MLproject` file) whose entry point is run in the platform's Python. */
 export const mlprojectModelSchema = z.strictObject({
-  project: projectNameSchema,
+  project: projectRefSchema,
   entry_point: z
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, { error: 'must be an entry point name' })

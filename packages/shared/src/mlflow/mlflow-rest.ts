@@ -76,3 +76,71 @@ function parseJson(text: string): unknown {
     return undefined;
   }
 }
+
+/**
+ * `PUT <trackingUri>/api/2.0/mlflow-artifacts/artifacts/<path>`: a file into the artifact store the tracking
+ * server proxies (its `--artifacts-destination`: a folder locally, S3/MinIO in compose).
+ * @throws MlflowUnreachableError when no answer arrives; an Error with the status when MLflow refuses.
+ */
+export async function putMlflowArtifact(
+  trackingUri: string,
+  path: string,
+  data: Uint8Array,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const response = await artifactRequest(trackingUri, path, 'PUT', timeoutMs, data);
+  if (!response.ok)
+    throw new Error(`MLflow refused to store ${path}: ${response.status} ${await excerptOf(response)}`);
+  await response.arrayBuffer().catch(() => undefined);
+}
+
+/**
+ * `GET` of a file from the proxied artifact store; null when it is not there (404).
+ * @throws MlflowUnreachableError when no answer arrives; an Error with the status for another refusal.
+ */
+export async function getMlflowArtifact(
+  trackingUri: string,
+  path: string,
+  timeoutMs = 60_000,
+): Promise<Buffer | null> {
+  const response = await artifactRequest(trackingUri, path, 'GET', timeoutMs);
+  if (response.status === 404) return null;
+  if (!response.ok)
+    throw new Error(`MLflow refused to send ${path}: ${response.status} ${await excerptOf(response)}`);
+  try {
+    return Buffer.from(await response.arrayBuffer());
+  } catch (error) {
+    throw new MlflowUnreachableError(`MLflow artifact ${path}: the download broke off: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+async function artifactRequest(
+  trackingUri: string,
+  path: string,
+  method: 'GET' | 'PUT',
+  timeoutMs: number,
+  body?: Uint8Array,
+): Promise<Response> {
+  const url = `${trackingUri}/api/2.0/mlflow-artifacts/artifacts/${path.split('/').map(encodeURIComponent).join('/')}`;
+  try {
+    return await fetch(url, {
+      method,
+      ...(body
+        ? { body: body as Uint8Array<ArrayBuffer>, headers: { 'content-type': 'application/octet-stream' } }
+        : {}),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    const cause = messageOf((error as { cause?: unknown } | null)?.cause);
+    throw new MlflowUnreachableError(
+      `MLflow artifact ${path}: ${messageOf(error) ?? String(error)}${cause ? ` (${cause})` : ''}`,
+      { cause: error },
+    );
+  }
+}
+
+async function excerptOf(response: Response): Promise<string> {
+  return (await response.text().catch(() => '')).slice(0, 300);
+}

@@ -1,4 +1,8 @@
-"""Project directories: a plain name under ``CT_PROJECTS_ROOT``; nothing may lead outside the root."""
+"""Project directories: a plain name under ``CT_PROJECTS_ROOT``; nothing may lead outside the root.
+
+A spec may name an uploaded version as ``<name>@<hash>``: the worker fetches that version and gives the run
+a ``CT_PROJECTS_ROOT`` that holds it as ``<name>``, so the directory is always the name's.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from typing import Final
 from ct_pipeline.errors import InvalidInput
 
 PROJECTS_ROOT_VAR: Final = "CT_PROJECTS_ROOT"
-PROJECT_NAME: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+PROJECT_REF: Final = re.compile(r"(?P<name>[a-z0-9][a-z0-9_-]{0,63})(?:@[0-9a-f]{6,64})?")
 
 
 def projects_root(environ: Mapping[str, str]) -> Path:
@@ -25,8 +29,12 @@ def project_dir(name: str, environ: Mapping[str, str], field: str) -> Path:
     The name must be a plain name (no separators, no ``..``), and the directory, symlinks resolved, must be
     a directory directly under the root: a symlink pointing elsewhere is refused.
     """
-    if not PROJECT_NAME.fullmatch(name):
-        raise InvalidInput(f"{field}: {name!r} is not a project name (a-z, 0-9, _ and -, at most 64)")
+    ref = PROJECT_REF.fullmatch(name)
+    if ref is None:
+        raise InvalidInput(
+            f"{field}: {name!r} is not a project name (a-z, 0-9, _ and -, at most 64; @<hash> for a version)"
+        )
+    name = ref["name"]
     root = projects_root(environ)
     resolved = (root / name).resolve()
     if resolved.parent != root:

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import {
+  projectArchivePath,
+  projectHash,
+  putMlflowArtifact,
+  readProjectDir,
+  writeProjectArchive,
+} from '@ct/shared';
+import type { INestApplicationContext } from '@nestjs/common';
+import { WorkerMetrics } from '../src/observability/worker-metrics.js';
+import { REPO_ROOT } from './support/processes.js';
+import { spec, TEAM, TrainingFixture } from './support/training-fixture.js';
+
+const TEST_TIMEOUT_MS = 240_000;
+
+describe('uploaded projects run from the worker cache (real MLflow artifact store, Postgres, Redis, Python)', () => {
+  let fx: TrainingFixture;
+  // A name of its own, unlike the example's folder: the version's folder is named after the project.
+  const name = `ridge-up-${randomUUID().slice(0, 8)}`;
+  let hash = '';
+  let worker: INestApplicationContext;
+
+  const submitCustom = (project: string) =>
+    fx.submit({
+      spec: spec({
+        pipeline: 'uploaded-ridge',
+        model: { custom: { project, entrypoint: 'train_model:train', params: { alpha: 0.5 } } },
+      }),
+    });
+
+  beforeAll(async () => {
+    fx = await TrainingFixture.create();
+    const files = await readProjectDir(`${REPO_ROOT}pipeline/examples/projects/ridge-custom`);
+    hash = projectHash(files);
+    // What the API's upload leaves: the canonical archive, under the team, name and hash.
+    await putMlflowArtifact(
+      fx.config.mlflowTrackingUri,
+      projectArchivePath(TEAM, name, hash),
+      writeProjectArchive(files),
+    );
+    worker = await fx.startWorker();
+  }, TEST_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await fx?.close();
+  });
+
+  it(
+    'fetches a version on its first use, verifies it, and runs the next job from the cache',
+    async () => {
+      const first = await fx.waitUntilFinished((await submitCustom(`${name}@${hash}`)).id, 150_000);
+      expect(first).toMatchObject({ state: 'succeeded', failureReason: null });
+      expect((await fx.logs.read(first.id)).text).toContain(
+        `project ${name}@${hash.slice(0, 12)} downloaded into the worker's cache (1 files`,
+      );
+      const second = await fx.waitUntilFinished((await submitCustom(`${name}@${hash}`)).id, 150_000);
+      expect(second.state).toBe('succeeded');
+      expect((await fx.logs.read(second.id)).text).toContain(
+        `project ${name}@${hash.slice(0, 12)} from the worker's cache`,
+      );
+      const metrics = await worker.get(WorkerMetrics).exposition();
+      expect(metrics).toContain('ct_project_cache_total{outcome="miss"} 1');
+      expect(metrics).toContain('ct_project_cache_total{outcome="hit"} 1');
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'refuses a job whose version is not in the artifact store: invalid_input, no attempt retried',
+    async () => {
+      const missing = 'e'.repeat(64);
+      const job = await fx.waitUntilFinished((await submitCustom(`${name}@${missing}`)).id, 60_000);
+      expect(job).toMatchObject({ state: 'failed', failureReason: 'invalid_input', attempts: 1 });
+      expect(job.failureMessage).toContain(`project ${name}@${missing} is not in the artifact store`);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
