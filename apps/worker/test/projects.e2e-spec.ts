@@ -18,6 +18,7 @@ describe('uploaded projects run from the worker cache (real MLflow artifact stor
   // A name of its own, unlike the example's folder: the version's folder is named after the project.
   const name = `ridge-up-${randomUUID().slice(0, 8)}`;
   let hash = '';
+  let archive = Buffer.alloc(0);
   let worker: INestApplicationContext;
 
   const submitCustom = (project: string) =>
@@ -32,12 +33,9 @@ describe('uploaded projects run from the worker cache (real MLflow artifact stor
     fx = await TrainingFixture.create();
     const files = await readProjectDir(`${REPO_ROOT}pipeline/examples/projects/ridge-custom`);
     hash = projectHash(files);
+    archive = writeProjectArchive(files);
     // What the API's upload leaves: the canonical archive, under the team, name and hash.
-    await putMlflowArtifact(
-      fx.config.mlflowTrackingUri,
-      projectArchivePath(TEAM, name, hash),
-      writeProjectArchive(files),
-    );
+    await putMlflowArtifact(fx.config.mlflowTrackingUri, projectArchivePath(TEAM, name, hash), archive);
     worker = await fx.startWorker();
   }, TEST_TIMEOUT_MS);
 
@@ -61,6 +59,11 @@ describe('uploaded projects run from the worker cache (real MLflow artifact stor
       const metrics = await worker.get(WorkerMetrics).exposition();
       expect(metrics).toContain('ct_project_cache_total{outcome="miss"} 1');
       expect(metrics).toContain('ct_project_cache_total{outcome="hit"} 1');
+      // The same files uploaded under another name: a folder of that name beside the first, same hash.
+      const copy = `${name}-copy`;
+      await putMlflowArtifact(fx.config.mlflowTrackingUri, projectArchivePath(TEAM, copy, hash), archive);
+      const third = await fx.waitUntilFinished((await submitCustom(`${copy}@${hash}`)).id, 150_000);
+      expect(third).toMatchObject({ state: 'succeeded', failureReason: null });
     },
     TEST_TIMEOUT_MS,
   );

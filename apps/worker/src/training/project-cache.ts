@@ -20,7 +20,7 @@ import type { Refusal } from './job-plan.js';
 const FULL_HASH = /^[0-9a-f]{64}$/;
 
 /**
- * Uploaded project versions on this worker's disk: `<cache>/<hash>/<name>/`, fetched from MLflow's artifact
+ * Uploaded project versions on this worker's host: `<cache>/<hash>/<name>/`, fetched from MLflow's artifact
  * store on a version's first use and kept (a version never changes: its name is its files' hash, checked on
  * the way in). A run of such a version gets `<cache>/<hash>` as its CT_PROJECTS_ROOT.
  */
@@ -94,12 +94,13 @@ export class ProjectCache {
       throw new ProjectMissing(
         `project ${name}@${hash}: the stored files hash to ${files.hash}, not to their name`,
       );
-    // Unpacked beside the cache, then moved in at once: a run never sees half a project.
+    // Unpacked beside the cache, then moved in at once: a run never sees half a project. The same files
+    // may be uploaded under several names: each name is a folder of its own under the hash.
     const staging = join(this.config.projectCacheDir, `.staging-${randomBytes(6).toString('hex')}`);
     try {
-      await mkdir(staging, { recursive: true });
-      await writeProjectFiles(files.files, join(staging, name));
-      await rename(staging, root).catch(async (error: NodeJS.ErrnoException) => {
+      await writeProjectFiles(files.files, staging);
+      await mkdir(root, { recursive: true });
+      await rename(staging, join(root, name)).catch(async (error: NodeJS.ErrnoException) => {
         // Another worker process on this host put it there first: theirs is the same files.
         if (!['EEXIST', 'ENOTEMPTY'].includes(error.code ?? '')) throw error;
       });
