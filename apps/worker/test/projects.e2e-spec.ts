@@ -18,7 +18,7 @@ describe('uploaded projects run from the worker cache (real MLflow artifact stor
   // A name of its own, unlike the example's folder: the version's folder is named after the project.
   const name = `ridge-up-${randomUUID().slice(0, 8)}`;
   let hash = '';
-  let archive = Buffer.alloc(0);
+  let archive: Buffer = Buffer.alloc(0);
   let worker: INestApplicationContext;
 
   const submitCustom = (project: string) =>

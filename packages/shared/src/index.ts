@@ -38,6 +38,14 @@ export * from './pipelines/pipeline.dto.js';
 export * from './pipelines/schedule.js';
 export * from './projects/project.dto.js';
 export * from './projects/project-archive.js';
+export {
+  type ArchiveLimits,
+  DEFAULT_ARCHIVE_LIMITS,
+  ProjectArchiveError,
+  type ProjectArchiveErrorCode,
+  type ProjectFile,
+  projectHash,
+} from './projects/project-file.js';
 export * from './queues/monitoring.dto.js';
 export * from './queues/queues.js';
 export * from './scoring/job-task.js';
