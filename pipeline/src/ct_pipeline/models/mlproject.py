@@ -7,10 +7,16 @@ placeholder is replaced by the parameter's value *inside its argument*, paramete
 mention are appended as ``--name value`` (as MLflow does), and the list is run as
 ``[sys.executable, <file>, ...]`` with ``shell=False``: no value is ever parsed by a shell.
 
-The contract with the script: it reads the training split from the parquet files ``CT_TRAIN_X`` and
-``CT_TRAIN_Y``, fits, and saves the fitted estimator with
-``skops.io.dump(model, os.environ["CT_MODEL_PATH"])``.
-It may log params and metrics into the job's run (``MLFLOW_TRACKING_URI`` and ``MLFLOW_RUN_ID`` are set).
+The script hands over its model in one of two ways:
+
+- ct's contract: it reads the training split from the parquet files ``CT_TRAIN_X`` and ``CT_TRAIN_Y``,
+  fits, and saves the fitted estimator with ``skops.io.dump(model, os.environ["CT_MODEL_PATH"])``;
+- a stock project, written for ``mlflow run``: it loads its own data and logs its model into the job's run
+  (``MLFLOW_TRACKING_URI`` and ``MLFLOW_RUN_ID`` are set, so its ``mlflow.start_run()`` resumes that run),
+  by autologging or ``mlflow.<flavor>.log_model``. When it logs several, a top-level ``ct_model: <name>``
+  in the ``MLproject`` file says which one ct evaluates (`choose_logged_model`).
+
+Either way it may log params, metrics and artifacts into the job's run.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import re
 import shlex
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -32,6 +38,7 @@ from ct_pipeline.models.projects import inside, project_dir
 
 FIELD: Final = "model.mlproject"
 MLPROJECT_FILE: Final = "MLproject"
+CT_MODEL_KEY: Final = "ct_model"  # top-level MLproject key: which logged model ct evaluates
 TYPES: Final = ("float", "int", "integer", "string", "path")
 _PLACEHOLDER: Final = re.compile(r"\{([A-Za-z_][A-Za-z0-9_-]*)\}")
 PASSED_ENV: Final = ("PATH", "LANG", "HOME", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -53,12 +60,15 @@ class ResolvedProject:
     directory: Path
     argv: tuple[str, ...]
     values: Mapping[str, str]
+    # The logged model's name the MLproject file gives as `ct_model`, when the script logs several.
+    ct_model: str | None = None
 
 
 def resolve(model: MLProjectModel, environ: Mapping[str, str]) -> ResolvedProject:
     """Read the project's ``MLproject``, check the parameters against it, build the argv (no shell)."""
     directory = project_dir(model.project, environ, f"{FIELD}.project")
-    entry = _entry_point(directory, model)
+    document = _document(directory)
+    entry = _entry_point(document, model)
     declared = _declared(entry.get("parameters") or {}, model.entry_point)
     unknown = sorted(set(model.parameters) - set(declared))
     if unknown:
@@ -74,7 +84,8 @@ def resolve(model: MLProjectModel, environ: Mapping[str, str]) -> ResolvedProjec
         value = model.parameters[name] if given else default
         where = f"{FIELD}.parameters.{name}" if given else f"{MLPROJECT_FILE} default of {name}"
         values[name] = _checked(kind, value, directory, where)
-    return ResolvedProject(directory, _argv(directory, entry, values, model.entry_point), values)
+    argv = _argv(directory, entry, values, model.entry_point)
+    return ResolvedProject(directory, argv, values, _ct_model(document))
 
 
 def run(project: ResolvedProject, env: Mapping[str, str]) -> None:
@@ -96,12 +107,60 @@ def script_env(environ: Mapping[str, str], extra: Mapping[str, str]) -> dict[str
     return {**{key: environ[key] for key in PASSED_ENV if key in environ}, **extra}
 
 
-def _entry_point(directory: Path, model: MLProjectModel) -> dict[str, Any]:
+def choose_logged_model(logged: Sequence[tuple[str, str]], ct_model: str | None) -> tuple[str, str]:
+    """The ``(model id, name)`` among the models the entry point ``logged`` that ct evaluates.
+
+    The only one; with several, the one the MLproject file's ``ct_model`` names. `TrainingError` when there
+    is none, or no single one to take (the message lists them and says how to choose).
+    """
+    listing = ", ".join(f"{name!r} (models:/{model_id})" for model_id, name in logged)
+    if not logged:
+        raise TrainingError(
+            "the MLflow Project entry point ended without writing CT_MODEL_PATH and logged no model into "
+            "the job's run: save the fitted model with skops.io.dump(model, os.environ['CT_MODEL_PATH']), "
+            "or log it into the run (mlflow.<flavor>.log_model, or autologging, inside mlflow.start_run())"
+        )
+    if ct_model is None:
+        if len(logged) == 1:
+            return logged[0]
+        raise TrainingError(
+            f"the MLflow Project entry point logged {len(logged)} models into the job's run: {listing}; "
+            f"say which one ct evaluates with a top-level '{CT_MODEL_KEY}: <name>' in its "
+            f"{MLPROJECT_FILE} file"
+        )
+    named = [found for found in logged if found[1] == ct_model]
+    if not named:
+        raise TrainingError(
+            f"{MLPROJECT_FILE} says {CT_MODEL_KEY}: {ct_model!r}, but the entry point logged no model of "
+            f"that name into the job's run (it logged: {listing})"
+        )
+    if len(named) > 1:
+        raise TrainingError(
+            f"the entry point logged {len(named)} models named {ct_model!r} ({CT_MODEL_KEY}) into the job's "
+            f"run: {listing}; give the one ct evaluates a name of its own"
+        )
+    return named[0]
+
+
+def _document(directory: Path) -> object:
     path = inside(directory, MLPROJECT_FILE, f"{FIELD}.project")
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise InvalidInput(f"{FIELD}.project: cannot read its {MLPROJECT_FILE} file: {exc}") from exc
+
+
+def _ct_model(document: object) -> str | None:
+    value = document.get(CT_MODEL_KEY) if isinstance(document, dict) else None
+    if value is None or (isinstance(value, str) and value.strip()):
+        return value
+    raise InvalidInput(
+        f"{FIELD}.project: {CT_MODEL_KEY} in its {MLPROJECT_FILE} file must be a logged model's name, "
+        f"got {value!r}"
+    )
+
+
+def _entry_point(document: object, model: MLProjectModel) -> dict[str, Any]:
     entries = document.get("entry_points") if isinstance(document, dict) else None
     if not isinstance(entries, dict):
         raise InvalidInput(f"{FIELD}.project: its {MLPROJECT_FILE} file declares no entry_points")

@@ -4,7 +4,12 @@ The model is a catalogue estimator inside the model pipeline, a custom training 
 Project's entry point (`ct_pipeline.models`). The fitted model's params (`get_params(deep=True)`, as
 scikit-learn autologging would log them) and its metrics on the training rows (``training_<metric>``) go
 into the run's next batch, not autologging's two requests; the fitted model itself is logged once,
-explicitly, with its signature, input example and pinned requirements.
+explicitly, with its signature, input example and pinned requirements (run tag ``ct.model_source`` =
+``ct-logged``).
+
+A stock MLflow Project's entry point logs its model into the run itself: ct then loads that logged model
+for evaluation and logs neither it nor its params and training metrics again (the script logged its own);
+``ct.model_source`` is ``mlproject-logged`` and the model URI is the script's.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from ct_pipeline.steps.preparation import Split
 EXAMPLE_ROWS: Final = 5
 REFERENCE_ROWS: Final = 5000
 REFERENCE_ARTIFACT: Final = "reference/sample.parquet"
+MODEL_SOURCE_TAG: Final = "ct.model_source"
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,15 @@ class ModelPlan:
     requirements: list[str]
     # Code of the user's runs in the fit and may log into the run with MLflow's API itself.
     user_code: bool = False
+
+
+@dataclass(frozen=True)
+class LoggedByScript:
+    """A model an MLflow Project's entry point logged into the run, loaded for evaluation."""
+
+    model: Any
+    model_uri: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -98,14 +113,18 @@ def train(ctx: StepContext, split: Split, plan: ModelPlan) -> TrainedModel:
     if plan.user_code:
         ctx.tracker.logged_elsewhere()
     try:
-        model = plan.fit(ctx, split)
+        fitted = plan.fit(ctx, split)
+        model = fitted.model if isinstance(fitted, LoggedByScript) else fitted
         _check_fitted(model, ctx.spec.task.is_classification)
         predictions = model.predict(example)
     except TrainingError:
         raise
     except Exception as exc:
         raise TrainingError(f"{plan.name} failed to fit: {type(exc).__name__}: {exc}") from exc
+    if isinstance(fitted, LoggedByScript):
+        return _adopt(ctx, split, fitted)
     events.progress(Step.TRAINING, 0.8, message="fitted; logging the model to MLflow")
+    ctx.tracker.set_tags({MODEL_SOURCE_TAG: "ct-logged"})
     ctx.tracker.log_params(_estimator_params(model, ctx.tracker.logged_params()))
     ctx.tracker.log_metrics(_training_metrics(ctx, model, split))
     model_uri = ctx.tracker.log_model(model, example, predictions, plan.requirements)
@@ -113,6 +132,15 @@ def train(ctx: StepContext, split: Split, plan: ModelPlan) -> TrainedModel:
     events.progress(Step.TRAINING, 1.0, message="model logged")
     events.log("info", f"model logged as {model_uri}")
     return TrainedModel(pipeline=model, model_uri=model_uri)
+
+
+def _adopt(ctx: StepContext, split: Split, logged: LoggedByScript) -> TrainedModel:
+    """Take the model the script logged as the run's model: no second copy, its own params and metrics."""
+    ctx.events.progress(Step.TRAINING, 0.8, message=f"fitted; the entry point logged {logged.model_uri}")
+    ctx.tracker.set_tags({MODEL_SOURCE_TAG: "mlproject-logged"})
+    log_reference_sample(ctx, split)
+    ctx.events.progress(Step.TRAINING, 1.0, message="logged model loaded")
+    return TrainedModel(pipeline=logged.model, model_uri=logged.model_uri)
 
 
 def _estimator_params(model: Any, logged: Mapping[str, str]) -> dict[str, object]:
@@ -193,9 +221,29 @@ def _fit_mlproject(
         )
         mlproject.run(project, env)
         if not model_path.is_file():
-            raise TrainingError("the MLflow Project entry point ended without writing CT_MODEL_PATH")
+            return _logged_by_script(ctx, project)
         # The file was written moments ago by the platform-known project into our private folder.
         return skops.io.load(model_path, trusted=skops.io.get_untrusted_types(file=model_path))
+
+
+def _logged_by_script(ctx: StepContext, project: mlproject.ResolvedProject) -> LoggedByScript:
+    """The model a stock MLflow Project logged into the run (the one, or its ``ct_model``), loaded."""
+    model_id, name = mlproject.choose_logged_model(ctx.tracker.run_logged_models(), project.ct_model)
+    model, flavor = ctx.tracker.load_run_model(model_id)
+    uri = f"models:/{model_id}"
+    if ctx.spec.task.is_classification and flavor != "sklearn":
+        raise TrainingError(
+            f"the logged model {name!r} ({uri}) loads only as an MLflow pyfunc model, which has no "
+            "predict_proba: a classification task needs one; log the model with mlflow.sklearn"
+        )
+    ctx.events.log("info", f"took the model the MLflow Project logged, {name!r} ({uri}, {flavor} flavor)")
+    if flavor != "sklearn":
+        ctx.events.log(
+            "warning",
+            f"{uri} has no sklearn flavor: ct evaluates it through mlflow.pyfunc, but score jobs and "
+            "champion comparisons load models with mlflow.sklearn and will not load it",
+        )
+    return LoggedByScript(model, uri, name)
 
 
 def _version(name: str) -> str:
