@@ -84,6 +84,8 @@ RUN mkdir -p /var/lib/ct/audit /var/lib/ct/data /var/lib/ct/projects \
 WORKDIR /app
 # Owned by root and not writable by the app user: the process has no reason to modify its own code.
 COPY --from=python-build /app/pipeline/.venv /app/pipeline/.venv
+# uv builds MLflow Projects' own environments at run time (CT_UV).
+COPY --from=python-build /usr/local/bin/uv /usr/local/bin/uv
 COPY --from=node-build /out/package.json ./package.json
 COPY --from=node-build /out/node_modules ./node_modules
 COPY --from=node-build /out/dist ./dist

@@ -6,6 +6,7 @@ import os
 import queue
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -27,6 +28,10 @@ def worker_env(
         "MLFLOW_TRACKING_URI": tracking_uri,
         "CT_JOB_ID": "job-test",
         "CT_DATA_ROOT": str(data_root),
+        # As the worker gives them: uv's cache of the host (HOME is the run's own folder) and the host's
+        # MLflow Project environments, shared by the tests (each is named by the hash of its description).
+        "UV_CACHE_DIR": os.environ.get("UV_CACHE_DIR") or str(Path.home() / ".cache" / "uv"),
+        "CT_PROJECT_ENV_DIR": str(Path(tempfile.gettempdir()) / "ct-test-project-envs"),
         **(extra or {}),
     }
     if run_id is not None:

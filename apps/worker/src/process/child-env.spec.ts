@@ -14,6 +14,9 @@ const input: ChildEnvInput = {
   sourceStatementTimeoutMs: 300_000,
   modelCacheDir: '/var/cache/ct-models',
   exchangeDir: null,
+  projectEnvDir: '/var/cache/ct-projects/envs',
+  uv: '/usr/local/bin/uv',
+  uvCacheDir: '/var/cache/uv',
   threadEnv: { OMP_NUM_THREADS: '2', PATH: '/evil' },
 };
 
@@ -41,7 +44,11 @@ describe('childEnv', () => {
       CT_REGISTERED_MODEL: 'team-a.diabetes',
       CT_SOURCE_STATEMENT_TIMEOUT_MS: '300000',
       CT_MODEL_CACHE_DIR: '/var/cache/ct-models',
+      CT_PROJECT_ENV_DIR: '/var/cache/ct-projects/envs',
+      CT_UV: '/usr/local/bin/uv',
+      UV_CACHE_DIR: '/var/cache/uv',
     });
+    expect(childEnv({ ...input, uv: null })).not.toHaveProperty('CT_UV');
   });
 
   it('gives each run its own temporary folder inside its work dir', () => {

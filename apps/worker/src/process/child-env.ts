@@ -26,6 +26,12 @@ export interface ChildEnvInput {
   modelCacheDir: string;
   /** The attempt's exchange dir of a score or monitor run; null for training. */
   exchangeDir: string | null;
+  /** MLflow Projects' own Python environments, built once per host (beside the worker's project cache). */
+  projectEnvDir: string;
+  /** The uv that builds them (the worker's CT_UV, else the uv on its PATH); null when there is none. */
+  uv: string | null;
+  /** uv's cache of downloaded packages, kept between runs (the worker's UV_CACHE_DIR, else its user's). */
+  uvCacheDir: string;
   /** OMP_NUM_THREADS and OPENBLAS_* as set for the worker. */
   threadEnv: Readonly<Record<string, string>>;
 }
@@ -89,5 +95,8 @@ export function childEnv(input: ChildEnvInput): Record<string, string> {
     CT_SOURCE_STATEMENT_TIMEOUT_MS: String(input.sourceStatementTimeoutMs),
     CT_MODEL_CACHE_DIR: input.modelCacheDir,
     ...(input.exchangeDir === null ? {} : { CT_EXCHANGE_DIR: input.exchangeDir }),
+    CT_PROJECT_ENV_DIR: input.projectEnvDir,
+    ...(input.uv === null ? {} : { CT_UV: input.uv }),
+    UV_CACHE_DIR: input.uvCacheDir,
   };
 }

@@ -22,6 +22,10 @@ export interface LauncherOptions {
   workRoot: string;
   /** Models kept between runs (CT_MODEL_CACHE_DIR). */
   modelCacheDir: string;
+  /** MLflow Projects' environments (CT_PROJECT_ENV_DIR), the uv that builds them, and uv's cache. */
+  projectEnvDir: string;
+  uv: string | null;
+  uvCacheDir: string;
   dataRoot: string;
   projectsRoot: string;
   irisUrl: string | null;

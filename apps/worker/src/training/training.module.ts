@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
 import { Database } from '../database/database.js';
@@ -7,6 +9,7 @@ import { DegradationCheck } from '../monitoring/degradation-check.js';
 import { ChildPipelineLauncher, LAUNCHER_OPTIONS, WARM_STARTER } from '../process/child-pipeline-launcher.js';
 import type { LauncherOptions } from '../process/child-run.js';
 import { LeftoverSweep } from '../process/leftover-sweep.js';
+import { onPath } from '../process/on-path.js';
 import { PIPELINE_LAUNCHER } from '../process/pipeline-launcher.js';
 import { withThreadBudget } from '../process/thread-budget.js';
 import { WarmPoolService } from '../process/warm-pool.service.js';
@@ -33,6 +36,9 @@ function launcherOptions(config: WorkerConfig): LauncherOptions {
     python: config.pipelinePython,
     workRoot: config.workDir,
     modelCacheDir: config.modelCacheDir,
+    projectEnvDir: join(config.projectCacheDir, 'envs'),
+    uv: config.uv ?? onPath('uv', process.env.PATH),
+    uvCacheDir: process.env.UV_CACHE_DIR ?? join(homedir(), '.cache', 'uv'),
     dataRoot: config.dataRoot,
     projectsRoot: config.projectsRoot,
     irisUrl: config.irisUrl,

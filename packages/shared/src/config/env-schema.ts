@@ -148,6 +148,8 @@ export const workerEnvSchema = z
     /** How long a job waits for MLflow or Postgres to come back, without using attempts, before it fails. */
     DEPENDENCY_OUTAGE_BUDGET_MS: integerInRange(0, 7 * 24 * 3_600_000),
     CT_PIPELINE_PYTHON: path(),
+    /** The uv that builds MLflow Projects' own environments; by default the uv on the worker's PATH. */
+    CT_UV: path().optional(),
     /** Registered project directories (custom training functions, MLflow Projects); passed to pipelines. */
     CT_PROJECTS_ROOT: path(),
     /** The IRIS instance that `iris` data sources read (iris://user:password@host:port/NAMESPACE). */
@@ -189,6 +191,7 @@ export const workerEnvSchema = z
     modelCacheDir: env.WORKER_MODEL_CACHE_DIR ?? join(dirname(workDirOf(env)), 'model-cache'),
     projectCacheDir: env.WORKER_PROJECT_CACHE_DIR ?? join(dirname(workDirOf(env)), 'project-cache'),
     pipelinePython: env.CT_PIPELINE_PYTHON,
+    uv: env.CT_UV ?? null,
     pythonPool: env.WORKER_PYTHON_POOL === 1,
     dataRoot: env.CT_DATA_ROOT,
     projectsRoot: env.CT_PROJECTS_ROOT,

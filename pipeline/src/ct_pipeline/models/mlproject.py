@@ -1,11 +1,12 @@
-"""An MLflow Project (an ``MLproject`` file) run in the platform's Python environment, without a shell.
+"""An MLflow Project (an ``MLproject`` file) run without a shell, in its own environment or the platform's.
 
 Supported: entry points whose ``command`` is ``python <file.py> ...``, with parameters of type ``float``,
 ``int`` (an extension: MLflow itself knows ``float``, ``string``, ``path`` and ``uri``), ``string`` and
 ``path`` (resolved inside the project directory). The command is split once (``shlex``), each ``{name}``
 placeholder is replaced by the parameter's value *inside its argument*, parameters the command does not
 mention are appended as ``--name value`` (as MLflow does), and the list is run as
-``[sys.executable, <file>, ...]`` with ``shell=False``: no value is ever parsed by a shell.
+``[python, <file>, ...]`` with ``shell=False``: no value is ever parsed by a shell. ``python`` is the
+interpreter of the environment the project declares (`project_env`), else the platform's.
 
 The script hands over its model in one of two ways:
 
@@ -34,6 +35,8 @@ from typing import Any, Final
 import yaml
 
 from ct_pipeline.errors import InvalidInput, TrainingError
+from ct_pipeline.models.project_env import ProjectEnv
+from ct_pipeline.models.project_env import declared as declared_env
 from ct_pipeline.models.projects import inside, project_dir
 
 FIELD: Final = "model.mlproject"
@@ -62,6 +65,8 @@ class ResolvedProject:
     values: Mapping[str, str]
     # The logged model's name the MLproject file gives as `ct_model`, when the script logs several.
     ct_model: str | None = None
+    # The Python environment it declares (`project_env`); None: the platform's.
+    env: ProjectEnv | None = None
 
 
 def resolve(model: MLProjectModel, environ: Mapping[str, str]) -> ResolvedProject:
@@ -85,12 +90,13 @@ def resolve(model: MLProjectModel, environ: Mapping[str, str]) -> ResolvedProjec
         where = f"{FIELD}.parameters.{name}" if given else f"{MLPROJECT_FILE} default of {name}"
         values[name] = _checked(kind, value, directory, where)
     argv = _argv(directory, entry, values, model.entry_point)
-    return ResolvedProject(directory, argv, values, _ct_model(document))
+    environment = declared_env(directory, document if isinstance(document, dict) else {})
+    return ResolvedProject(directory, argv, values, _ct_model(document), environment)
 
 
-def run(project: ResolvedProject, env: Mapping[str, str]) -> None:
-    """Run the entry point (no shell, cwd = the project); `TrainingError` when it fails."""
-    command = [sys.executable, *project.argv]
+def run(project: ResolvedProject, env: Mapping[str, str], python: str = sys.executable) -> None:
+    """Run the entry point with ``python`` (no shell, cwd = the project); `TrainingError` when it fails."""
+    command = [python, *project.argv]
     try:
         completed = subprocess.run(command, cwd=project.directory, env=dict(env), shell=False, check=False)
     except OSError as exc:

@@ -14,6 +14,7 @@ for evaluation and logs neither it nor its params and training metrics again (th
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from typing import Any, Final
 from ct_pipeline.catalogue import BASE_PACKAGES, build_model_pipeline, feature_kinds, model_requirements
 from ct_pipeline.errors import TrainingError
 from ct_pipeline.event_schema import Step
-from ct_pipeline.models import mlproject
+from ct_pipeline.models import mlproject, project_env
 from ct_pipeline.models.custom import CustomModel, load_function
 from ct_pipeline.spec import ModelSpec, Spec
 from ct_pipeline.steps import StepContext
@@ -219,11 +220,24 @@ def _fit_mlproject(
                 "CT_TASK": ctx.spec.task.value,
             },
         )
-        mlproject.run(project, env)
+        mlproject.run(project, env, _project_python(ctx, project, environ))
         if not model_path.is_file():
             return _logged_by_script(ctx, project)
         # The file was written moments ago by the platform-known project into our private folder.
         return skops.io.load(model_path, trusted=skops.io.get_untrusted_types(file=model_path))
+
+
+def _project_python(ctx: StepContext, project: mlproject.ResolvedProject, environ: Mapping[str, str]) -> str:
+    """The Python the entry point runs in: the project's own environment when it declares one (built or
+    reused, its packages recorded on the run), else the platform's."""
+    if project.env is None:
+        return sys.executable
+    built = project_env.prepare(project.env, environ, lambda message: ctx.events.log("info", message))
+    if built.reused:
+        ctx.events.log("info", f"the project's environment {built.digest[:12]} is reused from this host")
+    ctx.tracker.set_tags({"ct.project_env": built.digest})
+    ctx.tracker.log_text("\n".join(built.packages) + "\n", "project_env/packages.txt")
+    return str(built.python)
 
 
 def _logged_by_script(ctx: StepContext, project: mlproject.ResolvedProject) -> LoggedByScript:
