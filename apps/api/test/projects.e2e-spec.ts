@@ -195,6 +195,12 @@ describe('uploaded projects (real Postgres and MLflow artifact store)', () => {
     expect((await upload(submitter, huge, 'huge').expect(413)).body.code).toBe('payload_too_large');
   });
 
+  it('takes the archive sent as application/octet-stream too', async () => {
+    const res = await upload(submitter, writeProjectArchive(PROJECT), 'octets', 'application/octet-stream');
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ name: 'octets', fileCount: 4 });
+  });
+
   it('refuses an upload that is not an archive body, and a viewer', async () => {
     const json = await api.http().post(`/v1/projects/${name}`).set(bearer(submitter)).send({ files: [] });
     expect(json.status).toBe(400);

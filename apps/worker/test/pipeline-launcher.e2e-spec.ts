@@ -155,6 +155,8 @@ print(json.dumps({"env": dict(os.environ), "cwd": os.getcwd(), "argv": sys.argv,
         CT_REGISTERED_MODEL: 'team-a.diabetes',
         CT_SOURCE_STATEMENT_TIMEOUT_MS: '300000',
         CT_MODEL_CACHE_DIR: join(workRoot, 'model-cache'),
+        CT_PROJECT_ENV_DIR: join(workRoot, 'project-envs'),
+        UV_CACHE_DIR: join(workRoot, 'uv-cache'),
         OMP_NUM_THREADS: '1',
       });
       expect(child.cwd.startsWith(`${workRoot}/00000000-0000-4000-8000-000000000001-`)).toBe(true);

@@ -1,4 +1,4 @@
-import { DEFAULT_ARCHIVE_LIMITS, PROJECT_ARCHIVE_TYPE } from '@ct/shared';
+import { DEFAULT_ARCHIVE_LIMITS, PROJECT_ARCHIVE_TYPES } from '@ct/shared';
 import type { NestApplicationOptions } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Logger } from 'pino';
@@ -34,6 +34,9 @@ export function configureApp(
     type: ['application/json', 'application/*+json'],
   });
   // Uploaded projects: the archive's bytes, up to the archive limit (what is in it is checked after).
-  app.useBodyParser('raw', { limit: DEFAULT_ARCHIVE_LIMITS.maxArchiveBytes, type: PROJECT_ARCHIVE_TYPE });
+  app.useBodyParser('raw', {
+    limit: DEFAULT_ARCHIVE_LIMITS.maxArchiveBytes,
+    type: [...PROJECT_ARCHIVE_TYPES],
+  });
   return app;
 }

@@ -1,4 +1,4 @@
-import { PROJECT_ARCHIVE_TYPE } from '@ct/shared';
+import { PROJECT_ARCHIVE_TYPES } from '@ct/shared';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from '../errors/api-error.js';
 
@@ -22,5 +22,5 @@ export function isJson(contentType: string | undefined): boolean {
 }
 
 function isArchive(contentType: string | undefined): boolean {
-  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() === PROJECT_ARCHIVE_TYPE;
+  return PROJECT_ARCHIVE_TYPES.includes((contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '');
 }

@@ -117,7 +117,12 @@ export class WarmPool implements WarmStarter {
     this.closing = true;
     clearTimeout(this.restartTimer);
     const servers = [...this.retiring, ...(this.server ? [this.server] : [])];
-    for (const server of servers) server.drain();
+    // A server still importing has no run to finish and reads no drain until its imports end (seconds on a
+    // busy host): stopped at once. The others finish their runs first.
+    for (const server of servers) {
+      if (server === this.server && !this.ready) server.kill();
+      else server.drain();
+    }
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, graceMs);

@@ -163,7 +163,12 @@ function operation(
       ? {
           requestBody: {
             required: true,
-            content: { [route.upload.contentType]: { schema: { type: 'string', format: 'binary' } } },
+            content: Object.fromEntries(
+              [route.upload.contentType, ...(route.upload.alsoAccepted ?? [])].map((type) => [
+                type,
+                { schema: { type: 'string', format: 'binary' } },
+              ]),
+            ),
           },
         }
       : {}),

@@ -25,7 +25,7 @@ export const PROJECT_ROUTES = defineRoutes({
     tag: 'projects',
     auth: 'submitter',
     params: projectParams,
-    upload: { contentType: PROJECT_ARCHIVE_TYPE },
+    upload: { contentType: PROJECT_ARCHIVE_TYPE, alsoAccepted: ['application/octet-stream'] },
     responses: { 201: projectVersionSchema, 200: projectVersionSchema },
     errors: [503],
   },

@@ -45,7 +45,7 @@ export interface RouteContract {
    * Set on routes whose body is a file sent as it is, of this media type (not JSON, and no `body` schema):
    * the client sends bytes, the API reads them raw up to its own limit.
    */
-  upload?: { contentType: string };
+  upload?: { contentType: string; alsoAccepted?: readonly string[] };
   /**
    * The answers that are not errors, by status: the body's schema, or null for no body (or, on a route
    * with `stream`, for the event stream). A status here may be >= 400 when its body is not the error body

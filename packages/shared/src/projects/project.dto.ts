@@ -6,6 +6,8 @@ export const projectHashSchema = z.string().regex(/^[0-9a-f]{64}$/, { error: 'mu
 
 /** The media type of an uploaded project: a gzip-compressed tar archive of its directory. */
 export const PROJECT_ARCHIVE_TYPE = 'application/gzip';
+/** The media types an upload may be sent as: the archive's own, or bytes with no more said. */
+export const PROJECT_ARCHIVE_TYPES: readonly string[] = [PROJECT_ARCHIVE_TYPE, 'application/octet-stream'];
 
 export const projectEntryPointSchema = z.object({
   name: z.string(),
