@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import ClassVar
 
 from ct_pipeline.event_schema import Step
@@ -46,3 +48,14 @@ class InfrastructureError(PipelineFailure):
     """MLflow (or the environment the worker gave) failed; a retry may succeed."""
 
     reason = FailureReason.INFRASTRUCTURE
+
+
+@contextmanager
+def mlflow_call(doing: str) -> Iterator[None]:
+    """Turn any failure in the block (MLflow's, the network's) into `InfrastructureError` naming ``doing``."""
+    try:
+        yield
+    except PipelineFailure:
+        raise
+    except Exception as exc:
+        raise InfrastructureError(f"MLflow failed while {doing}: {type(exc).__name__}: {exc}") from exc

@@ -20,36 +20,24 @@ import mlflow
 import mlflow.sklearn
 import pandas as pd
 import skops.io
-from mlflow.entities import LoggedModel, LoggedModelStatus, Run
+from mlflow.entities import Run
 from mlflow.exceptions import MlflowException
-from mlflow.models import Model as MlflowModel
 from mlflow.models import infer_signature
 from mlflow.tracking import MlflowClient
 from mlflow.utils import environment as mlflow_environment
 from sklearn.pipeline import Pipeline
 
-from ct_pipeline.errors import InfrastructureError, PipelineFailure, TrainingError
+from ct_pipeline.errors import InfrastructureError, mlflow_call
 from ct_pipeline.model_logging import RunRecord, log_sklearn_model
 from ct_pipeline.registration import create_version, set_alias
 from ct_pipeline.run_batch import MAX_TAG_LENGTH, PendingBatch
+from ct_pipeline.run_models import RunModels
 from ct_pipeline.worker_run import join_run, leave_run
 
 TRACKING_URI_VAR: Final = "MLFLOW_TRACKING_URI"
 RUN_ID_VAR: Final = "MLFLOW_RUN_ID"
 MODEL_NAME: Final = "model"
-PICKLES_VAR: Final = "MLFLOW_ALLOW_PICKLE_DESERIALIZATION"
 RunStatus = Literal["FINISHED", "FAILED", "KILLED"]
-
-
-@contextmanager
-def mlflow_call(doing: str) -> Iterator[None]:
-    """Turn any failure in the block (MLflow's, the network's) into `InfrastructureError` naming ``doing``."""
-    try:
-        yield
-    except PipelineFailure:
-        raise
-    except Exception as exc:
-        raise InfrastructureError(f"MLflow failed while {doing}: {type(exc).__name__}: {exc}") from exc
 
 
 @contextmanager
@@ -72,20 +60,6 @@ def _no_requirement_check() -> Iterator[None]:
         setattr(mlflow_environment, name, original)
 
 
-@contextmanager
-def _pickles_allowed() -> Iterator[None]:
-    """Let MLflow deserialise models (pickle, cloudpickle, skops) in the block only; restore the variable."""
-    before = os.environ.get(PICKLES_VAR)
-    os.environ[PICKLES_VAR] = "true"
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(PICKLES_VAR, None)
-        else:
-            os.environ[PICKLES_VAR] = before
-
-
 class Tracker:
     """Logs params, metrics and the model into one MLflow run; see `open`."""
 
@@ -99,8 +73,8 @@ class Tracker:
         self._logged_elsewhere = False  # set by `logged_elsewhere`: the run must be read for what it holds
         self._registered_models: set[str] = set()  # seen in the registry by `aliases`
         self._logged_models: dict[str, Path] = {}  # model URI -> the folder its files were uploaded from
-        self._run_model_ids: set[str] = set()  # logged by other code into this run (`run_logged_models`)
-        self._downloads: list[Path] = []  # folders of those models, loaded by `load_run_model`
+        # Models other code (an MLflow Project's entry point) logged into this run, and their downloads.
+        self.run_models = RunModels(self.run_id, self._experiment_id)
 
     @classmethod
     def open(cls, pipeline: str, environ: Mapping[str, str] = os.environ) -> Tracker:
@@ -181,64 +155,6 @@ class Tracker:
         """Say that code other than this tracker may have logged into the run (a user's training function, an
         MLflow Project's entry point): `log_model` then reads the run for its params and metrics."""
         self._logged_elsewhere = True
-
-    def run_logged_models(self) -> list[tuple[str, str]]:
-        """``(model id, name)`` of the READY logged models whose source run is this run, oldest first.
-
-        Called before this tracker logs a model: they are the models other code (an MLflow Project's entry
-        point) logged into the run.
-        """
-        client = MlflowClient()
-        found: list[LoggedModel] = []
-        token: str | None = None
-        with mlflow_call("listing the models logged into the run"):
-            while True:
-                page = client.search_logged_models(
-                    experiment_ids=[self._experiment_id],
-                    filter_string=f"source_run_id = '{self.run_id}'",
-                    order_by=[{"field_name": "creation_time", "ascending": True}],
-                    page_token=token,
-                )
-                found += [
-                    m for m in page if m.status == LoggedModelStatus.READY and m.source_run_id == self.run_id
-                ]
-                token = page.token
-                if not token:
-                    break
-        self._run_model_ids.update(model.model_id for model in found)
-        return [(model.model_id, model.name) for model in found]
-
-    def load_run_model(self, model_id: str) -> tuple[Any, str]:
-        """Load logged model ``model_id``, one `run_logged_models` returned, for evaluation in this process.
-
-        With ``mlflow.sklearn`` when it has that flavor (a scikit-learn estimator: ``predict_proba`` and
-        ``classes_`` kept), else with ``mlflow.pyfunc`` (``predict`` only). Returns the model and
-        ``"sklearn"`` or ``"pyfunc"``. Deserialising is allowed for this load only, and only because this very
-        run logged the model. Its files stay on disk until the run ends. A download failure is
-        `InfrastructureError`; a model that does not load here is `TrainingError`.
-        """
-        if model_id not in self._run_model_ids:
-            raise ValueError(f"models:/{model_id} is not a model logged into run {self.run_id}")
-        os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # no bars in the job's log
-        download = Path(tempfile.mkdtemp(prefix="ct-run-model-"))
-        self._downloads.append(download)
-        with mlflow_call(f"downloading models:/{model_id}"):
-            folder = mlflow.artifacts.download_artifacts(
-                artifact_uri=f"models:/{model_id}", dst_path=str(download)
-            )
-        try:
-            flavor = "sklearn" if "sklearn" in MlflowModel.load(folder).flavors else "pyfunc"
-            with _pickles_allowed():
-                loaded = (
-                    mlflow.sklearn.load_model(folder)
-                    if flavor == "sklearn"
-                    else mlflow.pyfunc.load_model(folder)
-                )
-        except Exception as exc:
-            raise TrainingError(
-                f"the logged model models:/{model_id} does not load here: {type(exc).__name__}: {exc}"
-            ) from exc
-        return loaded, flavor
 
     def _run_record(self) -> RunRecord:
         if self._logged_elsewhere:
@@ -375,6 +291,4 @@ class Tracker:
         for folder in self._logged_models.values():
             shutil.rmtree(folder.parent, ignore_errors=True)
         self._logged_models.clear()
-        for download in self._downloads:
-            shutil.rmtree(download, ignore_errors=True)
-        self._downloads.clear()
+        self.run_models.remove()

@@ -242,8 +242,8 @@ def _project_python(ctx: StepContext, project: mlproject.ResolvedProject, enviro
 
 def _logged_by_script(ctx: StepContext, project: mlproject.ResolvedProject) -> LoggedByScript:
     """The model a stock MLflow Project logged into the run (the one, or its ``ct_model``), loaded."""
-    model_id, name = mlproject.choose_logged_model(ctx.tracker.run_logged_models(), project.ct_model)
-    model, flavor = ctx.tracker.load_run_model(model_id)
+    model_id, name = mlproject.choose_logged_model(ctx.tracker.run_models.logged(), project.ct_model)
+    model, flavor = ctx.tracker.run_models.load(model_id)
     uri = f"models:/{model_id}"
     if ctx.spec.task.is_classification and flavor != "sklearn":
         raise TrainingError(
