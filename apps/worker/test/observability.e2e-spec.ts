@@ -38,8 +38,9 @@ describe('worker metrics and job-scoped logs (worker in-process; real Postgres, 
       expect(failed).toMatchObject({ state: 'failed', failureReason: 'invalid_input' });
 
       // The job's state is stored before the worker counts its outcome: wait until both attempts have ended.
-      await waitFor('both attempts to end', async () =>
-        new Scrape(await metrics.exposition()).value('ct_worker_running_jobs') === 0,
+      await waitFor(
+        'both attempts to end',
+        async () => new Scrape(await metrics.exposition()).value('ct_worker_running_jobs') === 0,
       );
       const sut = new Scrape(await metrics.exposition());
       expect(sut.value('ct_jobs_completed_total', { team: TEAM, pipeline: 'obs-good' })).toBe(1);
