@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { JobPage, ProjectView } from '@ct/shared';
+import type { JobLogs, JobPage, ProjectView } from '@ct/shared';
 import { runToEnd } from '@ct/test-support';
 import { client, type Stack, startStack } from './stack.js';
 
@@ -15,18 +15,29 @@ function blocks(): string[] {
   return [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
 }
 
-describe("the README's custom training code commands (the built api and a worker, real MLflow)", () => {
-  let stack: Stack;
+async function mlflow(path: string, body: unknown, method = 'POST'): Promise<unknown> {
+  const response = await fetch(`${stack.env.MLFLOW_TRACKING_URI}/api/2.0/mlflow/${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return response.json();
+}
 
+let stack: Stack;
+
+describe("the README's custom training code commands (the built api and a worker, real MLflow)", () => {
   beforeAll(async () => {
     stack = await startStack({ workers: 1 });
+    // As on a fresh MLflow (CI's): a champion left by an earlier run of this test would tie with the new model.
+    await mlflow('registered-models/delete', { name: 'platform.diabetes-stock' }, 'DELETE');
   }, 120_000);
 
   afterAll(async () => {
     await stack?.stop();
   });
 
-  it('pushes the example project and runs a job of it from the upload, as written', async () => {
+  it('pushes a stock MLflow Project and a function project and runs a job of each from the upload, as written', async () => {
     const [block] = blocks();
     const sut = await runToEnd('bash', ['-euo', 'pipefail', '-c', `cd ${JSON.stringify(ROOT)}\n${block}`], {
       PATH: process.env.PATH,
@@ -34,18 +45,42 @@ describe("the README's custom training code commands (the built api and a worker
       CT_API_KEY: stack.adminKey,
     });
     expect([sut.code, sut.code === 0 ? '' : sut.output]).toEqual([0, '']);
+    expect(sut.output).toMatch(/uploaded: lgbm-stock@[0-9a-f]{64}/);
     expect(sut.output).toMatch(/uploaded: ridge-custom@[0-9a-f]{64}/);
     const api = client(stack);
-    const project = (await api.call('GET', '/v1/projects/ridge-custom')).body as ProjectView;
-    const [version] = project.versions;
-    const jobs = (await api.call('GET', '/v1/jobs?pipeline=diabetes-custom')).body as JobPage;
-    expect(jobs.items).toEqual([
-      expect.objectContaining({
-        state: 'succeeded',
-        spec: expect.objectContaining({
-          model: expect.objectContaining({ custom: expect.objectContaining({ project: version?.ref }) }),
-        }),
-      }),
-    ]);
-  }, 300_000);
+    const newest = async (name: string) =>
+      ((await api.call('GET', `/v1/projects/${name}`)).body as ProjectView).versions[0]?.ref;
+    const jobsOf = async (pipeline: string) =>
+      ((await api.call('GET', `/v1/jobs?pipeline=${pipeline}`)).body as JobPage).items;
+
+    // The stock project: run as written for `mlflow run`, in the environment its python_env.yaml declares;
+    // the model its autologging logged is the one judged and promoted.
+    const [stock] = await jobsOf('diabetes-stock');
+    expect(stock).toMatchObject({
+      state: 'succeeded',
+      spec: { model: { mlproject: expect.objectContaining({ project: await newest('lgbm-stock') }) } },
+      modelVersion: '1',
+      decision: expect.objectContaining({ alias: 'champion' }),
+    });
+    expect(stock?.modelUri).toMatch(/^models:\/m-[0-9a-f]+$/);
+    const { text: log } = (await api.call('GET', `/v1/jobs/${stock?.id}/logs`)).body as JobLogs;
+    // Built by this job, or by an earlier job on this host (the test suite's Python tests build it too).
+    expect(log).toMatch(/the project's environment (is built|[0-9a-f]{12} is reused from this host)/);
+    expect(log).toContain("took the model the MLflow Project logged, 'model'");
+    expect(log).toContain('lightgbm flavor');
+    const { run } = (await mlflow(`runs/get?run_id=${stock?.mlflowRunId}`, undefined, 'GET')) as {
+      run: { data: { tags: { key: string; value: string }[] } };
+    };
+    const tags = Object.fromEntries(run.data.tags.map((tag) => [tag.key, tag.value]));
+    expect(tags).toMatchObject({
+      'ct.model_source': 'mlproject-logged',
+      'ct.project_env': expect.any(String),
+    });
+
+    const [custom] = await jobsOf('diabetes-custom');
+    expect(custom).toMatchObject({
+      state: 'succeeded',
+      spec: { model: { custom: expect.objectContaining({ project: await newest('ridge-custom') }) } },
+    });
+  }, 600_000);
 });

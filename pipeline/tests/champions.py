@@ -110,3 +110,27 @@ def run_task(
     path.write_text(json.dumps(task), encoding="utf-8")
     env = worker_env(folder, tracking_uri, run_id, data_root, {"CT_MODEL_CACHE_DIR": str(cache)})
     return run_child(path, env, cwd=folder, module=module)
+
+
+# A score job's task file as the worker writes it, but for its champion, spec and output.
+SCORE_TASK: dict[str, Any] = {
+    "kind": "score",
+    "job_id": "job-1",
+    "model": "champion",
+    "source": None,
+    "since": None,
+    "until": None,
+    "rows": None,
+    "key_column": "id",
+}
+
+
+def score_task(champion: Champion, exchange: Path, **fields: Any) -> dict[str, Any]:
+    """The task file of a score job of ``champion``'s champion, its predictions written into ``exchange``."""
+    return {
+        **SCORE_TASK,
+        "spec": champion.spec,
+        "registered_model": champion.registered_model,
+        "output": str(exchange / "predictions.csv"),
+        **fields,
+    }

@@ -19,6 +19,7 @@ from champions import (
     line_points,
     new_run,
     run_task,
+    score_task,
     train_champion,
 )
 from child import Finished
@@ -38,23 +39,6 @@ def line(tmp_path_factory: pytest.TempPathFactory, tracking_uri: str) -> Champio
 def labels(tmp_path_factory: pytest.TempPathFactory, tracking_uri: str) -> Champion:
     folder = tmp_path_factory.mktemp("labels")
     return train_champion(folder, tracking_uri, LABEL_SPEC, labelled_points(80, seed=2), "labels.csv")
-
-
-def score_task(champion: Champion, exchange: Path, **fields: Any) -> dict[str, Any]:
-    return {
-        "kind": "score",
-        "job_id": "job-1",
-        "spec": champion.spec,
-        "registered_model": champion.registered_model,
-        "model": "champion",
-        "source": None,
-        "since": None,
-        "until": None,
-        "rows": None,
-        "key_column": "id",
-        "output": str(exchange / "predictions.csv"),
-        **fields,
-    }
 
 
 def run_score(tmp: Path, champion: Champion, uri: str, cache: Path, **fields: Any) -> tuple[Finished, str]:

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from champions import SCORE_TASK
 
 from ct_pipeline.errors import DataError, InvalidInput
 from ct_pipeline.registry import ModelVersion
@@ -36,16 +37,9 @@ SPEC: dict[str, Any] = {
     },
 }
 TASK: dict[str, Any] = {
-    "kind": "score",
-    "job_id": "job-1",
+    **SCORE_TASK,
     "spec": SPEC,
     "registered_model": "team.points",
-    "model": "champion",
-    "source": None,
-    "since": None,
-    "until": None,
-    "rows": None,
-    "key_column": "id",
     "output": "predictions.csv",  # beside the task file: write_task makes it absolute
 }
 

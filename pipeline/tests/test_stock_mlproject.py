@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import mlflow
+import pandas as pd
 import pytest
+from champions import Champion, new_run, run_task, score_task
 from child import Finished, run_child, worker_env
 from conftest import write_spec
 from mlflow.tracking import MlflowClient
+from sklearn.datasets import load_diabetes
 
 from ct_pipeline.errors import TrainingError
 from ct_pipeline.models.mlproject import choose_logged_model
@@ -20,7 +23,7 @@ from ct_pipeline.models.mlproject import choose_logged_model
 EXAMPLES = Path(__file__).parent.parent / "examples" / "projects"
 STEPS = ["extraction", "validation", "preparation", "training", "evaluation", "model_validation", "promotion"]
 BASE: dict[str, Any] = {"task": "regression", "data": {"source": "sklearn", "name": "diabetes"}}
-# Logs two models: "ridge" (sklearn flavor) and "lgbm" (lightgbm flavor: ct loads it with mlflow.pyfunc).
+# Logs two models: "ridge" (sklearn flavor) and "lgbm" (lightgbm flavor).
 TWO_MODELS = """
 import mlflow
 from lightgbm import LGBMRegressor
@@ -83,15 +86,39 @@ def test_a_stock_project_is_evaluated_and_promoted_with_the_model_it_logged(
     result = done.result
     assert result["model_uri"] == f"models:/{models['model']}"
     assert result["metrics"]["r2"] > 0.2 and result["decision"]["alias"] == "champion"
-    assert f"'model' (models:/{models['model']}, sklearn flavor)" in logs(done)
+    assert f"'model' (models:/{models['model']}, lightgbm flavor)" in logs(done)
     run = MlflowClient(tracking_uri).get_run(worker_run)
     assert run.data.tags["ct.model_source"] == "mlproject-logged"
-    assert {"mae", "rmse", "r2", "training_r2_score", "holdout_r2"} <= set(run.data.metrics)
-    assert run.data.params["model__n_estimators"] == "20" and run.data.params["model.kind"] == "mlproject"
+    assert {"mae", "rmse", "r2", "holdout_r2"} <= set(run.data.metrics)
+    assert run.data.params["num_boost_round"] == "20" and run.data.params["model.kind"] == "mlproject"
     version = MlflowClient(tracking_uri).get_model_version(pipeline, result["model_version"])
     assert version.source == result["model_uri"] and version.run_id == worker_run
-    # The champion loads as ct's champion comparisons and score jobs load it.
-    assert hasattr(mlflow.sklearn.load_model(f"models:/{pipeline}/{result['model_version']}"), "predict")
+
+    # The lightgbm champion is loaded by the next run's champion comparison...
+    again = run_job(tmp_path, spec, tracking_uri, new_run(tracking_uri, "stock"))
+    assert again.returncode == 0, again.stderr
+    decision = again.result["decision"]
+    assert decision["champion_version"] == result["model_version"]
+    assert decision["primary"]["champion"] == pytest.approx(result["metrics"]["rmse"])
+    # ... and by a score job, whose predictions are the champion's own.
+    champion = Champion(pipeline, result["model_version"], worker_run, spec, tmp_path, "")
+    exchange = tmp_path / "score"
+    task = {**score_task(champion, exchange), "rows": None}
+    scored = run_task(
+        "ct_pipeline.score",
+        exchange,
+        task,
+        tracking_uri,
+        new_run(tracking_uri, "score"),
+        tmp_path,
+        tmp_path / "cache",
+    )
+    assert scored.returncode == 0, scored.stderr
+    x, _ = load_diabetes(return_X_y=True, as_frame=True)
+    predictions = pd.read_csv(exchange / "predictions.csv")
+    expected = mlflow.lightgbm.load_model(result["model_uri"]).predict(x)
+    assert len(predictions) == len(x)
+    assert predictions["prediction"].to_numpy() == pytest.approx(expected)
 
 
 def test_two_logged_models_without_ct_model_are_a_training_error_naming_both(
@@ -122,7 +149,7 @@ def test_ct_model_names_the_logged_model_ct_evaluates(
     assert sorted(models) == ["lgbm", "ridge"]
     assert done.result["model_uri"] == f"models:/{models['lgbm']}"
     assert done.result["decision"]["alias"] == "champion"
-    assert "pyfunc flavor" in logs(done) and "no sklearn flavor" in logs(done)
+    assert f"'lgbm' (models:/{models['lgbm']}, lightgbm flavor)" in logs(done)
 
 
 @pytest.mark.parametrize(

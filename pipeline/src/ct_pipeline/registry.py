@@ -18,6 +18,7 @@ from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from ct_pipeline.errors import InvalidInput
+from ct_pipeline.model_loading import load_model
 from ct_pipeline.task_file import is_version_number
 from ct_pipeline.tracking import mlflow_call
 
@@ -89,10 +90,9 @@ def download_run_file(run_id: str, artifact_path: str, destination: Path) -> Pat
 
 
 def load_local_model(folder: Path) -> Any:
-    """Load a downloaded scikit-learn model (skops format) from ``folder``."""
-    os.environ["MLFLOW_ALLOW_PICKLE_DESERIALIZATION"] = "true"  # MLflow asks it of skops models too
+    """Load a downloaded registered model from ``folder`` as ct calls it (`model_loading.load_model`)."""
     with mlflow_call(f"loading the model in {folder}"):
-        return mlflow.sklearn.load_model(str(folder))
+        return load_model(folder).model
 
 
 def input_columns(folder: Path) -> list[tuple[str, str]] | None:

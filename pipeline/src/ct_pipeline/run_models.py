@@ -9,35 +9,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Final
 
 import mlflow
-import mlflow.pyfunc
-import mlflow.sklearn
 from mlflow.entities import LoggedModel, LoggedModelStatus
-from mlflow.models import Model as MlflowModel
 from mlflow.tracking import MlflowClient
 
 from ct_pipeline.errors import TrainingError, mlflow_call
-
-PICKLES_VAR: Final = "MLFLOW_ALLOW_PICKLE_DESERIALIZATION"
-
-
-@contextmanager
-def _pickles_allowed() -> Iterator[None]:
-    """Let MLflow deserialise models (pickle, cloudpickle, skops) in the block only; restore the variable."""
-    before = os.environ.get(PICKLES_VAR)
-    os.environ[PICKLES_VAR] = "true"
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(PICKLES_VAR, None)
-        else:
-            os.environ[PICKLES_VAR] = before
+from ct_pipeline.model_loading import LoadedModel, load_model
 
 
 class RunModels:
@@ -75,14 +54,12 @@ class RunModels:
         self._ids.update(model.model_id for model in found)
         return [(model.model_id, model.name) for model in found]
 
-    def load(self, model_id: str) -> tuple[Any, str]:
+    def load(self, model_id: str) -> LoadedModel:
         """Load logged model ``model_id``, one `logged` returned, for evaluation in this process.
 
-        With ``mlflow.sklearn`` when it has that flavor (a scikit-learn estimator: ``predict_proba`` and
-        ``classes_`` kept), else with ``mlflow.pyfunc`` (``predict`` only). Returns the model and
-        ``"sklearn"`` or ``"pyfunc"``. Deserialising is allowed for this load only, and only because this very
-        run logged the model. Its files stay on disk until `remove`. A download failure is
-        `InfrastructureError`; a model that does not load here is `TrainingError`.
+        As `model_loading.load_model` loads any model ct uses: deserialising is allowed because this very run
+        logged the model. Its files stay on disk until `remove`. A download failure is `InfrastructureError`;
+        a model that does not load here is `TrainingError`.
         """
         if model_id not in self._ids:
             raise ValueError(f"models:/{model_id} is not a model logged into run {self.run_id}")
@@ -94,18 +71,11 @@ class RunModels:
                 artifact_uri=f"models:/{model_id}", dst_path=str(download)
             )
         try:
-            flavor = "sklearn" if "sklearn" in MlflowModel.load(folder).flavors else "pyfunc"
-            with _pickles_allowed():
-                loaded = (
-                    mlflow.sklearn.load_model(folder)
-                    if flavor == "sklearn"
-                    else mlflow.pyfunc.load_model(folder)
-                )
+            return load_model(folder)
         except Exception as exc:
             raise TrainingError(
                 f"the logged model models:/{model_id} does not load here: {type(exc).__name__}: {exc}"
             ) from exc
-        return loaded, flavor
 
     def remove(self) -> None:
         """Remove the downloaded models' files."""

@@ -86,6 +86,10 @@ export class AttemptRecorder {
       const reason = event.reason ? `: ${event.reason}` : '';
       this.system(`step ${event.step} finished ${event.status} in ${event.duration_ms} ms${reason}`);
     }
+    // What the pipeline says (the project environment it built, the model it took...) is read in the log too.
+    if (body?.type === 'log' && body.level !== 'debug') {
+      this.system(`${body.level === 'info' ? '' : `${body.level}: `}${body.message}`);
+    }
   }
 
   output(stream: OutputStream, text: string): void {

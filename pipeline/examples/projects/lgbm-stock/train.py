@@ -1,13 +1,9 @@
 """A stock MLflow Project entry point, written for ``mlflow run``: it knows nothing of ct.
 
 It loads scikit-learn's diabetes data itself, holds out a test share, and fits a LightGBM regressor inside
-``with mlflow.start_run():`` with ``mlflow.sklearn.autolog()`` on. Autologging logs the params, the
-training metrics and the fitted model (a logged model named ``model``, sklearn flavor): no explicit
-``log_model`` call. It patches the ``fit`` of scikit-learn's own estimators, so the ``LGBMRegressor`` is
-fitted inside a scikit-learn ``Pipeline`` (a bare ``LGBMRegressor().fit`` logs nothing with it).
-``mlflow.lightgbm.autolog()`` logs a model too, but in the lightgbm flavor: ct evaluates that one through
-``mlflow.pyfunc``, and ct's score jobs and champion comparisons, which load models with ``mlflow.sklearn``,
-cannot load it yet.
+``with mlflow.start_run():`` with ``mlflow.lightgbm.autolog()`` on. Autologging logs the params, the
+training metrics, the feature importances and the fitted model (a logged model named ``model``, lightgbm
+flavor, with its signature): no explicit ``log_model`` call.
 
 Run by ct (``model.mlproject``), ``MLFLOW_TRACKING_URI`` and ``MLFLOW_RUN_ID`` name the job's run, so
 ``start_run()`` resumes it and ct evaluates the model logged here on ct's own test split. The share held
@@ -23,7 +19,6 @@ import mlflow
 from lightgbm import LGBMRegressor
 from sklearn.datasets import load_diabetes
 from sklearn.model_selection import train_test_split
-from sklearn.pipeline import Pipeline
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--n-estimators", type=int, default=200)
@@ -34,21 +29,14 @@ args = parser.parse_args()
 x, y = load_diabetes(return_X_y=True, as_frame=True)
 x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.2, random_state=42)
 
-mlflow.sklearn.autolog()
+mlflow.lightgbm.autolog()
 with mlflow.start_run():
-    model = Pipeline(
-        [
-            (
-                "model",
-                LGBMRegressor(
-                    n_estimators=args.n_estimators,
-                    learning_rate=args.learning_rate,
-                    num_leaves=args.num_leaves,
-                    random_state=7,
-                    verbose=-1,
-                ),
-            )
-        ]
+    model = LGBMRegressor(
+        n_estimators=args.n_estimators,
+        learning_rate=args.learning_rate,
+        num_leaves=args.num_leaves,
+        random_state=7,
+        verbose=-1,
     )
     model.fit(x_train, y_train)
     mlflow.log_metric("holdout_r2", model.score(x_test, y_test))

@@ -243,21 +243,18 @@ def _project_python(ctx: StepContext, project: mlproject.ResolvedProject, enviro
 def _logged_by_script(ctx: StepContext, project: mlproject.ResolvedProject) -> LoggedByScript:
     """The model a stock MLflow Project logged into the run (the one, or its ``ct_model``), loaded."""
     model_id, name = mlproject.choose_logged_model(ctx.tracker.run_models.logged(), project.ct_model)
-    model, flavor = ctx.tracker.run_models.load(model_id)
+    loaded = ctx.tracker.run_models.load(model_id)
     uri = f"models:/{model_id}"
-    if ctx.spec.task.is_classification and flavor != "sklearn":
+    if ctx.spec.task.is_classification and not loaded.has_proba:
         raise TrainingError(
-            f"the logged model {name!r} ({uri}) loads only as an MLflow pyfunc model, which has no "
-            "predict_proba: a classification task needs one; log the model with mlflow.sklearn"
+            f"the logged model {name!r} ({uri}, {loaded.flavor} flavor) loads only as an MLflow pyfunc "
+            "model, which has no predict_proba: a classification task needs one; log a model that has it "
+            "(mlflow.sklearn, or a flavor such as mlflow.lightgbm of a scikit-learn API estimator)"
         )
-    ctx.events.log("info", f"took the model the MLflow Project logged, {name!r} ({uri}, {flavor} flavor)")
-    if flavor != "sklearn":
-        ctx.events.log(
-            "warning",
-            f"{uri} has no sklearn flavor: ct evaluates it through mlflow.pyfunc, but score jobs and "
-            "champion comparisons load models with mlflow.sklearn and will not load it",
-        )
-    return LoggedByScript(model, uri, name)
+    ctx.events.log(
+        "info", f"took the model the MLflow Project logged, {name!r} ({uri}, {loaded.flavor} flavor)"
+    )
+    return LoggedByScript(loaded.model, uri, name)
 
 
 def _version(name: str) -> str:
