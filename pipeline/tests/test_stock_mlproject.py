@@ -37,6 +37,7 @@ with mlflow.start_run():
     mlflow.sklearn.log_model(Ridge().fit(x_train, y_train), name="ridge", serialization_format="skops")
     lgbm = LGBMRegressor(n_estimators=20, verbose=-1).fit(x_train, y_train)
     mlflow.lightgbm.log_model(lgbm, name="lgbm", input_example=x_train.head(3))
+    mlflow.log_metric("r2", lgbm.score(x_train, y_train))  # its training rows; ct's evaluation logs r2 too
 """
 
 
@@ -150,6 +151,13 @@ def test_ct_model_names_the_logged_model_ct_evaluates(
     assert done.result["model_uri"] == f"models:/{models['lgbm']}"
     assert done.result["decision"]["alias"] == "champion"
     assert f"'lgbm' (models:/{models['lgbm']}, lightgbm flavor)" in logs(done)
+    # The script's r2 and ct's: the run's latest is ct's, on its test split; both stay in the history.
+    assert "the entry point logged metric(s) ['r2'] itself" in logs(done)
+    client = MlflowClient(tracking_uri)
+    run = client.get_run(worker_run)
+    assert run.data.tags["ct.test_metrics"] == "mae,rmse,r2"
+    assert run.data.metrics["r2"] == pytest.approx(done.result["metrics"]["r2"])
+    assert len(client.get_metric_history(worker_run, "r2")) == 2
 
 
 @pytest.mark.parametrize(

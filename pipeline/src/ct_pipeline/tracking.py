@@ -156,6 +156,10 @@ class Tracker:
         MLflow Project's entry point): `log_model` then reads the run for its params and metrics."""
         self._logged_elsewhere = True
 
+    def logged_metric_names(self) -> set[str]:
+        """The names of the metrics the run holds (read once after `logged_elsewhere`)."""
+        return {metric.key for metric in self._run_record().metrics}
+
     def _run_record(self) -> RunRecord:
         if self._logged_elsewhere:
             self._hold(MlflowClient().get_run(self.run_id))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,8 @@ from ct_pipeline.catalogue import Task
 from ct_pipeline.errors import TrainingError
 from ct_pipeline.steps import StepContext
 from ct_pipeline.steps.preparation import Split
+
+TEST_METRICS_TAG: Final = "ct.test_metrics"
 
 
 def evaluate(ctx: StepContext, model: Pipeline, split: Split) -> dict[str, float]:
@@ -34,6 +36,8 @@ def evaluate(ctx: StepContext, model: Pipeline, split: Split) -> dict[str, float
         ctx.events.log("warning", f"metric(s) {undefined} are undefined on this test split and not logged")
     scores = {key: value for key, value in scores.items() if key not in undefined}
     ctx.tracker.log_metrics(scores)
+    # Which of the run's metrics are ct's, on its test split (rows.test), beside any the user's code logged.
+    ctx.tracker.set_tags({TEST_METRICS_TAG: ",".join(scores)})
     for key, value in scores.items():
         ctx.events.metric(key, value)
     log_plots(ctx, model, split)

@@ -24,6 +24,7 @@ from typing import Any, Final
 from ct_pipeline.catalogue import BASE_PACKAGES, build_model_pipeline, feature_kinds, model_requirements
 from ct_pipeline.errors import TrainingError
 from ct_pipeline.event_schema import Step
+from ct_pipeline.metric_rules import task_metrics
 from ct_pipeline.models import mlproject, project_env
 from ct_pipeline.models.custom import CustomModel, load_function
 from ct_pipeline.spec import ModelSpec, Spec
@@ -139,6 +140,13 @@ def _adopt(ctx: StepContext, split: Split, logged: LoggedByScript) -> TrainedMod
     """Take the model the script logged as the run's model: no second copy, its own params and metrics."""
     ctx.events.progress(Step.TRAINING, 0.8, message=f"fitted; the entry point logged {logged.model_uri}")
     ctx.tracker.set_tags({MODEL_SOURCE_TAG: "mlproject-logged"})
+    shared = sorted(set(task_metrics(ctx.spec.task)) & ctx.tracker.logged_metric_names())
+    if shared:
+        ctx.events.log(
+            "warning",
+            f"the entry point logged metric(s) {shared} itself: the run's latest value of each is now "
+            "ct's, on ct's test split (tag ct.test_metrics); the script's stays in its history",
+        )
     log_reference_sample(ctx, split)
     ctx.events.progress(Step.TRAINING, 1.0, message="logged model loaded")
     return TrainedModel(pipeline=logged.model, model_uri=logged.model_uri)
