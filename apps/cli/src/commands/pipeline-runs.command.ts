@@ -1,0 +1,83 @@
+import { UsageError } from '../cli-config.js';
+import { type Command, type CommandContext, EXIT, print } from './command.js';
+import { limitOf } from './jobs.command.js';
+import { wholeNumber } from './pipeline-flags.js';
+import { describeArrival, formatTriggers } from './pipelines-output.js';
+import { watchJob } from './watch.command.js';
+
+// `ct pipelines run|wait|triggers|arrivals`: a registered pipeline's runs and what starts them.
+
+/** The pipeline a command names: its id or its name (the API takes either). */
+export const ref = (context: CommandContext) => ({ id: context.args[0] ?? '' });
+
+export const run: Command = {
+  usage: 'pipelines run <name|id> [--watch]',
+  summary: 'run the latest version now (trigger manual); --watch follows the job to its end',
+  arity: 1,
+  async run(context) {
+    const { job, trigger } = await context.client.startPipelineRun({ params: ref(context) });
+    const started = `started job ${job.id} (pipeline ${job.pipeline}, version ${job.pipelineVersion ?? '-'}, trigger ${trigger.kind})`;
+    if (context.flags.watch) {
+      context.io.err(started);
+      return watchJob(context, job.id);
+    }
+    print(context, { job, trigger }, () => `${started}\nfollow it: ct watch ${job.id}`);
+    return EXIT.ok;
+  },
+};
+
+export const wait: Command = {
+  usage: 'pipelines wait <name|id>',
+  summary:
+    "follow the pipeline's latest training run to its end (a triggered one too); exit 0 only if it succeeded",
+  arity: 1,
+  async run(context) {
+    const pipeline = await context.client.getPipeline({ params: ref(context) });
+    if (pipeline.lastRun === null) {
+      context.io.err(`pipeline ${pipeline.name} has no run yet`);
+      return EXIT.jobNotSucceeded;
+    }
+    context.io.err(`following job ${pipeline.lastRun.jobId} (trigger ${pipeline.lastRun.trigger})`);
+    return watchJob(context, pipeline.lastRun.jobId);
+  },
+};
+
+export const triggers: Command = {
+  usage: 'pipelines triggers <name|id> [--limit <n>] [--cursor <c>]',
+  summary: "a pipeline's trigger records, newest first: kind, figures, started job or why suppressed",
+  arity: 1,
+  async run(context) {
+    const { limit, cursor } = context.flags;
+    const params = ref(context);
+    const page = await context.client.listPipelineTriggers({
+      params,
+      query: { limit: limitOf(limit), cursor },
+    });
+    print(context, page, () => {
+      const table = formatTriggers(page.items);
+      return page.nextCursor
+        ? `${table}\nmore: ct pipelines triggers ${params.id} --cursor ${page.nextCursor}`
+        : table;
+    });
+    return EXIT.ok;
+  },
+};
+
+export const arrivals: Command = {
+  usage: 'pipelines arrivals <name|id> --rows <n> [--source <where>] [--at <iso time>]',
+  summary: 'record rows that arrived; the new-data trigger fires when they reach its threshold',
+  arity: 1,
+  async run(context) {
+    const { rows, source, at } = context.flags;
+    const count = wholeNumber('--rows', rows, 1);
+    if (count === undefined) throw new UsageError(`usage: ct ${arrivals.usage}`);
+    const body = {
+      rows: count,
+      ...(source === undefined ? {} : { source }),
+      ...(at === undefined ? {} : { at }),
+    };
+    const result = await context.client.recordDataArrival({ params: ref(context), body });
+    print(context, result, () => describeArrival(result));
+    return EXIT.ok;
+  },
+};
