@@ -1,49 +1,35 @@
 import { writeFile } from 'node:fs/promises';
-import type { JobEntity } from '@ct/db';
 import { registeredModelName } from '@ct/shared';
 import { Injectable } from '@nestjs/common';
 import { Database } from '../database/database.js';
-import { InfrastructureError } from '../errors/infrastructure-error.js';
 import { MlflowClient } from '../mlflow/mlflow-client.js';
 import { DegradationCheck } from '../monitoring/degradation-check.js';
 import { PIPELINE_ENTRYPOINTS } from '../process/child-pipeline-launcher.js';
 import { exchangeOf } from '../process/exchange-dir.js';
-import {
-  type JobPlan,
-  type Launch,
-  type PlannedAttempt,
-  type Refusal,
-  scoringTaskProblem,
-  taskOf,
-} from '../training/job-plan.js';
+import type { JobPlan, Launch, PlannedAttempt, Refusal } from '../training/job-plan.js';
+import { taskOf } from '../training/job-plan.js';
 import { reportOf, type Success } from '../training/result-payload.js';
+import { notTheRunningAttempt, ScoringPlan } from './scoring-plan.js';
 import { EXCHANGE_FILES, monitorTaskFile, noModelMessage, versionNumberOf } from './task-file.js';
 
 /**
  * Monitoring: the live performance of one version (the champion when the job starts, by default) over a
  * window of its stored predictions that have ground truth, and the drift of their features. The worker
  * exports the window for the child, records the evaluation the child reports, then lets the degradation
- * check decide whether the pipeline retrains. Runs go to the pipeline's `monitoring` experiment; no model lock.
+ * check decide whether the pipeline retrains.
  */
 @Injectable()
-export class MonitorPlan implements JobPlan {
+export class MonitorPlan extends ScoringPlan implements JobPlan {
   readonly kind = 'monitor';
   readonly entrypoint = PIPELINE_ENTRYPOINTS.monitor;
-  readonly takesModelLock = false;
-  readonly exchangesFiles = true;
+  protected readonly experimentSuffix = 'monitoring';
 
   constructor(
     private readonly db: Database,
     private readonly mlflow: MlflowClient,
     private readonly degradation: DegradationCheck,
-  ) {}
-
-  experiment(job: JobEntity): string {
-    return `ct/${job.team}/${job.pipeline}/monitoring`;
-  }
-
-  taskProblem(job: JobEntity): string | null {
-    return scoringTaskProblem(job);
+  ) {
+    super();
   }
 
   async beforeLaunch({ job, spec, exchange, recorder }: PlannedAttempt): Promise<Launch | Refusal> {
@@ -73,10 +59,7 @@ export class MonitorPlan implements JobPlan {
     const task = taskOf(job, 'monitor');
     // The evaluation is no attempt's to replace: an attempt that is no longer the job's records none.
     if (!(await this.db.jobs.heartbeat(job.id, attempt)))
-      throw new InfrastructureError(
-        'postgres',
-        `attempt ${attempt} is no longer the job's running one: its evaluation is not recorded`,
-      );
+      throw notTheRunningAttempt(attempt, 'its evaluation is not recorded');
     const evaluation = await this.db.monitoring.record({
       team: job.team,
       pipelineId: job.pipelineId as string,

@@ -4,46 +4,36 @@ import { registeredModelName } from '@ct/shared';
 import { Inject, Injectable } from '@nestjs/common';
 import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
 import { Database } from '../database/database.js';
-import { InfrastructureError } from '../errors/infrastructure-error.js';
 import { WorkerMetrics } from '../observability/worker-metrics.js';
 import { PIPELINE_ENTRYPOINTS } from '../process/child-pipeline-launcher.js';
 import { exchangeOf } from '../process/exchange-dir.js';
-import {
-  type JobPlan,
-  type Launch,
-  type PlannedAttempt,
-  type Refusal,
-  scoringTaskProblem,
-  taskOf,
-} from '../training/job-plan.js';
+import type { JobPlan, Launch, PlannedAttempt, Refusal } from '../training/job-plan.js';
+import { taskOf } from '../training/job-plan.js';
 import { reportOf, type Success } from '../training/result-payload.js';
+import { notTheRunningAttempt, ScoringPlan } from './scoring-plan.js';
 import { EXCHANGE_FILES, scoreTaskFile } from './task-file.js';
 
 /**
  * Scoring: a registered version of the pipeline's model (its champion by default) predicts the rows of the
  * task; the child writes them to a file, and the worker stores every one with the version and the run that
- * trained it. Its MLflow runs go to the pipeline's `scoring` experiment; it takes no model lock (it decides
- * nothing about the registry).
+ * trained it.
  */
 @Injectable()
-export class ScorePlan implements JobPlan {
+export class ScorePlan extends ScoringPlan implements JobPlan {
   readonly kind = 'score';
   readonly entrypoint = PIPELINE_ENTRYPOINTS.score;
-  readonly takesModelLock = false;
-  readonly exchangesFiles = true;
+  protected readonly experimentSuffix = 'scoring';
 
   constructor(
     private readonly db: Database,
     private readonly metrics: WorkerMetrics,
     @Inject(WORKER_CONFIG) private readonly config: Pick<WorkerConfig, 'irisUrl'>,
-  ) {}
-
-  experiment(job: JobEntity): string {
-    return `ct/${job.team}/${job.pipeline}/scoring`;
+  ) {
+    super();
   }
 
-  taskProblem(job: JobEntity): string | null {
-    const problem = scoringTaskProblem(job);
+  override taskProblem(job: JobEntity): string | null {
+    const problem = super.taskProblem(job);
     if (problem !== null) return problem;
     // Found before the launch: the child would fail the same way, after scoring every row.
     if (taskOf(job, 'score').mirrorToIris && this.config.irisUrl === null)
@@ -82,11 +72,7 @@ export class ScorePlan implements JobPlan {
         return { refused: { reason: 'data_error', message: error.message } };
       throw error;
     }
-    if (rows === null)
-      throw new InfrastructureError(
-        'postgres',
-        `attempt ${attempt} is no longer the job's running one: its predictions are not stored`,
-      );
+    if (rows === null) throw notTheRunningAttempt(attempt, 'its predictions are not stored');
     if (rows !== report.rows)
       recorder.warning(`the pipeline reported ${report.rows} rows; its file held ${rows}`);
     const loaded = report.cache === 'hit' ? 'from the model cache' : 'downloaded';
