@@ -21,11 +21,24 @@ check() {
   fi
 }
 
-# The bash block under "**The `ct` command line**" in the README, run as written from the checkout.
-run_readme_cli_block() {
+# Bash block $3 (1-based) of the section under the heading $2 of the file $1, as written: the section ends at the
+# next heading of the same or a higher level; a line inside a fence is never a heading.
+doc_block() {
+  awk -v heading="$2" -v n="$3" '
+    fence && $0 == "```" { fence = 0; if (copying) exit; next }
+    fence { if (copying) print; next }
+    /^```/ { fence = 1; if (inside && $0 == "```bash" && ++block == n) copying = 1; next }
+    /^#+ / {
+      level = index($0, " ") - 1
+      if (inside && level <= start) exit
+      if ($0 == heading) { inside = 1; start = level }
+    }' "$ROOT/$1"
+}
+
+# A documented block, run as written from the checkout against the local stack.
+run_doc_block() {
   local block
-  block="$(awk '/^\*\*The `ct` command line\*\*/ { found = 1 } found && /^```bash$/ { inside = 1; next }
-    inside && /^```$/ { exit } inside' "$ROOT/README.md")"
+  block="$(doc_block "$@")"
   [[ -n "$block" ]] || return 1
   (cd "$ROOT" && unset CT_API_URL CT_API_KEY && bash -euo pipefail -c "$block") >>"$LOG_DIR/stack-smoke.log" 2>&1
 }
@@ -43,7 +56,12 @@ if bash "$ROOT/scripts/stack.sh" up >"$LOG_DIR/stack-smoke.log" 2>&1; then
   check "the MLflow UI answers" bash -c "curl -fsS --max-time 10 '$MLFLOW_TRACKING_URI/' | grep -qi '<title>mlflow'"
   check "a second build is all turbo cache hits" bash -c "cd '$ROOT' && pnpm exec turbo run build | grep -q 'FULL TURBO'"
   check "stack.sh up is idempotent" bash "$ROOT/scripts/stack.sh" up >>"$LOG_DIR/stack-smoke.log" 2>&1
-  check "the README's ct command-line block runs against the stack" run_readme_cli_block
+  # runs doc blocks: README.md "## The first job with `ct`" 1
+  check "the README's first job (its ct block) runs against the stack" \
+    run_doc_block README.md '## The first job with `ct`' 1
+  # runs doc blocks: docs/pipeline-spec.md "### Custom training code: functions and MLflow Projects" 2
+  check "docs/pipeline-spec.md's MLflow REST block finds the demo job's model and champion" \
+    run_doc_block docs/pipeline-spec.md '### Custom training code: functions and MLflow Projects' 2
   check "the audit benchmark runs (node bench/audit-throughput.mjs 5000)" \
     bash -c "cd '$ROOT' && node bench/audit-throughput.mjs 5000 >>'$LOG_DIR/stack-smoke.log' 2>&1"
   check "the schedules benchmark runs (node bench/pipeline-schedules.mjs, 20 pipelines, 5 s idle)" \
@@ -59,7 +77,8 @@ else
   sed 's/^/    | /' "$LOG_DIR/stack-smoke.log"
   failed=$((failed + 1))
 fi
-# The README opens with the two commands; CI must run the second one exactly.
+# The README opens with the two commands; CI must run the second one exactly (stack.sh test runs the first).
+# runs doc blocks: README.md "# ct: continuous training for ML models" 1
 readme_commands="$(sed -n '/^```bash$/,/^```$/p' "$ROOT/README.md" | sed -n '2,3p' | sed 's/ *#.*//')"
 check "README opens with 'bash scripts/stack.sh up' and 'bash scripts/stack.sh test'" \
   test "$readme_commands" = $'bash scripts/stack.sh up\nbash scripts/stack.sh test'

@@ -3,7 +3,7 @@
 #   setup                 install Node 24, pnpm, uv, Redis, PostgreSQL and the JS/Python dependencies
 #   services up|down      start or stop Redis, PostgreSQL and MLflow on loopback ports
 #   up                    setup, services, build, the api and worker, then a real training job end to end and
-#                         the README's continuous-training loop
+#                         the continuous-training loop of docs/continuous-training.md
 #   down                  stop the api, the worker and the services
 #   status                what runs and where
 #   test                  setup (and Chromium for the browser tests), services, then every check and test

@@ -9,7 +9,7 @@ import { client, type Stack, startStack } from './stack.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-describe("the README's Continuous training loop, run as written (scripts/demo-continuous-training.sh)", () => {
+describe("docs/continuous-training.md's loop, run as written (scripts/demo-continuous-training.sh)", () => {
   let stack: Stack;
   let dataRoot: string;
   let demo: { code: number | null; output: string };

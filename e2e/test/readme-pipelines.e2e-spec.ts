@@ -1,21 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Pipeline, TriggerPage } from '@ct/shared';
-import { runToEnd } from '@ct/test-support';
+import { docBlocks, runToEnd } from '@ct/test-support';
 import { client, type Stack, startStack } from './stack.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SECTION = '## Registered pipelines and triggers';
 
-/** The bash blocks of the README's section, in order. */
-function blocks(): string[] {
-  const readme = readFileSync(`${ROOT}/README.md`, 'utf8');
-  const start = readme.indexOf(`\n${SECTION}\n`);
-  const section = readme.slice(start, readme.indexOf('\n## ', start + SECTION.length + 2));
-  return [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
-}
+// runs doc blocks: docs/api.md "## Registered pipelines and triggers" all
+/** The bash blocks of the section, in order. */
+const blocks = () => docBlocks(ROOT, 'docs/api.md', '## Registered pipelines and triggers');
 
-/** Runs a README block from the checkout's root, as a reader would. */
+/** Runs a documented block from the checkout's root, as a reader would. */
 function run(stack: Stack, block: string) {
   return runToEnd('bash', ['-euo', 'pipefail', '-c', `cd ${JSON.stringify(ROOT)}\n${block}`], {
     PATH: process.env.PATH,
@@ -26,7 +20,7 @@ function run(stack: Stack, block: string) {
   });
 }
 
-describe("the README's Registered pipelines and triggers commands (the built api; no worker, so runs stay queued)", () => {
+describe("docs/api.md's Registered pipelines and triggers commands (the built api; no worker, so runs stay queued)", () => {
   let stack: Stack;
 
   beforeAll(async () => {

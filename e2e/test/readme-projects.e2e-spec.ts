@@ -1,19 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { JobLogs, JobPage, ProjectView } from '@ct/shared';
-import { runToEnd } from '@ct/test-support';
+import { docBlocks, runToEnd } from '@ct/test-support';
 import { client, type Stack, startStack } from './stack.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SECTION = '### Custom training code: functions and MLflow Projects';
 
-/** The bash blocks of the README's section, in order. */
-function blocks(): string[] {
-  const readme = readFileSync(`${ROOT}/README.md`, 'utf8');
-  const start = readme.indexOf(`\n${SECTION}\n`);
-  const section = readme.slice(start, readme.indexOf('\n## ', start + SECTION.length + 2));
-  return [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
-}
+// runs doc blocks: docs/pipeline-spec.md "### Custom training code: functions and MLflow Projects" 1
+/** The bash blocks of the section, in order. */
+const blocks = () =>
+  docBlocks(ROOT, 'docs/pipeline-spec.md', '### Custom training code: functions and MLflow Projects');
 
 async function mlflow(path: string, body: unknown, method = 'POST'): Promise<unknown> {
   const response = await fetch(`${stack.env.MLFLOW_TRACKING_URI}/api/2.0/mlflow/${path}`, {
@@ -26,7 +21,7 @@ async function mlflow(path: string, body: unknown, method = 'POST'): Promise<unk
 
 let stack: Stack;
 
-describe("the README's custom training code commands (the built api and a worker, real MLflow)", () => {
+describe("docs/pipeline-spec.md's custom training code commands (the built api and a worker, real MLflow)", () => {
   beforeAll(async () => {
     stack = await startStack({ workers: 1 });
     // As on a fresh MLflow (CI's): a champion left by an earlier run of this test would tie with the new model.

@@ -58,7 +58,7 @@ run_demo_job() {
 }
 
 run_continuous_training_demo() {
-  say "Running the continuous-training loop of the README (scripts/demo-continuous-training.sh)"
+  say "Running the continuous-training loop of docs/continuous-training.md (scripts/demo-continuous-training.sh)"
   CT_API_URL="$(api_url)" CT_API_KEY="$CT_BOOTSTRAP_ADMIN_KEY" bash "$ROOT/scripts/demo-continuous-training.sh" ||
     die "the continuous-training demo did not run to its end; see .ct/logs/worker.log"
   say "Monitoring runs: $MLFLOW_TRACKING_URI (experiment ct/admin/points/monitoring); trigger history: ct pipelines triggers points"

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # The performance benchmarks (bench/), each printing its figures and ratios against a baseline measured in the
-# same run; README.md's Performance section lists what they measure. Sourced by scripts/stack.sh.
+# same run; docs/performance.md lists what they measure. Sourced by scripts/stack.sh.
 
 # name, full-size options, CI-size options
 BENCHMARKS=(

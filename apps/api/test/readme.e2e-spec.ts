@@ -1,21 +1,20 @@
-import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { runToEnd } from '@ct/test-support';
+import { docBlocks, runToEnd } from '@ct/test-support';
 import { startTestApi, type TestApi } from './harness.js';
 
-const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
-/** The first bash block after the heading `heading`. */
-function firstBlockUnder(heading: string): string {
-  const readme = readFileSync(README, 'utf8');
-  const section = readme.slice(readme.indexOf(`\n${heading}\n`));
-  const block = /```bash\n([\s\S]*?)```/.exec(section)?.[1];
-  if (!block) throw new Error(`README.md has no bash block under "${heading}"`);
+// runs doc blocks: docs/api.md "## Jobs API" 1
+// runs doc blocks: docs/monitoring.md "## Monitoring" 1
+/** The first bash block of `heading`'s section in `file`. */
+function firstBlockUnder(file: string, heading: string): string {
+  const [block] = docBlocks(ROOT, file, heading);
+  if (!block) throw new Error(`${file} has no bash block under "${heading}"`);
   return block;
 }
 
-describe("the README's Jobs API and Monitoring commands (real Postgres and Redis)", () => {
+describe('the Jobs API and Monitoring commands of docs/api.md and docs/monitoring.md (real Postgres and Redis)', () => {
   let api: TestApi;
 
   beforeAll(async () => {
@@ -29,11 +28,15 @@ describe("the README's Jobs API and Monitoring commands (real Postgres and Redis
 
   it('run as written against the API, every curl succeeding', async () => {
     const port = (api.app.getHttpServer().address() as AddressInfo).port;
-    const sut = await runToEnd('bash', ['-euo', 'pipefail', '-c', firstBlockUnder('## Jobs API')], {
-      PATH: process.env.PATH,
-      API: `http://127.0.0.1:${port}`,
-      ADMIN_KEY: api.adminKey,
-    });
+    const sut = await runToEnd(
+      'bash',
+      ['-euo', 'pipefail', '-c', firstBlockUnder('docs/api.md', '## Jobs API')],
+      {
+        PATH: process.env.PATH,
+        API: `http://127.0.0.1:${port}`,
+        ADMIN_KEY: api.adminKey,
+      },
+    );
     expect(sut.output).not.toMatch(/curl: \(\d+\)/);
     expect(sut.code).toBe(0);
     expect(sut.output).toContain('"state":"cancelled"');
@@ -46,11 +49,15 @@ describe("the README's Jobs API and Monitoring commands (real Postgres and Redis
   it('run the Monitoring block as written: queues, jobs by state, workers, the admin actions and /metrics', async () => {
     const port = (api.app.getHttpServer().address() as AddressInfo).port;
     await api.submit(api.adminKey);
-    const sut = await runToEnd('bash', ['-euo', 'pipefail', '-c', firstBlockUnder('## Monitoring')], {
-      PATH: process.env.PATH,
-      API: `http://127.0.0.1:${port}`,
-      ADMIN_KEY: api.adminKey,
-    });
+    const sut = await runToEnd(
+      'bash',
+      ['-euo', 'pipefail', '-c', firstBlockUnder('docs/monitoring.md', '## Monitoring')],
+      {
+        PATH: process.env.PATH,
+        API: `http://127.0.0.1:${port}`,
+        ADMIN_KEY: api.adminKey,
+      },
+    );
     expect(sut.output).not.toMatch(/curl: \(\d+\)/);
     expect(sut.code).toBe(0);
     expect(sut.output).toContain('"name":"ct-training","paused":true');

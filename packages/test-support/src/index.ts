@@ -1,6 +1,7 @@
 export * from './child.js';
 export * from './free-port.js';
 export * from './fresh-database.js';
+export * from './markdown-doc.js';
 export * from './mlflow-server.js';
 export * from './postgres-server.js';
 export * from './prometheus.js';
