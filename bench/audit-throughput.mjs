@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createAuditLog } from '../packages/shared/dist/index.js';
+import { createAuditLog } from '../packages/shared/dist/audit.js';
 
 const events = Number(process.argv[2] ?? 100_000);
 const chunk = Number(process.argv[3] ?? 1000);

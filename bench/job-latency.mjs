@@ -14,8 +14,7 @@
 //      time; platform / by hand (goal <= 0.5).
 // Asserts no speed; exits non-zero only on errors. Removes what it started; the MLflow runs and models stay.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchmark, needBuilt, options } from './lib/bench-run.mjs';
@@ -69,14 +68,13 @@ async function byHand() {
 const RUNS = { warm: () => platformRun(true), cold: () => platformRun(false), hand: byHand };
 
 async function run() {
-  dir = await mkdtemp(join(tmpdir(), 'ct-bench-latency-'));
-  cleanups.add('temp folder', () => rm(dir, { recursive: true, force: true }));
   ct = await startPlatform({
     cleanups,
-    dir,
+    name: 'latency',
     team: TEAM,
     env: { WORKER_PYTHON_POOL: '1', OMP_NUM_THREADS: '1' },
   });
+  dir = ct.dir;
   await ct.worker.waitForOutput('warm pool ready', 120_000);
   m.log('warm pool ready; one unmeasured run of each kind');
   for (const kind of Object.keys(RUNS)) await RUNS[kind]();

@@ -12,9 +12,6 @@
 // child and the proxy disagree on). Removes its processes, database, BullMQ keys and temp dir; the MLflow
 // runs and the registered model stay.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { benchmark, needBuilt, options } from './lib/bench-run.mjs';
 import { demoSpec } from './lib/job-timing.mjs';
 import * as m from './lib/measure.mjs';
@@ -41,14 +38,12 @@ async function quiet(proxy) {
 }
 
 async function run() {
-  const dir = await mkdtemp(join(tmpdir(), 'ct-bench-mlflow-'));
-  cleanups.add('temp folder', () => rm(dir, { recursive: true, force: true }));
-  const { LOCAL_DEFAULTS } = await import('../packages/shared/dist/index.js');
+  const { LOCAL_DEFAULTS } = await import('../packages/shared/dist/runtime.js');
   const target = process.env.MLFLOW_TRACKING_URI ?? LOCAL_DEFAULTS.MLFLOW_TRACKING_URI;
   const proxy = await startMlflowProxy(target);
   cleanups.add('MLflow proxy', () => proxy.close());
   process.env.MLFLOW_TRACKING_URI = proxy.url; // what startPlatform hands the API and the worker
-  const ct = await startPlatform({ cleanups, dir, team: TEAM });
+  const ct = await startPlatform({ cleanups, name: 'mlflow', team: TEAM });
   const body = { spec: await demoSpec(PIPELINE) };
   const jobs = [];
   for (let n = 1; n <= JOBS; n++) {

@@ -16,11 +16,13 @@ import { fileURLToPath } from 'node:url';
 import { benchmark, needBuilt, options } from './lib/bench-run.mjs';
 import * as m from './lib/measure.mjs';
 import { report } from './lib/pipeline-schedules-report.mjs';
+import { platformEnv } from './lib/platform-stack.mjs';
 
 const root = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 const API_MAIN = root('apps/api/dist/main.js');
 needBuilt([API_MAIN, root('packages/test-support/dist/index.js')]);
-const { LOCAL_DEFAULTS, nextTick, QueueName } = await import('../packages/shared/dist/index.js');
+const { nextTick, QueueName } = await import('../packages/shared/dist/index.js');
+const { LOCAL_DEFAULTS } = await import('../packages/shared/dist/runtime.js');
 const { freePort, freshDatabase, startChild, startPrivateRedis } = await import(
   '../packages/test-support/dist/index.js'
 );
@@ -92,16 +94,15 @@ cleanups.add('BullMQ keys', async () => {
 async function startApi(extraEnv = {}) {
   const port = await freePort();
   const child = startChild(process.execPath, [API_MAIN], {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    LOG_LEVEL: 'log',
-    REDIS_URL: redisUrl,
-    DATABASE_URL: db.url,
-    MLFLOW_TRACKING_URI: mlflowUrl,
-    BULLMQ_PREFIX: PREFIX,
-    API_PORT: String(port),
-    CT_BOOTSTRAP_ADMIN_KEY: adminKey,
-    CT_BOOTSTRAP_TEAM: 'platform',
+    ...platformEnv({
+      redisUrl,
+      databaseUrl: db.url,
+      mlflowUrl,
+      prefix: PREFIX,
+      port,
+      adminKey,
+      team: 'platform',
+    }),
     TEAM_MAX_RUNNING_JOBS: '100000',
     TEAM_MAX_QUEUED_JOBS: '10000000',
     AUDIT_FILE: join(auditDir, `audit-${port}.jsonl`),

@@ -9,9 +9,6 @@
 // `GET /v1/jobs?limit=50` (with the admin key, and with a key of the jobs' team). Reports p50, p99 and
 // requests/s of each, and each route's p99 over the health check's (goal <= 5x). Asserts no speed; exits
 // non-zero only on errors. Removes its processes, database and BullMQ keys.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { benchmark, needBuilt, options } from './lib/bench-run.mjs';
 import * as m from './lib/measure.mjs';
 import { BUILT, startPlatform } from './lib/platform-stack.mjs';
@@ -33,11 +30,9 @@ const TEAM = 'platform';
 const { cleanups, problems, main } = benchmark();
 
 async function run() {
-  const dir = await mkdtemp(join(tmpdir(), 'ct-bench-queue-monitoring-'));
-  cleanups.add('temp dir', () => rm(dir, { recursive: true, force: true }));
   const ct = await startPlatform({
     cleanups,
-    dir,
+    name: 'queue-monitoring',
     team: TEAM,
     worker: false,
     cpuProf: args['cpu-prof'],

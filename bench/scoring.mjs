@@ -10,9 +10,7 @@
 // predictions in Postgres and times a monitor job over them. Asserts no speed; exits non-zero only on errors.
 // Removes its processes, database, BullMQ keys and temp dir; the MLflow runs and registered model stay.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchmark, needBuilt, options } from './lib/bench-run.mjs';
@@ -199,9 +197,8 @@ async function monitor(pipeline, trained) {
 }
 
 async function run() {
-  dir = await mkdtemp(join(tmpdir(), 'ct-bench-scoring-'));
-  cleanups.add('temp folder', () => rm(dir, { recursive: true, force: true }));
-  ct = await startPlatform({ cleanups, dir, team: TEAM });
+  ct = await startPlatform({ cleanups, name: 'scoring', team: TEAM });
+  dir = ct.dir;
   const trained = await train();
   const platform = [];
   const baseline = [];

@@ -9,9 +9,6 @@
 // --concurrency at once; the report gives each round's jobs/s, p50 and p99, and the ratio API / floor of the
 // medians. Goal: >= 0.5 of the floor, p99 < 100 ms. Asserts no speed; exits non-zero only on errors (a
 // request that is not 201, rows or BullMQ jobs missing). Removes its processes, database and BullMQ keys.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { benchmark, needBuilt, options } from './lib/bench-run.mjs';
 import * as m from './lib/measure.mjs';
 import { BUILT, startPlatform } from './lib/platform-stack.mjs';
@@ -56,11 +53,9 @@ async function round(label, count, one, apiPid) {
 }
 
 async function run() {
-  const dir = await mkdtemp(join(tmpdir(), 'ct-bench-submissions-'));
-  cleanups.add('temp dir', () => rm(dir, { recursive: true, force: true }));
   const ct = await startPlatform({
     cleanups,
-    dir,
+    name: 'submissions',
     team: TEAM,
     worker: false,
     cpuProf: args['cpu-prof'],

@@ -13,9 +13,6 @@
 // worker's bookkeeping).
 // Asserts no speed; exits non-zero only on errors. Removes what it started; the MLflow runs and models stay.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { benchmark, needBuilt, options } from './lib/bench-run.mjs';
 import { demoSpec, jobTimings, spread, waitAll } from './lib/job-timing.mjs';
 import { workerLines } from './lib/job-watch.mjs';
@@ -36,15 +33,13 @@ const PREFIX = `bench-throughput-${randomBytes(3).toString('hex')}`;
 const { cleanups, main } = benchmark();
 
 async function run() {
-  const dir = await mkdtemp(join(tmpdir(), 'ct-bench-throughput-'));
-  cleanups.add('temp folder', () => rm(dir, { recursive: true, force: true }));
   const env = {
     WORKER_CONCURRENCY: String(CONCURRENCY),
     WORKER_PYTHON_POOL: String(POOL),
     OMP_NUM_THREADS: '1',
     TEAM_MAX_RUNNING_JOBS: String(WORKERS * CONCURRENCY),
   };
-  const ct = await startPlatform({ cleanups, dir, team: TEAM, env });
+  const ct = await startPlatform({ cleanups, name: 'throughput', team: TEAM, env });
   const workers = [ct.worker];
   for (let i = 1; i < WORKERS; i++) workers.push(ct.startWorker());
   for (const worker of workers) {

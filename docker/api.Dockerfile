@@ -27,8 +27,8 @@ RUN pnpm install --offline --frozen-lockfile \
  && pnpm --filter=@ct/api deploy --prod /out
 
 # ---- runtime: Node and the compiled app with production dependencies only (swagger-ui-dist and
-# @bull-board/ui serve their static files from node_modules; @ct/shared's IRIS SDK brings its own libssl and
-# libcrypto beside irissdk.node and needs only glibc and libstdc++, which the node image has)
+# @bull-board/ui serve their static files from node_modules; the IRIS SDK, which @ct/shared/audit loads, brings
+# its own libssl and libcrypto beside irissdk.node and needs only glibc and libstdc++, which the node image has)
 FROM node:24.21.0-bookworm-slim AS runtime
 
 # NODE_ENV is for third-party libraries (express); ct itself reads only CT_ENV. The image defaults to production

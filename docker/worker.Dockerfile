@@ -8,7 +8,8 @@ FROM node:24.21.0-bookworm-slim AS base
 # Versions are not pinned: the base image is, and Debian drops superseded security builds from its archive.
 # tini: the worker's children may leave orphans, and node as PID 1 would never reap them. libgomp1: LightGBM's
 # wheel links the system's OpenMP runtime (scikit-learn's and numpy's wheels bring their own libraries).
-# @ct/shared's IRIS SDK brings its own libssl and libcrypto beside irissdk.node: it needs nothing from here.
+# The IRIS SDK, which @ct/shared/audit loads, brings its own libssl and libcrypto beside irissdk.node: it needs
+# nothing from here.
 # hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install --yes --no-install-recommends python3.11 libgomp1 tini ca-certificates \

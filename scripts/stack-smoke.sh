@@ -3,6 +3,8 @@
 # MLflow all up, the MLflow UI answering. Stops the api and worker again if it started them.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+source "$ROOT/scripts/lib/toolchain.sh"
+source "$ROOT/scripts/lib/services.sh"
 source "$ROOT/scripts/lib/apps.sh"
 
 report="${CT_REPORT_DIR:-$STATE_DIR/reports}/stack-smoke.json"
@@ -43,6 +45,12 @@ run_doc_block() {
   (cd "$ROOT" && unset CT_API_URL CT_API_KEY && bash -euo pipefail -c "$block") >>"$LOG_DIR/stack-smoke.log" 2>&1
 }
 
+# Nothing of the stack answers (after the documented `stack.sh down`).
+all_stopped() {
+  PG_BIN="$(postgres_bindir)" || return 1
+  ! api_ready 2>/dev/null && ! pid_alive worker && ! redis_answers && ! postgres_answers && ! mlflow_answers
+}
+
 apps_were_running=0
 pid_alive api && apps_were_running=1
 if ((apps_were_running == 0)); then trap 'bash "$ROOT/scripts/stack.sh" stop-apps' EXIT; fi
@@ -72,6 +80,13 @@ if bash "$ROOT/scripts/stack.sh" up >"$LOG_DIR/stack-smoke.log" 2>&1; then
       >>'$LOG_DIR/stack-smoke.log' 2>&1"
   check "the performance benchmarks run at CI size (bash scripts/stack.sh bench --small)" \
     bash -c "bash '$ROOT/scripts/stack.sh' bench --small >>'$LOG_DIR/stack-smoke.log' 2>&1"
+  # Last, and only when this test run started the services itself: the documented block ends with `down`.
+  if [[ -n "${CT_SMOKE_MAY_STOP:-}" ]] && ((apps_were_running == 0)); then
+    # runs doc blocks: docs/local-stack.md "## What `stack.sh up` gives you" 1
+    check "docs/local-stack.md's health, status and down block runs as written" \
+      run_doc_block docs/local-stack.md '## What `stack.sh up` gives you' 1
+    check "after stack.sh down, the api, worker, Redis, Postgres and MLflow are all stopped" all_stopped
+  fi
 else
   printf '    %sfailed: bash scripts/stack.sh up; its output:%s\n' "$RED" "$RESET"
   sed 's/^/    | /' "$LOG_DIR/stack-smoke.log"

@@ -2,8 +2,9 @@
 // prefix and a temp data root, against Redis, Postgres and MLflow from REDIS_URL, DATABASE_URL and
 // MLFLOW_TRACKING_URI (or the local defaults), with what the benchmark needs to submit and follow jobs.
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { watchJob, workerLines } from './job-watch.mjs';
@@ -18,20 +19,45 @@ export const BUILT = {
 };
 const JOB_TIMEOUT_MS = 30 * 60_000;
 
+async function tempDir(cleanups, name) {
+  const dir = await mkdtemp(join(tmpdir(), `ct-bench-${name}-`));
+  cleanups.add('temp dir', () => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The environment every ct process of a benchmark's platform shares: its services, BullMQ prefix and admin key. */
+export function platformEnv({ redisUrl, databaseUrl, mlflowUrl, prefix, port, adminKey, team }) {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LOG_LEVEL: 'log',
+    REDIS_URL: redisUrl,
+    DATABASE_URL: databaseUrl,
+    MLFLOW_TRACKING_URI: mlflowUrl,
+    BULLMQ_PREFIX: prefix,
+    API_PORT: String(port),
+    CT_BOOTSTRAP_ADMIN_KEY: adminKey,
+    CT_BOOTSTRAP_TEAM: team,
+  };
+}
+
 /**
- * Starts the API and a worker for `team` with their files under `dir`; every step is undone by `cleanups`
+ * Starts the API and a worker for `team` with their files under `dir` (a temp dir `ct-bench-<name>-*`,
+ * removed by `cleanups`, when only `name` is given); every step is undone by `cleanups`
  * (processes, database, BullMQ keys). `dataRoot` is the workers' CT_DATA_ROOT. Without `worker`, only the
  * API starts (jobs wait in their queues); `env` adds to or overrides the processes' environment.
  */
 export async function startPlatform({
   cleanups,
-  dir,
+  name,
+  dir: givenDir,
   team,
   worker: withWorker = true,
   env: extraEnv = {},
   cpuProf,
 }) {
-  const { LOCAL_DEFAULTS } = await import('../../packages/shared/dist/index.js');
+  const dir = givenDir ?? (await tempDir(cleanups, name));
+  const { LOCAL_DEFAULTS } = await import('../../packages/shared/dist/runtime.js');
   const { freePort, freshDatabase, startChild, waitFor } = await import(BUILT.testSupport);
   const { Redis } = createRequire(root('apps/api/package.json'))('ioredis');
   const redisUrl = process.env.REDIS_URL ?? LOCAL_DEFAULTS.REDIS_URL;
@@ -72,16 +98,7 @@ export async function startPlatform({
   const apiUrl = `http://127.0.0.1:${port}`;
   const adminKey = `ct_bench_${randomBytes(24).toString('base64url')}`;
   const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    LOG_LEVEL: 'log',
-    REDIS_URL: redisUrl,
-    DATABASE_URL: db.url,
-    MLFLOW_TRACKING_URI: mlflowUrl,
-    BULLMQ_PREFIX: prefix,
-    API_PORT: String(port),
-    CT_BOOTSTRAP_ADMIN_KEY: adminKey,
-    CT_BOOTSTRAP_TEAM: team,
+    ...platformEnv({ redisUrl, databaseUrl: db.url, mlflowUrl, prefix, port, adminKey, team }),
     CT_DATA_ROOT: dataRoot,
     CT_PIPELINE_PYTHON: BUILT.python,
     WORKER_WORK_DIR: join(dir, 'work'),
@@ -138,6 +155,8 @@ export async function startPlatform({
     redis,
     /** An HTTP call with the admin key (measure.mjs `caller`). */
     call,
+    /** The platform's folder (its data root, work dirs, audit file), and the data root. */
+    dir,
     dataRoot,
     mlflowUrl,
     redisUrl,

@@ -3,7 +3,8 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Job, loadConfig, type SubmitJobInput, workerEnvSchema } from '@ct/shared';
+import type { Job, SubmitJobInput } from '@ct/shared';
+import { loadConfig, workerEnvSchema } from '@ct/shared/runtime';
 import {
   type FreshDatabase,
   freePort,

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from contract_check import assert_in_contract, reason_of
+
 from ct_pipeline.events import parse_event
 
 
@@ -85,6 +87,8 @@ class RunningChild:
         """Wait for the child to exit and for its events to end; return what it did."""
         stdout, stderr = self.process.communicate(timeout=timeout)
         self._reader.join(timeout=10)
+        for event in self.events:
+            assert_in_contract(event)
         return Finished(self.process.returncode, self.events, stdout.decode(), stderr.decode())
 
 
@@ -102,6 +106,11 @@ class Finished:
         """The payload of the last event, which must be the ``result``."""
         assert self.events and self.events[-1]["type"] == "result", (self.events, self.stderr)
         return self.events[-1]["payload"]
+
+    @property
+    def reason(self) -> str:
+        """The failure reason the worker reads from the exit code (the one channel of a reason)."""
+        return reason_of(self.returncode).value
 
     def of_type(self, event_type: str) -> list[dict[str, Any]]:
         """The events of one type, in order."""

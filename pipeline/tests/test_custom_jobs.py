@@ -60,7 +60,7 @@ def test_an_exception_inside_the_function_is_a_training_error(
     done = run_job(tmp_path, spec, tracking_uri, worker_run)
 
     assert done.returncode == 4, done.stderr
-    assert done.result["reason"] == "training_error" and done.result["step"] == "training"
+    assert done.reason == "training_error" and done.result["step"] == "training"
     assert "ValueError: asked to fail" in done.result["message"]
 
 
@@ -116,5 +116,5 @@ def test_a_failing_mlproject_script_is_a_training_error(
     done = run_job(tmp_path, spec, tracking_uri, worker_run)
 
     assert done.returncode == 4, done.stderr
-    assert done.result["reason"] == "training_error"
+    assert done.reason == "training_error"
     assert "exited with 3" in done.result["message"]

@@ -210,7 +210,7 @@ def test_a_mirror_that_cannot_run_is_invalid_input_before_the_work(
     done = score_job(tmp_path, line, tracking_uri, True, {**extra, **({"CT_IRIS_URL": url} if url else {})})
 
     assert done.returncode == 2, done.stderr
-    assert done.result["reason"] == "invalid_input" and done.result["step"] is None
+    assert done.reason == "invalid_input" and done.result["step"] is None
     assert message in done.result["message"]
     assert marker.exists() is (url is not None)
     assert not (tmp_path / "exchange" / "predictions.csv").exists()
@@ -223,7 +223,7 @@ def test_an_unreachable_iris_is_infrastructure_after_the_predictions(
     done = score_job(tmp_path, line, tracking_uri, True, {"CT_IRIS_URL": url})
 
     assert done.returncode == 5, done.stderr
-    assert done.result["reason"] == "infrastructure" and done.result["step"] == "evaluation"
+    assert done.reason == "infrastructure" and done.result["step"] == "evaluation"
     assert "iris_mirror: cannot reach IRIS" in done.result["message"]
     assert "secret" not in done.result["message"]
     assert (tmp_path / "exchange" / "predictions.csv").is_file()

@@ -116,7 +116,7 @@ def test_an_unreachable_iris_server_is_infrastructure(tmp_path: Path, tracking_u
     done = run_child(write_spec(tmp_path, spec), env, cwd=tmp_path)
 
     assert done.returncode == 5, done.stderr
-    assert done.result["reason"] == "infrastructure" and done.result["step"] == "extraction"
+    assert done.reason == "infrastructure" and done.result["step"] == "extraction"
     assert "cannot reach IRIS" in done.result["message"] and ":ct@" not in done.result["message"]
 
 

@@ -160,5 +160,5 @@ def test_no_champion_is_invalid_input(tmp_path: Path, tracking_uri: str, line: C
     done, _ = run_monitor(tmp_path, line, tracking_uri, window, **fields)
 
     assert done.returncode == 2, done.stderr
-    assert done.result["reason"] == "invalid_input"
+    assert done.reason == "invalid_input"
     assert "pipeline has no champion yet" in done.result["message"]

@@ -69,7 +69,7 @@ def test_the_worker_s_statement_timeout_stops_a_slow_query(
     )
 
     assert done.returncode == exit_codes.DATA_ERROR, done.stderr
-    assert (done.result["reason"], done.result["step"]) == ("data_error", "extraction")
+    assert (done.reason, done.result["step"]) == ("data_error", "extraction")
     assert "stopped after 200 ms, the statement timeout" in done.result["message"]
     assert time.monotonic() - started < 25, "the 30 s query was not stopped"
 
@@ -82,7 +82,7 @@ def test_the_commit_attack_ends_invalid_input_and_deletes_nothing(
     done = run_query(tmp_path, tracking_uri, worker_run, query, CT_SOURCE_DATABASE_URL=ADMIN_URL)
 
     assert done.returncode == exit_codes.INVALID_INPUT, done.stderr
-    assert done.result["reason"] == "invalid_input"
+    assert done.reason == "invalid_input"
     assert "more than one statement" in done.result["message"]
     assert rows_in(table) == 30
 

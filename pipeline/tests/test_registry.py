@@ -163,7 +163,7 @@ def test_error_level_validation_finding_is_a_data_error_and_registers_nothing(
 
     assert done.returncode == exit_codes.DATA_ERROR, done.stderr
     result = done.result
-    assert (result["reason"], result["step"]) == ("data_error", "validation")
+    assert (done.reason, result["step"]) == ("data_error", "validation")
     assert "min_rows: 442 rows, fewer than the 1000 required" in result["message"]
     warnings = [e["message"] for e in done.of_type("log") if e["level"] == "warning"]
     assert any(w.startswith("validation iqr_outliers:") for w in warnings)
@@ -183,7 +183,7 @@ def test_csv_path_outside_the_data_root_is_invalid_input(
     done = run_job(tmp_path, spec, tracking_uri, model_name)
 
     assert done.returncode == exit_codes.INVALID_INPUT
-    assert done.result["reason"] == "invalid_input" and "data.path" in done.result["message"]
+    assert done.reason == "invalid_input" and "data.path" in done.result["message"]
 
 
 def test_cli_runs_the_yaml_example_with_readable_progress(tracking_uri: str, model_name: str) -> None:

@@ -148,7 +148,7 @@ def test_a_model_the_registry_lacks_is_invalid_input(
     done, _ = run_score(tmp_path, line, tracking_uri, tmp_path / "cache", **fields)
 
     assert done.returncode == 2, done.stderr
-    assert done.result["reason"] == "invalid_input" and done.result["step"] is None
+    assert done.reason == "invalid_input" and done.result["step"] is None
     assert message in done.result["message"]
     assert not (tmp_path / "exchange" / "predictions.csv").exists()
 
@@ -160,7 +160,7 @@ def test_rows_without_a_feature_column_are_a_data_error(
     done, _ = run_score(tmp_path, line, tracking_uri, tmp_path / "cache", rows=rows)
 
     assert done.returncode == 3, done.stderr
-    assert done.result["reason"] == "data_error" and done.result["step"] == "extraction"
+    assert done.reason == "data_error" and done.result["step"] == "extraction"
     assert "['x2']" in done.result["message"]
 
 

@@ -131,7 +131,7 @@ def test_two_logged_models_without_ct_model_are_a_training_error_naming_both(
     done = run_job(tmp_path, spec, tracking_uri, worker_run)
 
     assert done.returncode == 4, done.stderr
-    assert done.result["reason"] == "training_error" and done.result["step"] == "training"
+    assert done.reason == "training_error" and done.result["step"] == "training"
     message = done.result["message"]
     assert "logged 2 models" in message and "'ridge'" in message and "'lgbm'" in message
     assert "ct_model: <name>" in message

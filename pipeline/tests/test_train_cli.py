@@ -41,7 +41,7 @@ def test_bad_command_line_is_invalid_input(
     assert main(argv, pipe.environ) == INVALID_INPUT
 
     (result,) = pipe.events()
-    assert result["payload"]["reason"] == "invalid_input" and result["payload"]["step"] is None
+    assert result["payload"]["status"] == "failed" and result["payload"]["step"] is None
     assert result["payload"]["message"].startswith(message)
     assert message in capsys.readouterr().err
 

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { API_CONFIG, type ApiConfig } from './config/api-config.js';
+import { DatabaseModule } from './database/database.module.js';
 import { DocsModule } from './docs/docs.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HttpModule } from './http/http.module.js';
@@ -25,6 +26,7 @@ export class AppModule {
       imports: [
         ObservabilityModule,
         AuditModule,
+        DatabaseModule,
         HttpModule,
         AuthModule,
         HealthModule,

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { apiEnvSchema, closeOnSignals, loadConfigOrExit } from '@ct/shared';
+import { apiEnvSchema, closeOnSignals, loadConfigOrExit } from '@ct/shared/runtime';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type ApiConfig, apiEnvSchema, loadConfig } from '@ct/shared';
+import { type ApiConfig, apiEnvSchema, loadConfig } from '@ct/shared/runtime';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { TestingModuleBuilder } from '@nestjs/testing';
 import { Test } from '@nestjs/testing';

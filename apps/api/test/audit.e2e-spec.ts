@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type AuditRecord, memoryAuditLog } from '@ct/shared';
+import { type AuditRecord, memoryAuditLog } from '@ct/shared/audit';
 import { type FreshDatabase, freshDatabase } from '@ct/test-support';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';

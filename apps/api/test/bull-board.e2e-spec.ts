@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { QueueName } from '@ct/shared';
 import { type Browser, chromium } from 'playwright-core';
-import { QueueMonitor } from '../src/queue/queue-monitor.js';
+import { QueueMonitor } from '../src/queues/queue-monitor.js';
 import { bearer, startTestApi, type TestApi } from './harness.js';
 
 const BOARD = '/admin/queues';

@@ -13,10 +13,9 @@ import {
   jobPageSchema,
   jobSchema,
   livenessSchema,
-  projectHash,
   readinessSchema,
-  writeProjectArchive,
 } from '@ct/shared';
+import { projectHash, writeProjectArchive } from '@ct/shared/project-archive';
 import { freePort } from '@ct/test-support';
 import { startTestApi, submission, type TestApi } from './harness.js';
 import { RegistryFixture } from './mlflow-registry.js';

@@ -1,11 +1,12 @@
 import { type ApiKeyRole, type JobEntity, JobLifecycle, type JobPatch, JobStore } from '@ct/db';
-import type { ApiConfig, SubmitJobInput } from '@ct/shared';
+import type { SubmitJobInput } from '@ct/shared';
+import type { ApiConfig } from '@ct/shared/runtime';
 import { type FreshDatabase, freshDatabase } from '@ct/test-support';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { TestingModuleBuilder } from '@nestjs/testing';
 import type { Logger } from 'pino';
 import request from 'supertest';
-import { JobQueue } from '../src/queue/job-queue.js';
+import { JobQueues } from '../src/queues/job-queues.js';
 import { deleteQueueKeys, startApp, testConfig } from './app.js';
 
 /** A running API on a fresh database and its own BullMQ prefix, with helpers for the jobs tests. */
@@ -15,7 +16,7 @@ export interface TestApi {
   readonly adminKey: string;
   readonly jobs: JobStore;
   readonly lifecycle: JobLifecycle;
-  readonly queue: JobQueue;
+  readonly queue: JobQueues;
   http(): ReturnType<typeof request>;
   /** A new key of `team` with `role`, created through the API. */
   key(team: string, role: ApiKeyRole): Promise<string>;
@@ -75,7 +76,7 @@ export async function startTestApi(
     adminKey,
     jobs: app.get(JobStore),
     lifecycle,
-    queue: app.get(JobQueue),
+    queue: app.get(JobQueues),
     http,
     key: async (team, role) => {
       const res = await http()

@@ -1,4 +1,5 @@
-import { type AuditRecord, memoryAuditLog, type TriggerRecord } from '@ct/shared';
+import type { TriggerRecord } from '@ct/shared';
+import { type AuditRecord, memoryAuditLog } from '@ct/shared/audit';
 import { AUDIT_LOG } from '../src/audit/audit.module.js';
 import { bearer, startTestApi, type TestApi } from './harness.js';
 import { getPipeline, pipelineCalls } from './pipeline-fixtures.js';

@@ -1,10 +1,5 @@
-import {
-  type AuditRecord,
-  jobSchema,
-  memoryAuditLog,
-  pipelineRunSchema,
-  pipelineVersionListSchema,
-} from '@ct/shared';
+import { jobSchema, pipelineRunSchema, pipelineVersionListSchema } from '@ct/shared';
+import { type AuditRecord, memoryAuditLog } from '@ct/shared/audit';
 import { AUDIT_LOG } from '../src/audit/audit.module.js';
 import { bearer, startTestApi, type TestApi } from './harness.js';
 import { createPipeline, getPipeline, pipelineBody, pipelineNames } from './pipeline-fixtures.js';

@@ -2,13 +2,11 @@ import { fileURLToPath } from 'node:url';
 import {
   errorBodySchema,
   PROJECT_ARCHIVE_TYPE,
-  type ProjectFile,
   projectArchivePath,
-  projectHash,
   projectSchema,
   projectVersionSchema,
-  writeProjectArchive,
 } from '@ct/shared';
+import { type ProjectFile, projectHash, writeProjectArchive } from '@ct/shared/project-archive';
 import { type PrivateMlflow, startPrivateMlflow } from '@ct/test-support';
 import { bearer, startTestApi, type TestApi } from './harness.js';
 

@@ -1,15 +1,13 @@
 import { gzipSync } from 'node:zlib';
 import {
-  getMlflowArtifact,
   PROJECT_ARCHIVE_TYPE,
-  type ProjectFile,
   projectArchivePath,
   projectListSchema,
   projectSchema,
   projectVersionSchema,
-  readProjectArchive,
-  writeProjectArchive,
 } from '@ct/shared';
+import { type ProjectFile, readProjectArchive, writeProjectArchive } from '@ct/shared/project-archive';
+import { getMlflowArtifact } from '@ct/shared/runtime';
 import { bearer, startTestApi, submission, type TestApi } from './harness.js';
 
 const file = (path: string, text: string, executable = false): ProjectFile => ({

@@ -2,7 +2,7 @@ import { QueueName, queueJobPageSchema, queueListSchema } from '@ct/shared';
 import { waitFor } from '@ct/test-support';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { BullJobQueues } from '../src/queue/bull-job-queues.js';
+import { JobQueues } from '../src/queues/job-queues.js';
 import { RedisClients } from '../src/redis/redis-clients.js';
 import { bearer, startTestApi, submission, type TestApi } from './harness.js';
 import { queuedScoreJob } from './scoring-fixtures.js';
@@ -87,7 +87,7 @@ describe('queue monitoring /v1/queues (real Redis and Postgres)', () => {
     const aged = await api.submit(submitterA, submission({ priority: 700 }));
     await api.submit(submitterA, submission({ priority: 1000 }));
     // As if it had waited an hour: older than every other job of this file.
-    const bull = api.app.get(BullJobQueues).queue(QueueName.Training);
+    const bull = api.app.get(JobQueues).queue(QueueName.Training);
     await api.app
       .get(RedisClients)
       .commands.hset(bull.toKey(aged.id), 'timestamp', String(Date.now() - 3600_000));

@@ -1,5 +1,6 @@
 import { EventStore, PendingRunEndEntity } from '@ct/db';
-import { memoryAuditLog, QueueName, type SubmitJob, type SubmitJobInput, submitJobSchema } from '@ct/shared';
+import { QueueName, type SubmitJob, type SubmitJobInput, submitJobSchema } from '@ct/shared';
+import { memoryAuditLog } from '@ct/shared/audit';
 import {
   type FreshDatabase,
   freshDatabase,
@@ -93,7 +94,10 @@ describe('the reconciler keeps BullMQ in step with Postgres (real Postgres and R
         id = res.body.id;
         expect(res.body.state).toBe('queued');
         expect((await down.jobs.get(id))?.state).toBe('queued');
-        await expect(down.queue.getState(id)).rejects.toMatchObject({ code: 'dependency_unavailable' });
+        await expect(down.queue.getState(id)).rejects.toMatchObject({
+          name: 'DependencyUnavailableError',
+          dependency: 'redis',
+        });
 
         cancelled = (await down.submit(key)).id;
         const cancel = await down.http().post(`/v1/jobs/${cancelled}/cancel`).set(bearer(key)).expect(200);

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ProjectVersion, projectHash, readProjectArchive, readProjectDir } from '@ct/shared';
+import type { ProjectVersion } from '@ct/shared';
+import { projectHash, readProjectArchive, readProjectDir } from '@ct/shared/project-archive';
 import { ctRunner } from './run-ct.js';
 
 const EXAMPLE = fileURLToPath(

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { closeOnSignals, loadConfigOrExit, workerEnvSchema } from '@ct/shared';
+import { closeOnSignals, loadConfigOrExit, workerEnvSchema } from '@ct/shared/runtime';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { serveMetrics } from './observability/metrics-server.js';

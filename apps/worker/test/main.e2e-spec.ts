@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, workerEnvSchema } from '@ct/shared';
+import { loadConfig, workerEnvSchema } from '@ct/shared/runtime';
 import { freePort, runToEnd, startChild, waitFor } from '@ct/test-support';
 import { Redis } from 'ioredis';
 

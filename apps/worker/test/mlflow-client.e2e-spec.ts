@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfig, workerEnvSchema } from '@ct/shared';
+import { loadConfig, workerEnvSchema } from '@ct/shared/runtime';
 import { freePort } from '@ct/test-support';
 import { InfrastructureError } from '../src/errors/infrastructure-error.js';
 import { MlflowClient } from '../src/mlflow/mlflow-client.js';

@@ -2,14 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  projectArchivePath,
-  projectHash,
-  putMlflowArtifact,
-  readProjectDir,
-  trainingSpecSchema,
-  writeProjectArchive,
-} from '@ct/shared';
+import { projectArchivePath, trainingSpecSchema } from '@ct/shared';
+import { projectHash, readProjectDir, writeProjectArchive } from '@ct/shared/project-archive';
+import { putMlflowArtifact } from '@ct/shared/runtime';
 import { type PrivateMlflow, startPrivateMlflow } from '@ct/test-support';
 import type { INestApplicationContext } from '@nestjs/common';
 import { InfrastructureError } from '../src/errors/infrastructure-error.js';

@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  projectArchivePath,
-  projectHash,
-  putMlflowArtifact,
-  readProjectDir,
-  writeProjectArchive,
-} from '@ct/shared';
+import { projectArchivePath } from '@ct/shared';
+import { projectHash, readProjectDir, writeProjectArchive } from '@ct/shared/project-archive';
+import { putMlflowArtifact } from '@ct/shared/runtime';
 import type { INestApplicationContext } from '@nestjs/common';
 import { WorkerMetrics } from '../src/observability/worker-metrics.js';
 import { REPO_ROOT } from './support/processes.js';

@@ -1,4 +1,4 @@
-import { loadConfigOrExit, workerEnvSchema } from '@ct/shared';
+import { loadConfigOrExit, workerEnvSchema } from '@ct/shared/runtime';
 import { createDataSource, runMigrations } from './data-source.js';
 
 // `pnpm --filter @ct/db migrate`: applies pending migrations to DATABASE_URL.

@@ -6,7 +6,8 @@ import { PipelineVersionEntity } from '../src/entities/pipeline-version.entity.j
 import { TriggerRecordEntity } from '../src/entities/trigger-record.entity.js';
 import { PipelineTriggers } from '../src/pipelines/pipeline-triggers.js';
 import { InvalidCursorError } from '../src/store/cursor.js';
-import { PipelineStore, specHash } from '../src/store/pipeline-store.js';
+import { PipelineStore } from '../src/store/pipeline-store.js';
+import { specHash } from '../src/store/pipeline-versions.js';
 import { freshDatabase, migratedDataSource } from './database.js';
 import { definition, pipelineSpec, reversedKeys, unique } from './pipeline-fixtures.js';
 

@@ -1,4 +1,4 @@
-import { apiEnvSchema, loadConfig, workerEnvSchema } from '@ct/shared';
+import { apiEnvSchema, loadConfig, workerEnvSchema } from '@ct/shared/runtime';
 import {
   environmentOf,
   interpolate,

@@ -1,3 +1,7 @@
+// The package root: ct's contracts, for every client of the API (the CLI among them) as much as for the apps.
+// Only zod schemas, types, constants and pure functions: nothing here may import Node's modules, pino, the
+// IRIS SDK or anything else a client does not need (entry-points.spec.ts fails if it does). The Node runtime
+// lives behind the subpaths: `@ct/shared/audit`, `@ct/shared/project-archive`, `@ct/shared/runtime`.
 export * from './api/api-routes.js';
 export * from './api/ct-client.js';
 export * from './api/ct-client-errors.js';
@@ -12,10 +16,7 @@ export * from './api/route-contract.js';
 export * from './api/route-url.js';
 export * from './api/scoring-routes.js';
 export * from './api/sse-parser.js';
-export * from './audit/audit-log.js';
 export * from './auth/api-key.dto.js';
-export * from './config/env-schema.js';
-export * from './config/load-config.js';
 export * from './errors/error-codes.js';
 export * from './health/health.dto.js';
 export * from './jobs/failure-reason.js';
@@ -27,25 +28,13 @@ export * from './jobs/pipeline-rules.js';
 export * from './jobs/submit-job.dto.js';
 export * from './jobs/training-spec.js';
 export * from './jobs/training-spec-json-schema.js';
-export * from './lifecycle/process-alive.js';
-export * from './lifecycle/shutdown.js';
-export * from './logging/json-logger.js';
-export * from './logging/nest-pino-logger.js';
-export * from './mlflow/mlflow-rest.js';
 export * from './models/model-registry.dto.js';
+export * from './pipeline/pipeline-event.js';
+export * from './pipeline/pipeline-result.js';
 export * from './pipelines/monitoring-config.js';
 export * from './pipelines/pipeline.dto.js';
 export * from './pipelines/schedule.js';
 export * from './projects/project.dto.js';
-export * from './projects/project-archive.js';
-export {
-  type ArchiveLimits,
-  DEFAULT_ARCHIVE_LIMITS,
-  ProjectArchiveError,
-  type ProjectArchiveErrorCode,
-  type ProjectFile,
-  projectHash,
-} from './projects/project-file.js';
 export * from './queues/monitoring.dto.js';
 export * from './queues/queues.js';
 export * from './scoring/job-task.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfig, workerEnvSchema } from '@ct/shared';
+import { loadConfig, workerEnvSchema } from '@ct/shared/runtime';
 import pg from 'pg';
 
 /**

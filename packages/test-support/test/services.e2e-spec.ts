@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { apiEnvSchema, loadConfig } from '@ct/shared';
+import { apiEnvSchema, loadConfig } from '@ct/shared/runtime';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 

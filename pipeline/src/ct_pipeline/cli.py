@@ -72,7 +72,8 @@ def describe(event: dict[str, Any]) -> str | None:
     if kind == "result":
         payload = event["payload"]
         if payload.get("status") != "succeeded":
-            return f"[ct] failed ({payload.get('reason')}): {payload.get('message')}"
+            where = f" in {payload['step']}" if payload.get("step") else ""
+            return f"[ct] failed{where}: {payload.get('message')}"
         decision = payload["decision"]
         alias = f", alias {decision['alias']}" if decision["alias"] else ", no alias moved"
         return (

@@ -14,8 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
+from ct_pipeline.contract import result_problem
 from ct_pipeline.errors import InfrastructureError, InvalidInput, PipelineFailure
-from ct_pipeline.events import EventEmitter, Step, emitter_from_env
+from ct_pipeline.events import EventEmitter, EventError, Step, emitter_from_env
 from ct_pipeline.exit_codes import INFRASTRUCTURE, SUCCESS
 
 if TYPE_CHECKING:
@@ -65,9 +66,9 @@ def run_job(
 ) -> tuple[int, dict[str, Any] | None]:
     """Check the input (``prepare``, before MLflow is contacted), open the run, ``work``, report the outcome.
 
-    The run is the worker's ``MLFLOW_RUN_ID``, or a new run in experiment ``experiment(job)`` by hand. It
-    ends FINISHED, FAILED or KILLED (the worker sets the final status anyway). Returns the exit code, and
-    the payload of the ``result`` event on success (already sent).
+    The run is the worker's ``MLFLOW_RUN_ID``, which the worker ends, or by hand a new run in experiment
+    ``experiment(job)``, which ends FINISHED, FAILED or KILLED here (`Tracker.end`). Returns the exit code,
+    and the payload of the ``result`` event on success (already sent).
     """
     from ct_pipeline.mlflow_traffic import count_mlflow_requests
     from ct_pipeline.tracking import Tracker  # imports MLflow (seconds): not needed to reject bad input
@@ -91,7 +92,7 @@ def run_job(
         raise
     # Before the result: the result is the job's last event.
     events.log("info", traffic.summary())
-    events.result(payload)
+    send_result(events, payload)
     return SUCCESS, payload
 
 
@@ -106,11 +107,23 @@ def step_scope(events: EventEmitter, step: Step) -> Iterator[None]:
         raise
 
 
-def report_failure(events: EventEmitter, failure: PipelineFailure) -> int:
-    """Send the failed ``result`` event, print the reason on stderr, return the exit code."""
-    step = failure.step.value if failure.step else None
-    payload = {"status": "failed", "reason": failure.reason.value, "message": failure.message, "step": step}
+def send_result(events: EventEmitter, payload: dict[str, Any]) -> None:
+    """Send the ``result`` event, once ``payload`` is checked against the contract's payload of its kind
+    (``schema/pipeline-result.schema.json``); a payload that breaks it is a bug: `EventError`."""
+    problem = result_problem(payload)
+    if problem is not None:
+        raise EventError(problem)
     events.result(payload)
+
+
+def report_failure(events: EventEmitter, failure: PipelineFailure) -> int:
+    """Send the failed ``result`` event, print the reason on stderr, return the exit code.
+
+    The exit code is the one channel of the reason (the worker reads it, and it is there even after a
+    crash); the result says what went wrong and in which step.
+    """
+    step = failure.step.value if failure.step else None
+    send_result(events, {"status": "failed", "message": failure.message, "step": step})
     where = f" in {step}" if step else ""
     print(f"{failure.reason.value}{where}: {failure.message}", file=sys.stderr, flush=True)
     return failure.exit_code

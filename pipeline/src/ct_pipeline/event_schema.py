@@ -1,8 +1,11 @@
 """The rules of the structured event protocol, shared by the emitter and by `parse_event`.
 
 One event is one UTF-8 JSON object on one line. Every event has the envelope ``v`` (protocol version),
-``type``, ``ts`` (UTC, milliseconds, ``Z``) and ``seq`` (1, 2, 3... per emitter), plus the fields of its type
-(`EVENT_FIELDS`). Unknown fields are rejected: a change to the protocol bumps ``v``.
+``type``, ``ts`` (UTC, milliseconds, ``Z``) and ``seq`` (1, 2, 3... per emitter), plus the fields of its type.
+Unknown fields are rejected: a change to the protocol bumps ``v``. The protocol is defined once, in
+``packages/shared`` (zod); the fields of each type and their rules are read from its generated JSON Schema
+(`ct_pipeline.contract`), and checked here with messages that name the field, plus what JSON itself needs
+(finite numbers, UTF-8 text, string keys).
 """
 
 from __future__ import annotations
@@ -15,29 +18,25 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
+from ct_pipeline.contract import PROTOCOL_VERSION, STEPS, event_schema
 
-class Step(StrEnum):
-    """The pipeline's steps, in the order they run."""
+__all__ = [
+    "ENVELOPE_FIELDS",
+    "EVENT_FIELDS",
+    "PROTOCOL_VERSION",
+    "EventError",
+    "Step",
+    "check_body",
+    "parse_event",
+]
 
-    EXTRACTION = "extraction"
-    VALIDATION = "validation"
-    PREPARATION = "preparation"
-    TRAINING = "training"
-    EVALUATION = "evaluation"
-    MODEL_VALIDATION = "model_validation"
-    PROMOTION = "promotion"
+Step = StrEnum("Step", {step.upper(): step for step in STEPS})  # type: ignore[misc]
+"""The pipeline's steps, in the order they run."""
 
 
 class EventError(ValueError):
     """An event (about to be written, or just read) breaks a rule of the protocol."""
 
-
-PROTOCOL_VERSION: Final = 1
-ENVELOPE_FIELDS: Final = ("v", "type", "ts", "seq")
-LOG_LEVELS: Final = ("debug", "info", "warning", "error")
-STEP_STATUSES: Final = ("ok", "failed")
-FINDING_SEVERITIES: Final = ("warning", "error")
-_TS_PATTERN: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
 
 _Check = Callable[[object, str], object]
 
@@ -57,11 +56,13 @@ def _check_key(value: object, label: str) -> None:
         raise EventError(f"{label} must not be empty")
 
 
-def _check_int(value: object, label: str, minimum: int | None = None) -> None:
+def _check_int(value: object, label: str, minimum: int | None = None, maximum: int | None = None) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise EventError(f"{label} must be an integer, got {value!r}")
     if minimum is not None and value < minimum:
         raise EventError(f"{label} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise EventError(f"{label} must be <= {maximum}, got {value}")
 
 
 def _check_number(value: object, label: str) -> float:
@@ -74,11 +75,6 @@ def _check_number(value: object, label: str) -> float:
     if not finite:
         raise EventError(f"{label} must be a finite number, got {value!r}")
     return float(value)
-
-
-def _check_fraction(value: object, label: str) -> None:
-    if not 0 <= _check_number(value, label) <= 1:
-        raise EventError(f"{label} must be between 0 and 1 inclusive, got {value!r}")
 
 
 def _one_of(choices: tuple[str, ...], what: str) -> _Check:
@@ -122,10 +118,6 @@ def _check_object(value: object, label: str) -> None:
     _check_json(value, label)
 
 
-def _check_duration(value: object, label: str) -> None:
-    _check_int(value, label, minimum=0)
-
-
 def _check_timestamp(value: object, label: str) -> None:
     text = _check_str(value, label)
     if not _TS_PATTERN.fullmatch(text):
@@ -136,33 +128,62 @@ def _check_timestamp(value: object, label: str) -> None:
         raise EventError(f"{label} is not a real date and time: {text!r}") from None
 
 
-_check_step = _one_of(tuple(Step), "step")
+def _check_number_between(minimum: float | None, maximum: float | None) -> _Check:
+    def check(value: object, label: str) -> None:
+        number = _check_number(value, label)
+        if minimum is not None and maximum is not None and not minimum <= number <= maximum:
+            raise EventError(f"{label} must be between {minimum} and {maximum} inclusive, got {value!r}")
+        if minimum is not None and number < minimum:
+            raise EventError(f"{label} must be >= {minimum}, got {value!r}")
+        if maximum is not None and number > maximum:
+            raise EventError(f"{label} must be <= {maximum}, got {value!r}")
 
-# For each event type: its fields, each with its check and whether it is required.
-EVENT_FIELDS: Final[Mapping[str, Mapping[str, tuple[_Check, bool]]]] = {
-    "step.started": {"step": (_check_step, True)},
-    "step.finished": {
-        "step": (_check_step, True),
-        "duration_ms": (_check_duration, True),
-        "status": (_one_of(STEP_STATUSES, "status"), True),
-        "reason": (_check_str, False),
-    },
-    "progress": {
-        "step": (_check_step, True),
-        "fraction": (_check_fraction, True),
-        "message": (_check_str, False),
-    },
-    "metric": {"key": (_check_key, True), "value": (_check_number, True), "step": (_check_int, False)},
-    "log": {"level": (_one_of(LOG_LEVELS, "level"), True), "message": (_check_str, True)},
-    "validation.finding": {
-        "rule": (_check_key, True),
-        "severity": (_one_of(FINDING_SEVERITIES, "severity"), True),
-        "message": (_check_str, True),
-        "columns": (_check_str_list, True),
-        "figures": (_check_object, True),
-    },
-    "result": {"payload": (_check_object, True)},
-}
+    return check
+
+
+def _field_check(name: str, rule: Mapping[str, Any]) -> _Check:
+    """The check of one field, from its rule in the generated schema (the forms zod exports for events)."""
+    kind = rule.get("type")
+    if "enum" in rule:
+        return _one_of(tuple(rule["enum"]), name)
+    if kind == "string" and rule.keys() <= {"type", "minLength"}:
+        return _check_key if rule.get("minLength", 0) >= 1 else _check_str
+    if kind == "integer":
+        return lambda value, label: _check_int(value, label, rule.get("minimum"), rule.get("maximum"))
+    if kind == "number" and "const" not in rule:
+        return _check_number_between(rule.get("minimum"), rule.get("maximum"))
+    if kind == "array" and rule.get("items") == {"type": "string"}:
+        return _check_str_list
+    if kind == "object" and rule.get("additionalProperties") == {}:
+        return _check_object
+    raise RuntimeError(
+        f"pipeline-event.schema.json: no check for field {name!r} ({rule}); extend event_schema"
+    )
+
+
+def _event_fields() -> tuple[tuple[str, ...], dict[str, dict[str, tuple[_Check, bool]]]]:
+    """The envelope (the fields of every event) and, for each event type, its other fields."""
+    branches = {branch["properties"]["type"]["const"]: branch for branch in event_schema()["oneOf"]}
+    envelope = tuple(
+        name
+        for name in next(iter(branches.values()))["properties"]
+        if all(name in b["properties"] for b in branches.values())
+    )
+    fields = {
+        event_type: {
+            name: (_field_check(name, rule), name in branch["required"])
+            for name, rule in branch["properties"].items()
+            if name not in envelope
+        }
+        for event_type, branch in branches.items()
+    }
+    return envelope, fields
+
+
+ENVELOPE_FIELDS, EVENT_FIELDS = _event_fields()
+_ENVELOPE: Final = event_schema()["oneOf"][0]["properties"]
+_TS_PATTERN: Final = re.compile(_ENVELOPE["ts"]["pattern"])
+_SEQ: Final = _field_check("seq", _ENVELOPE["seq"])
 
 
 def check_body(event_type: str, body: Mapping[str, object]) -> None:
@@ -220,6 +241,6 @@ def parse_event(line: bytes | str) -> dict[str, Any]:
         raise EventError(f"unsupported protocol version v={version!r} (expected {PROTOCOL_VERSION})")
     _check_str(event["type"], "type")
     _check_timestamp(event["ts"], "ts")
-    _check_int(event["seq"], "seq", minimum=1)
+    _SEQ(event["seq"], "seq")
     check_body(event["type"], {k: v for k, v in event.items() if k not in ENVELOPE_FIELDS})
     return event

@@ -1,10 +1,10 @@
 """The training spec: a JSON (or YAML) document, checked against the exported JSON Schema, then semantically.
 
 The API validates the same schema (zod, exported as ``schema/training-spec.schema.json``) before a job is
-accepted; the pipeline checks it again because it is also run by hand. The schema check comes first
-(`ct_pipeline.spec_schema`); then the rules a schema cannot express: a bundled dataset for the spec's task,
-metrics that exist for the task, an estimator for the task and its params. Any problem raises `InvalidInput`
-whose message starts with the field's path.
+accepted; the pipeline checks it again because it is also run by hand, and takes its defaults from it. The
+schema check comes first (`ct_pipeline.spec_schema`); then the rules a schema cannot express: a bundled
+dataset for the spec's task, metrics that exist for the task, an estimator for the task and its params. Any
+problem raises `InvalidInput` whose message starts with the field's path.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from ct_pipeline.spec_data import (
     TableData,
     parse_data,
 )
-from ct_pipeline.spec_schema import check_schema
+from ct_pipeline.spec_schema import check_schema, schema_default, with_defaults
 from ct_pipeline.spec_transforms import Transform, parse_transforms
 from ct_pipeline.spec_validation import ValidationSpec, parse_validation
 
@@ -76,8 +76,8 @@ ModelChoice = ModelSpec | CustomModel | MLProjectModel
 class SplitSpec:
     """The train/test split: seeded and random, or by time (the newest ``test_size`` share is the test)."""
 
-    test_size: float = 0.2
-    seed: int = 42
+    test_size: float = float(schema_default("split", "test_size"))
+    seed: int = schema_default("split", "seed")
     time_column: str | None = None
 
 
@@ -86,7 +86,7 @@ class Guard:
     """A metric the challenger may not degrade by more than ``max_degradation`` against the champion."""
 
     metric: str
-    max_degradation: float = 0.0
+    max_degradation: float = float(schema_default("metrics", "guards", "max_degradation"))
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class MetricsSpec:
 
     primary: str
     direction: Direction
-    min_improvement: float = 0.0
+    min_improvement: float = float(schema_default("metrics", "min_improvement"))
     guards: tuple[Guard, ...] = ()
     thresholds: Mapping[str, Threshold] = field(default_factory=dict)
 
@@ -120,7 +120,7 @@ class Spec:
     validation: ValidationSpec = field(default_factory=ValidationSpec)
     transforms: tuple[Transform, ...] = ()
     metrics: MetricsSpec | None = None
-    policy: Literal["auto", "manual"] = "auto"
+    policy: Literal["auto", "manual"] = schema_default("promotion", "policy")
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -156,23 +156,22 @@ def load_spec(path: str | Path) -> Spec:
 
 
 def parse_spec(raw: object) -> Spec:
-    """Validate a decoded spec and return it as a `Spec`, with defaults filled in."""
+    """Validate a decoded spec and return it as a `Spec`, with the schema's defaults filled in."""
     check_schema(raw)
     assert isinstance(raw, dict)
-    task = Task(raw["task"])
-    split = raw.get("split", {})
+    filled = with_defaults(raw)
+    task = Task(filled["task"])
+    split = filled["split"]
     return Spec(
-        pipeline=raw["pipeline"],
+        pipeline=filled["pipeline"],
         task=task,
-        data=parse_data(raw["data"], task),
-        model=_parse_model(raw["model"], task),
-        split=SplitSpec(
-            float(split.get("test_size", 0.2)), int(split.get("seed", 42)), split.get("time_column")
-        ),
-        validation=parse_validation(raw.get("validation")),
-        transforms=parse_transforms(raw.get("preparation", {}).get("transforms", [])),
-        metrics=_parse_metrics(raw.get("metrics"), task),
-        policy=raw.get("promotion", {}).get("policy", "auto"),
+        data=parse_data(filled["data"], task),
+        model=_parse_model(filled["model"], task),
+        split=SplitSpec(float(split["test_size"]), int(split["seed"]), split.get("time_column")),
+        validation=parse_validation(filled["validation"]),
+        transforms=parse_transforms(filled["preparation"]["transforms"]),
+        metrics=_parse_metrics(filled["metrics"], task) if "metrics" in raw else None,
+        policy=filled["promotion"]["policy"],
         raw=raw,
     )
 
@@ -185,29 +184,25 @@ def _parse_model(raw: dict[str, Any], task: Task) -> ModelChoice:
         raise InvalidInput("model.params: belongs to estimator; give custom.params or mlproject.parameters")
     if "custom" in raw:
         custom = raw["custom"]
-        return CustomModel(custom["project"], custom["entrypoint"], dict(custom.get("params", {})))
+        return CustomModel(custom["project"], custom["entrypoint"], dict(custom["params"]))
     if "mlproject" in raw:
         project = raw["mlproject"]
-        return MLProjectModel(
-            project["project"], project.get("entry_point", "main"), dict(project.get("parameters", {}))
-        )
+        return MLProjectModel(project["project"], project["entry_point"], dict(project["parameters"]))
     estimator = raw["estimator"]
     entry = CATALOGUE[estimator]
     if not entry.supports(task):
         raise InvalidInput(f"model.estimator: {estimator} is a {entry.kind}, it cannot be used for {task}")
-    params = dict(raw.get("params", {}))
+    params = dict(raw["params"])
     check_params(entry, params)
     return ModelSpec(estimator=estimator, params=params)
 
 
 def _default_metrics(task: Task) -> MetricsSpec:
-    primary = default_primary(task)
-    return MetricsSpec(primary=primary, direction=DIRECTIONS[primary])
+    return _parse_metrics(schema_default("metrics"), task)
 
 
-def _parse_metrics(raw: dict[str, Any] | None, task: Task) -> MetricsSpec | None:
-    if raw is None:
-        return None
+def _parse_metrics(raw: dict[str, Any], task: Task) -> MetricsSpec:
+    """The ``metrics`` section, defaults filled in; the task's primary metric and its direction if unnamed."""
     known = task_metrics(task)
 
     def check(name: str, path: str) -> str:
@@ -217,11 +212,11 @@ def _parse_metrics(raw: dict[str, Any] | None, task: Task) -> MetricsSpec | None
 
     primary = check(raw.get("primary", default_primary(task)), "metrics.primary")
     guards = tuple(
-        Guard(check(g["metric"], f"metrics.guards[{i}].metric"), float(g.get("max_degradation", 0)))
-        for i, g in enumerate(raw.get("guards", []))
+        Guard(check(g["metric"], f"metrics.guards[{i}].metric"), float(g["max_degradation"]))
+        for i, g in enumerate(raw["guards"])
     )
     thresholds = {}
-    for name, bounds in raw.get("thresholds", {}).items():
+    for name, bounds in raw["thresholds"].items():
         check(name, f"metrics.thresholds.{name}")
         low, high = bounds.get("min"), bounds.get("max")
         if low is not None and high is not None and low > high:
@@ -230,7 +225,7 @@ def _parse_metrics(raw: dict[str, Any] | None, task: Task) -> MetricsSpec | None
     return MetricsSpec(
         primary=primary,
         direction=raw.get("direction", DIRECTIONS[primary]),
-        min_improvement=float(raw.get("min_improvement", 0)),
+        min_improvement=float(raw["min_improvement"]),
         guards=guards,
         thresholds=thresholds,
     )

@@ -1,14 +1,17 @@
-"""Structural validation of a raw spec against the JSON Schema exported from ``packages/shared``.
+"""Structural validation of a raw spec against the JSON Schema exported from ``packages/shared``, and its
+defaults.
 
 The schema file (``schema/training-spec.schema.json``) is generated on the TypeScript side, so the API and the
-pipeline enforce exactly the same structural rules. Semantic rules that a schema cannot say (a dataset for
-another task, metrics that do not fit the task, estimator params) live in `ct_pipeline.spec`.
+pipeline enforce exactly the same structural rules and fill in the same defaults (`with_defaults`). Semantic
+rules that a schema cannot say (a dataset for another task, metrics that do not fit the task, estimator
+params) live in `ct_pipeline.spec`.
 """
 
 from __future__ import annotations
 
+import copy
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -46,6 +49,50 @@ def check_schema(raw: object) -> None:
         return
     error = _most_specific(best_match(errors))
     raise InvalidInput(f"{field_path(error.absolute_path)}: {_describe(error)}")
+
+
+def with_defaults(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of the schema-valid spec ``raw`` with every default of the schema filled in, as the API's
+    parse fills them (a section left out gets its default, then the defaults of its fields)."""
+    return _fill(validator().schema, copy.deepcopy(dict(raw)))  # type: ignore[no-any-return]
+
+
+def schema_default(*path: str) -> Any:
+    """The schema's default of the field at ``path`` (``"split", "seed"``; a list's items are passed through).
+
+    Raises `KeyError` when the schema has no such field or no default for it.
+    """
+    node: Mapping[str, Any] = validator().schema
+    for key in path:
+        node = node.get("items", node)["properties"][key]
+    return copy.deepcopy(node["default"])
+
+
+def _fill(schema: Mapping[str, Any], value: Any) -> Any:
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        return [_fill(schema["items"], item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    schema = _branch(schema, value)
+    fields = schema.get("properties", {})
+    for name, field in fields.items():
+        if name not in value and "default" in field:
+            value[name] = copy.deepcopy(field["default"])
+    others = schema.get("additionalProperties")
+    for name, item in value.items():
+        field = fields.get(name, others)
+        if isinstance(field, dict):
+            value[name] = _fill(field, item)
+    return value
+
+
+def _branch(schema: Mapping[str, Any], value: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The branch of a ``oneOf`` that ``value``'s discriminator names (``schema`` itself if none)."""
+    for option in schema.get("oneOf", []):
+        consts = {key: option.get("properties", {}).get(key, {}).get("const") for key in _DISCRIMINATORS}
+        if any(const is not None and value.get(key) == const for key, const in consts.items()):
+            return option  # type: ignore[no-any-return]
+    return schema
 
 
 def _most_specific(error: ValidationError) -> ValidationError:

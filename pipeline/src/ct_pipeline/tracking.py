@@ -1,8 +1,10 @@
 """The pipeline's one door to MLflow. Every MLflow failure leaves it as `InfrastructureError`.
 
-Run by the worker, the pipeline logs into the run the worker created (``MLFLOW_RUN_ID``) and neither creates
-nor ends one: the worker ends it with the attempt's outcome. Run by hand (no ``MLFLOW_RUN_ID``), it creates
-a run in an experiment named after the pipeline and ends it.
+One party ends a run: the one that created it. Run by the worker, the pipeline logs into the run the worker
+created (``MLFLOW_RUN_ID``) and neither creates nor ends one: the worker ends it FINISHED, FAILED or KILLED
+with the attempt's outcome, whatever the pipeline did. Run by hand (``ct-pipeline run``, no
+``MLFLOW_RUN_ID``), no worker exists: the pipeline creates a run in an experiment named after the pipeline
+and ends it itself.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ import mlflow.sklearn
 import pandas as pd
 import skops.io
 from mlflow.entities import Run
-from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
 from mlflow.tracking import MlflowClient
 from mlflow.utils import environment as mlflow_environment
@@ -29,9 +30,9 @@ from sklearn.pipeline import Pipeline
 
 from ct_pipeline.errors import InfrastructureError, mlflow_call
 from ct_pipeline.model_logging import RunRecord, log_sklearn_model
-from ct_pipeline.registration import create_version, set_alias
-from ct_pipeline.run_batch import MAX_TAG_LENGTH, PendingBatch
+from ct_pipeline.run_batch import PendingBatch
 from ct_pipeline.run_models import RunModels
+from ct_pipeline.tracker_registry import RegistryCalls
 from ct_pipeline.worker_run import join_run, leave_run
 
 TRACKING_URI_VAR: Final = "MLFLOW_TRACKING_URI"
@@ -60,8 +61,9 @@ def _no_requirement_check() -> Iterator[None]:
         setattr(mlflow_environment, name, original)
 
 
-class Tracker:
-    """Logs params, metrics and the model into one MLflow run; see `open`."""
+class Tracker(RegistryCalls):
+    """Logs params, metrics and the model into one MLflow run, and reads and writes the model registry (its
+    `RegistryCalls`); see `open`."""
 
     def __init__(self, run: Run, joined: bool = False) -> None:
         self.run_id = run.info.run_id
@@ -195,87 +197,25 @@ class Tracker:
         """Set run tags (values become strings, cut to MLflow's limit), sent with the next `flush`."""
         self._pending.add_tags(tags)
 
-    def aliases(self, name: str) -> dict[str, str]:
-        """The aliases of registered model ``name`` (alias → version), read in one call; empty if no model.
-
-        Promotion compares this with what model validation read: MLflow has no conditional alias write, so
-        a re-read just before the write is the check that an alias has not moved in between.
-        """
-        with mlflow_call(f"reading the aliases of {name}"):
-            try:
-                model = MlflowClient().get_registered_model(name)
-            except MlflowException as exc:
-                if exc.error_code == "RESOURCE_DOES_NOT_EXIST":
-                    return {}
-                raise
-        self._registered_models.add(name)
-        return {alias: str(version) for alias, version in dict(model.aliases or {}).items()}
-
-    def load_registered(self, name: str, version: str, cache: Path) -> tuple[Any, str]:
-        """Load version ``version`` of registered model ``name`` as a scikit-learn model (may raise).
-
-        Its files come from the model cache folder ``cache`` (the worker's, which score jobs fill too), and
-        are downloaded into it only when absent: a version's files never change in the registry, so an
-        unchanged champion is not downloaded again by every run judged against it. Returns the model and
-        ``"hit"`` or ``"miss"``.
-        """
-        from ct_pipeline.registry import ModelVersion, load_local_model  # it imports this module
-        from ct_pipeline.scoring.model_cache import cached_model
-
-        found = cached_model(cache, ModelVersion(name, version, None))
-        return load_local_model(found.folder), found.cache
-
-    def register(self, model_uri: str, name: str, tags: Mapping[str, object]) -> str:
-        """Register ``model_uri`` as a new version of ``name`` with ``tags``; return the version number.
-
-        The registered model is created first unless `aliases` has just seen it (`registration`).
-        """
-        with mlflow_call(f"registering a version of {name}"):
-            return create_version(name, model_uri, self.run_id, tags, name in self._registered_models)
-
-    def keep_registered(self, model_uri: str, name: str, version: str, cache: Path) -> None:
-        """Put the files of ``model_uri``, logged by this run and registered as ``name`` v``version``, in the
-        model cache folder ``cache`` as a download of that version would: the next run judged against it on
-        this worker, or a score job, reads them from there. Nothing when this run did not log ``model_uri``.
-        """
-        from ct_pipeline.registry import ModelVersion  # it imports this module
-        from ct_pipeline.scoring.model_cache import keep_model
-
-        folder = self._logged_models.get(model_uri)
-        if folder is not None:
-            keep_model(cache, ModelVersion(name, version, self.run_id), folder)
-
-    def set_alias(self, name: str, alias: str, version: str) -> None:
-        """Point ``alias`` of registered model ``name`` at ``version``."""
-        with mlflow_call(f"setting {name}@{alias}"):
-            set_alias(name, alias, version)
-
-    def set_version_tags(self, name: str, version: str, tags: Mapping[str, object]) -> None:
-        """Set tags on version ``version`` of registered model ``name`` (values cut to MLflow's limit)."""
-        with mlflow_call(f"tagging {name} v{version}"):
-            client = MlflowClient()
-            for key, value in tags.items():
-                client.set_model_version_tag(name, version, key, str(value)[:MAX_TAG_LENGTH])
-
     def end(self, status: RunStatus) -> None:
-        """Send what is pending and end the run with ``status``, or leave the worker's run for the worker to
-        end; a failure is `InfrastructureError`."""
-        if not self._ended:
-            self.flush()
-            self._ended = True
-            self._remove_logged_models()
-            if self._joined and leave_run(self.run_id):
-                return
-            with mlflow_call(f"ending the run as {status}"):
-                mlflow.end_run(status)
+        """Send what is pending, then end the run as ``status`` if this process started it (by hand); the
+        worker's run is only left, for the worker to end with the attempt's outcome. A failure is
+        `InfrastructureError`."""
+        if self._ended:
+            return
+        self.flush()
+        self._ended = True
+        self._remove_logged_models()
+        if self._joined:
+            leave_run(self.run_id)
+            return
+        with mlflow_call(f"ending the run as {status}"):
+            mlflow.end_run(status)
 
     def end_after_failure(self, status: RunStatus, mlflow_failed: bool) -> None:
-        """Try to end the run with ``status`` after a failure, ignoring any error in doing so; the worker's
-        run is left for the worker to end.
-
-        The failure being reported is the one that matters, and the worker sets the final status anyway.
-        When MLflow itself failed, one short attempt is made: its default retries would delay the exit by
-        minutes.
+        """Like `end` after a failure, ignoring any error in doing so: the failure being reported is the one
+        that matters. When MLflow itself failed, one short attempt is made: its default retries would delay
+        the exit by minutes.
         """
         if self._ended:
             return
@@ -286,7 +226,8 @@ class Tracker:
             os.environ["MLFLOW_HTTP_REQUEST_TIMEOUT"] = "5"
         with suppress(Exception):  # what the steps logged before the failure explains it: send it too
             self.flush()
-        if self._joined and leave_run(self.run_id):
+        if self._joined:
+            leave_run(self.run_id)
             return
         with suppress(Exception):
             mlflow.end_run(status)

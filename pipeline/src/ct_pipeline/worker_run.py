@@ -34,11 +34,12 @@ def join_run(run_id: str, environ: Mapping[str, str] = os.environ) -> Run:
     """Make the existing run ``run_id`` the active run of this process; return it.
 
     The run is read once, unless ``environ`` says where it is (`told_run`). An MLflow without the internals
-    this relies on (`internals_known`) is joined with ``start_run``.
+    this relies on (`internals_known`) is refused: joined with ``start_run``, the run could not be left
+    without ending it (MLflow ends the active run when the process exits), and the worker ends it.
     """
     os.environ.setdefault(SUPPRESS_URL_VAR, "true")
     if not internals_known():
-        return mlflow.start_run(run_id=run_id)
+        raise MlflowException("this MLflow cannot join the worker's run without ending it (internals)")
     run = told_run(run_id, environ) or MlflowClient().get_run(run_id)
     if run.info.lifecycle_stage == "deleted":  # start_run refuses it too: nothing may be logged into it
         raise MlflowException(f"Cannot log into run {run_id}: it is in the deleted state.")
@@ -80,8 +81,6 @@ def leave_run(run_id: str) -> bool:
 
     MLflow would otherwise end the active run when the process exits.
     """
-    if not internals_known():
-        return False
     stack: Any = mlflow_fluent._active_run_stack.get()
     if not stack or stack[-1].info.run_id != run_id:
         return False

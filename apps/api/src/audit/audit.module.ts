@@ -1,4 +1,4 @@
-import { type AuditLog, createAuditLog } from '@ct/shared';
+import { type AuditLog, createAuditLog } from '@ct/shared/audit';
 import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
 

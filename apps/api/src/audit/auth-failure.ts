@@ -1,4 +1,4 @@
-import type { AuditFields } from '@ct/shared';
+import type { AuditFields } from '@ct/shared/audit';
 import type { Request } from 'express';
 
 /**

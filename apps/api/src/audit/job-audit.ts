@@ -1,5 +1,5 @@
 import type { JobEntity } from '@ct/db';
-import type { AuditFields } from '@ct/shared';
+import type { AuditFields } from '@ct/shared/audit';
 import type { Principal } from '../auth/principal.js';
 
 /** The fields every audit event about a job carries: which job, whose, and the key that acted on it. */

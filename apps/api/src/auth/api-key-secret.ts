@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /** Every key the API issues starts with this, so that leaked keys are easy to scan for. */
-export const KEY_PREFIX = 'ct_';
+const KEY_PREFIX = 'ct_';
 
 /** Characters of a key kept in clear to tell keys apart in listings. */
 const DISPLAY_PREFIX_LENGTH = 10;

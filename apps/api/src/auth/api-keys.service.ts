@@ -1,9 +1,8 @@
-import { ApiKeyEntity } from '@ct/db';
-import type { ApiKey, AuditLogger, CreateApiKey, CreatedApiKey } from '@ct/shared';
+import { type ApiKeyEntity, ApiKeyStore } from '@ct/db';
+import type { ApiKey, CreateApiKey, CreatedApiKey } from '@ct/shared';
+import type { AuditLogger } from '@ct/shared/audit';
 import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
 import { AUDIT_LOG } from '../audit/audit.module.js';
-import { DATA_SOURCE } from '../database/database.module.js';
 import { ApiError } from '../errors/api-error.js';
 import { ApiKeyCache, type CachedKey } from './api-key-cache.js';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key-secret.js';
@@ -18,39 +17,28 @@ export class ApiKeysService {
   private readonly cache = new ApiKeyCache();
 
   constructor(
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly keys: ApiKeyStore,
     @Inject(AUDIT_LOG) private readonly audit: AuditLogger,
   ) {}
-
-  private get keys() {
-    return this.dataSource.getRepository(ApiKeyEntity);
-  }
 
   /** A new key: the answer is the only time the key itself is shown (never in the audit trail). */
   async create(input: CreateApiKey, actor: Principal): Promise<CreatedApiKey> {
     const key = generateApiKey();
-    const row = await this.keys.save(
-      this.keys.create({ ...input, keyHash: hashApiKey(key), prefix: displayPrefix(key) }),
-    );
+    const row = await this.keys.create({ ...input, keyHash: hashApiKey(key), prefix: displayPrefix(key) });
     const { id: keyId, team, role, name } = row;
     this.audit.info('key.created', { keyId, team, role, name, actor: actor.keyId });
     return { ...toApiKey(row), key };
   }
 
   async list(): Promise<ApiKey[]> {
-    return (await this.keys.find({ order: { createdAt: 'DESC', id: 'DESC' } })).map(toApiKey);
+    return (await this.keys.list()).map(toApiKey);
   }
 
   /** Revoking a revoked key changes nothing. @throws ApiError not_found. */
   async revoke(id: string, actor: Principal): Promise<void> {
-    const result = await this.keys
-      .createQueryBuilder()
-      .update()
-      .set({ revokedAt: () => 'COALESCE(revoked_at, now())' })
-      .where('id = :id', { id })
-      .execute();
+    const revoked = await this.keys.revoke(id);
     this.cache.forgetKey(id);
-    if (result.affected === 0) throw ApiError.notFound('API key', id);
+    if (!revoked) throw ApiError.notFound('API key', id);
     this.audit.info('key.revoked', { keyId: id, actor: actor.keyId });
   }
 
@@ -63,7 +51,7 @@ export class ApiKeysService {
     let entry = this.cache.get(hash);
     if (!entry) {
       const generation = this.cache.generation();
-      const row = await this.keys.findOneBy({ keyHash: hash });
+      const row = await this.keys.findByHash(hash);
       if (!row || row.revokedAt !== null) return null;
       const principal = { keyId: row.id, team: row.team, role: row.role };
       entry = this.cache.set(hash, principal, row.lastUsedAt?.getTime() ?? null, generation);
@@ -77,7 +65,7 @@ export class ApiKeysService {
     if (entry.lastUsedAt !== null && now - entry.lastUsedAt <= LAST_USED_RESOLUTION_MS) return;
     // Set first, so that the requests arriving meanwhile do not write it too.
     entry.lastUsedAt = now;
-    await this.keys.update({ id: entry.principal.keyId }, { lastUsedAt: new Date(now) });
+    await this.keys.touch(entry.principal.keyId, new Date(now));
   }
 
   /**
@@ -85,17 +73,13 @@ export class ApiKeysService {
    * restarting must not bring back a key someone revoked on purpose. Returns whether it is usable.
    */
   async upsertBootstrapKey(key: string, team: string): Promise<boolean> {
-    await this.keys.upsert(
-      {
-        team,
-        role: 'admin',
-        name: 'bootstrap admin key (CT_BOOTSTRAP_ADMIN_KEY)',
-        keyHash: hashApiKey(key),
-        prefix: displayPrefix(key),
-      },
-      ['keyHash'],
-    );
-    const row = await this.keys.findOneByOrFail({ keyHash: hashApiKey(key) });
+    const row = await this.keys.upsert({
+      team,
+      role: 'admin',
+      name: 'bootstrap admin key (CT_BOOTSTRAP_ADMIN_KEY)',
+      keyHash: hashApiKey(key),
+      prefix: displayPrefix(key),
+    });
     return row.revokedAt === null;
   }
 }

@@ -1,5 +1,6 @@
 import type { ApiKeyRole } from '@ct/db';
-import { type AuditFields, type AuditLogger, teamNameSchema } from '@ct/shared';
+import { teamNameSchema } from '@ct/shared';
+import type { AuditFields, AuditLogger } from '@ct/shared/audit';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AUDIT_LOG } from '../audit/audit.module.js';

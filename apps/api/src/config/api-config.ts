@@ -1,4 +1,4 @@
-import type { ApiConfig } from '@ct/shared';
+import type { ApiConfig } from '@ct/shared/runtime';
 
 /** Injection token for the validated API configuration. */
 export const API_CONFIG = Symbol('API_CONFIG');

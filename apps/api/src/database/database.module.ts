@@ -1,12 +1,29 @@
 import {
+  ApiKeyStore,
   createDataSource,
   EventStore,
   JobLifecycle,
+  JobStatsStore,
   JobStore,
   LogStore,
+  ModelDecisionStore,
+  MonitoringStore,
+  PipelineStatus,
+  PipelineStore,
+  PipelineTriggers,
+  PredictionStore,
+  ProjectStore,
   runMigrationsExclusively,
 } from '@ct/db';
-import { Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
 
@@ -48,11 +65,36 @@ class DataSourceCloser implements OnApplicationShutdown {
   }
 }
 
+/** The stores over the data source that need nothing else; each is injected by its class. */
+const STORES = [
+  ApiKeyStore,
+  EventStore,
+  JobStatsStore,
+  JobStore,
+  ModelDecisionStore,
+  MonitoringStore,
+  PipelineStatus,
+  PipelineStore,
+  PipelineTriggers,
+  PredictionStore,
+  ProjectStore,
+] as const;
+
+const storeProviders: Provider[] = STORES.map((Store) => ({
+  provide: Store,
+  inject: [DATA_SOURCE],
+  useFactory: (dataSource: DataSource) => new Store(dataSource),
+}));
+
+/**
+ * Postgres for the API: the migrated data source and every `@ct/db` store the API uses, made here and only
+ * here (the worker's `Database` is its counterpart). Global: a feature module injects the stores it needs.
+ */
+@Global()
 @Module({
   providers: [
     { provide: DATA_SOURCE, inject: [API_CONFIG], useFactory: openDatabase },
-    { provide: JobStore, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new JobStore(ds) },
-    { provide: EventStore, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new EventStore(ds) },
+    ...storeProviders,
     { provide: JobLifecycle, inject: [DATA_SOURCE], useFactory: jobLifecycle },
     {
       provide: LogStore,
@@ -61,6 +103,6 @@ class DataSourceCloser implements OnApplicationShutdown {
     },
     DataSourceCloser,
   ],
-  exports: [DATA_SOURCE, JobStore, EventStore, JobLifecycle, LogStore],
+  exports: [DATA_SOURCE, ...STORES, JobLifecycle, LogStore],
 })
 export class DatabaseModule {}

@@ -2,6 +2,7 @@ import { InvalidCursorError } from '@ct/db';
 import { ERROR_CODES, IllegalTransitionError } from '@ct/shared';
 import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
 import { ApiError } from './api-error.js';
+import { DependencyUnavailableError } from './dependency-error.js';
 import { httpStatusOf } from './http-status.js';
 import { toApiError } from './to-api-error.js';
 
@@ -21,6 +22,12 @@ describe('toApiError', () => {
       409,
     ],
     ['a bad cursor', new InvalidCursorError(), 'validation_failed', 400],
+    [
+      'a dependency outage',
+      new DependencyUnavailableError('redis', 'Redis is unreachable'),
+      'dependency_unavailable',
+      503,
+    ],
     ['bad JSON', bodyParserError(400, 'entity.parse.failed'), 'malformed_json', 400],
     [
       'a body over the limit',
@@ -47,6 +54,11 @@ describe('toApiError', () => {
     expect(toApiError(bodyParserError(413, 'entity.too.large', { limit: 262144 }))?.message).toBe(
       'the body is larger than the limit of 262144 bytes',
     );
+  });
+
+  it("keeps a dependency outage's message, and adds no details", () => {
+    const sut = toApiError(new DependencyUnavailableError('mlflow', 'MLflow registered-models/get failed'));
+    expect([sut?.message, sut?.details]).toEqual(['MLflow registered-models/get failed', undefined]);
   });
 
   it('names the cursor as the bad field', () => {

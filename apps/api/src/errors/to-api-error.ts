@@ -2,6 +2,7 @@ import { InvalidCursorError } from '@ct/db';
 import { IllegalTransitionError } from '@ct/shared';
 import { HttpException } from '@nestjs/common';
 import { ApiError } from './api-error.js';
+import { DependencyUnavailableError } from './dependency-error.js';
 import { errorCodeOfStatus } from './http-status.js';
 
 /** What body-parser (through Express and Nest) attaches to the errors it raises. */
@@ -18,6 +19,8 @@ export function toApiError(exception: unknown): ApiError | null {
   if (exception instanceof ApiError) return exception;
   if (exception instanceof IllegalTransitionError)
     return new ApiError('illegal_transition', exception.message, { from: exception.from, to: exception.to });
+  if (exception instanceof DependencyUnavailableError)
+    return new ApiError('dependency_unavailable', exception.message);
   if (exception instanceof InvalidCursorError)
     return ApiError.validation([{ path: 'cursor', message: exception.message }]);
   if (exception instanceof HttpException) return fromHttpException(exception);

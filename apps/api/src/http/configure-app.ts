@@ -1,4 +1,5 @@
-import { DEFAULT_ARCHIVE_LIMITS, PROJECT_ARCHIVE_TYPES } from '@ct/shared';
+import { PROJECT_ARCHIVE_TYPES } from '@ct/shared';
+import { DEFAULT_ARCHIVE_LIMITS } from '@ct/shared/project-archive';
 import type { NestApplicationOptions } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Logger } from 'pino';

@@ -1,17 +1,19 @@
 import { type JobEntity, JobLifecycle, JobStore } from '@ct/db';
-import { type AuditLogger, isFinished, type Job } from '@ct/shared';
+import { isFinished, type Job } from '@ct/shared';
+import type { AuditLogger } from '@ct/shared/audit';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
 import { jobAuditFields } from '../audit/job-audit.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../errors/api-error.js';
-import { JobQueue } from '../queue/job-queue.js';
-import { JobSignals } from '../redis/job-signals.js';
+import { DependencyUnavailableError } from '../errors/dependency-error.js';
+import { JobQueues } from '../queues/job-queues.js';
+import { JobChannels } from '../redis/job-channels.js';
 import { JobQueriesService } from './job-queries.service.js';
 import { LostAttempts } from './lost-attempts.js';
 
 /** What a cancel request did: `stopping` when a worker has to stop the job (202), else done (200). */
-export interface CancelOutcome {
+interface CancelOutcome {
   job: Job;
   stopping: boolean;
 }
@@ -35,8 +37,8 @@ export class CancelJobService {
   constructor(
     private readonly jobs: JobStore,
     private readonly lifecycle: JobLifecycle,
-    private readonly queue: JobQueue,
-    private readonly signals: JobSignals,
+    private readonly queue: JobQueues,
+    private readonly channels: JobChannels,
     private readonly lost: LostAttempts,
     private readonly queries: JobQueriesService,
     @Inject(AUDIT_LOG) private readonly audit: AuditLogger,
@@ -101,7 +103,7 @@ export class CancelJobService {
     try {
       return await this.queue.remove(jobId, kind);
     } catch (error) {
-      if (!(error instanceof ApiError && error.code === 'dependency_unavailable')) throw error;
+      if (!(error instanceof DependencyUnavailableError)) throw error;
       this.logger.warn(`job ${jobId} cancelled in Postgres only; its BullMQ job stays: ${error.message}`);
       return true;
     }
@@ -125,7 +127,7 @@ export class CancelJobService {
     }
     const ended = job.state === 'running' ? await this.endIfAbandoned(principal, job) : null;
     if (ended !== null) return ended;
-    await this.signals.requestCancel(job.id);
+    await this.channels.requestCancel(job.id);
     const current = (await this.jobs.get(job.id)) ?? job;
     return { job: await this.queries.toDto(current), stopping: !isFinished(current.state) };
   }
@@ -141,7 +143,7 @@ export class CancelJobService {
     try {
       state = await this.queue.getState(job.id, job.kind);
     } catch (error) {
-      if (!(error instanceof ApiError && error.code === 'dependency_unavailable')) throw error;
+      if (!(error instanceof DependencyUnavailableError)) throw error;
       return null;
     }
     if (state === 'active') return null;

@@ -15,7 +15,7 @@ export const STREAM_TIMING = {
 
 const BATCH = 200;
 
-export interface StreamSources {
+interface StreamSources {
   events: EventStore;
   jobs: JobStore;
   subscriber: ChannelSubscriber;

@@ -1,6 +1,6 @@
 import { JobLifecycle } from '@ct/db';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { JobSignals } from '../redis/job-signals.js';
+import { JobChannels } from '../redis/job-channels.js';
 
 /**
  * The job's event streams learn of every state change: each move committed through the {@link JobLifecycle}
@@ -10,11 +10,11 @@ import { JobSignals } from '../redis/job-signals.js';
 @Injectable()
 export class JobStateEvents implements OnModuleInit {
   constructor(
-    private readonly signals: JobSignals,
+    private readonly channels: JobChannels,
     private readonly lifecycle: JobLifecycle,
   ) {}
 
   onModuleInit(): void {
-    this.lifecycle.onMoved((moved) => this.signals.eventsAppended(moved.job.id));
+    this.lifecycle.onMoved((moved) => this.channels.eventsAppended(moved.job.id));
   }
 }

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import { DatabaseModule } from '../database/database.module.js';
 import { ProjectsModule } from '../projects/projects.module.js';
-import { QueueModule } from '../queue/queue.module.js';
+import { BullmqModule } from '../queues/bullmq.module.js';
 import { RedisModule } from '../redis/redis.module.js';
 import { CancelJobService } from './cancel-job.service.js';
 import { JobEventsService } from './job-events.service.js';
@@ -16,7 +15,7 @@ import { SubmitJobService } from './submit-job.service.js';
 import { TeamLoadVacuum } from './team-load-vacuum.service.js';
 
 @Module({
-  imports: [DatabaseModule, QueueModule, RedisModule, ProjectsModule],
+  imports: [BullmqModule, RedisModule, ProjectsModule],
   controllers: [JobsController],
   providers: [
     SubmitJobService,

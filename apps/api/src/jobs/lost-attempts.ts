@@ -7,7 +7,7 @@ import {
   JobStore,
   WORKER_LOST,
 } from '@ct/db';
-import type { AuditLogger } from '@ct/shared';
+import type { AuditLogger } from '@ct/shared/audit';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
 import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
@@ -16,13 +16,13 @@ import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
  * How far past its lease an attempt must be before the API ends it. A worker that cannot renew stops its
  * child when the lease runs out and kills it after its kill grace (5 s by default): by then the child is gone.
  */
-export const LEASE_MARGIN_MS = 10_000;
+const LEASE_MARGIN_MS = 10_000;
 
 /** What becomes of a running job whose worker is gone. */
-export type LostAttemptEnd = 'cancelled' | 'queued' | 'failed';
+type LostAttemptEnd = 'cancelled' | 'queued' | 'failed';
 
 /** Cancelled when someone asked; queued again while attempts are left; failed otherwise. */
-export function lostAttemptEnd(job: JobEntity): LostAttemptEnd {
+function lostAttemptEnd(job: JobEntity): LostAttemptEnd {
   if (job.cancelRequestedAt !== null) return 'cancelled';
   return countedAttempts(job) < job.maxAttempts ? 'queued' : 'failed';
 }

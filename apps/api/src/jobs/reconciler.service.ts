@@ -8,17 +8,17 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
-import { JobQueue, type QueuedJobState } from '../queue/job-queue.js';
+import { JobQueues, type QueuedJobState } from '../queues/job-queues.js';
 import { LostAttempts } from './lost-attempts.js';
 
 /** Rows younger than this are left alone: their request may still be adding them to BullMQ. */
-export const RECONCILE_MIN_AGE_MS = 5_000;
+const RECONCILE_MIN_AGE_MS = 5_000;
 
 /** Rows read per query; a pass reads page after page until it has seen them all. */
-export const RECONCILE_PAGE_SIZE = 500;
+const RECONCILE_PAGE_SIZE = 500;
 
 /** What one pass did: jobs put (back) into BullMQ, and running jobs of lost workers ended or re-queued. */
-export interface ReconcilePass {
+interface ReconcilePass {
   queued: number;
   settled: number;
 }
@@ -39,7 +39,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
 
   constructor(
     private readonly jobs: JobStore,
-    private readonly queue: JobQueue,
+    private readonly queue: JobQueues,
     private readonly lost: LostAttempts,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}

@@ -1,11 +1,13 @@
 import { type JobEntity, JobLifecycle } from '@ct/db';
-import type { AuditLogger, Job } from '@ct/shared';
+import type { Job } from '@ct/shared';
+import type { AuditLogger } from '@ct/shared/audit';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
 import { jobAuditFields } from '../audit/job-audit.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../errors/api-error.js';
-import { JobQueue } from '../queue/job-queue.js';
+import { DependencyUnavailableError } from '../errors/dependency-error.js';
+import { JobQueues } from '../queues/job-queues.js';
 import { JobQueriesService } from './job-queries.service.js';
 
 /** `POST /v1/jobs/:id/retry`: a failed or cancelled job runs again, as a new attempt of the same job. */
@@ -15,7 +17,7 @@ export class RetryJobService {
 
   constructor(
     private readonly lifecycle: JobLifecycle,
-    private readonly queue: JobQueue,
+    private readonly queue: JobQueues,
     private readonly queries: JobQueriesService,
     @Inject(AUDIT_LOG) private readonly audit: AuditLogger,
   ) {}
@@ -62,7 +64,7 @@ export class RetryJobService {
       if (!(await this.queue.replace(job)))
         this.logger.warn(`job ${job.id}: a worker still holds its last run; the reconciler will queue it`);
     } catch (error) {
-      if (!(error instanceof ApiError && error.code === 'dependency_unavailable')) throw error;
+      if (!(error instanceof DependencyUnavailableError)) throw error;
       this.logger.warn(
         `job ${job.id} is queued in Postgres only, the reconciler will queue it: ${error.message}`,
       );

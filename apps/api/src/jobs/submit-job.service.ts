@@ -1,13 +1,15 @@
 import { type JobEntity, JobStore, type JobSubmission, quotaMessage } from '@ct/db';
-import type { AuditFields, AuditLogger, Job, SubmitJob } from '@ct/shared';
+import type { Job, SubmitJob } from '@ct/shared';
+import type { AuditFields, AuditLogger } from '@ct/shared/audit';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
 import type { Principal } from '../auth/principal.js';
 import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
 import { ApiError } from '../errors/api-error.js';
+import { DependencyUnavailableError } from '../errors/dependency-error.js';
 import { ApiMetrics } from '../observability/api-metrics.js';
 import { ProjectsService } from '../projects/projects.service.js';
-import { JobQueue } from '../queue/job-queue.js';
+import { JobQueues } from '../queues/job-queues.js';
 import { JobQueriesService } from './job-queries.service.js';
 import { toJobDto } from './jobs.mapper.js';
 
@@ -18,7 +20,7 @@ export class SubmitJobService {
 
   constructor(
     private readonly jobs: JobStore,
-    private readonly queue: JobQueue,
+    private readonly queue: JobQueues,
     private readonly queries: JobQueriesService,
     private readonly metrics: ApiMetrics,
     @Inject(AUDIT_LOG) private readonly audit: AuditLogger,
@@ -98,7 +100,7 @@ export class SubmitJobService {
     try {
       await this.queue.add(job);
     } catch (error) {
-      if (!(error instanceof ApiError && error.code === 'dependency_unavailable')) throw error;
+      if (!(error instanceof DependencyUnavailableError)) throw error;
       // Accepted all the same: the row is queued in Postgres and the reconciler queues it once Redis is back.
       this.logger.warn(
         `job ${job.id} is stored but not queued yet, the reconciler will queue it: ${error.message}`,

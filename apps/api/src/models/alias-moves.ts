@@ -1,7 +1,7 @@
 export type DecisionKind = 'approve' | 'reject' | 'promote';
 
 /** What a decision does to the registry's aliases. */
-export interface AliasMoves {
+interface AliasMoves {
   /** The version becomes champion. */
   toChampion: boolean;
   /** The `challenger` alias is removed. */

@@ -1,8 +1,8 @@
-import { callMlflow, type MlflowAnswer, MlflowUnreachableError, tagRecord } from '@ct/shared';
+import { callMlflow, type MlflowAnswer, MlflowUnreachableError, tagRecord } from '@ct/shared/runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
-import { ApiError } from '../errors/api-error.js';
+import { DependencyUnavailableError } from '../errors/dependency-error.js';
 
 /** A registered model: its aliases (alias → version). */
 export interface RegisteredModel {
@@ -43,7 +43,7 @@ const searchBody = z.object({
 
 /**
  * The API's only client of MLflow's model registry (REST API 2.0). A missing model or version is null;
- * MLflow being unreachable or failing is `dependency_unavailable`.
+ * MLflow being unreachable or failing throws a `DependencyUnavailableError`.
  */
 @Injectable()
 export class MlflowRegistryClient {
@@ -100,12 +100,12 @@ export class MlflowRegistryClient {
       answer = await callMlflow(this.trackingUri, method, path, body, REQUEST_TIMEOUT_MS);
     } catch (error) {
       if (!(error instanceof MlflowUnreachableError)) throw error;
-      throw new ApiError('dependency_unavailable', error.message);
+      throw new DependencyUnavailableError('mlflow', error.message, { cause: error });
     }
     if (answer.ok) return answer.json;
     if (answer.errorCode === 'RESOURCE_DOES_NOT_EXIST') return null;
-    throw new ApiError(
-      'dependency_unavailable',
+    throw new DependencyUnavailableError(
+      'mlflow',
       `MLflow ${path.split('?')[0]} answered HTTP ${answer.status}`,
     );
   }
@@ -123,6 +123,7 @@ function toVersion(raw: z.infer<typeof versionBody>): RegistryVersion {
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new ApiError('dependency_unavailable', `unexpected answer from MLflow ${what}`);
+  if (!parsed.success)
+    throw new DependencyUnavailableError('mlflow', `unexpected answer from MLflow ${what}`);
   return parsed.data;
 }

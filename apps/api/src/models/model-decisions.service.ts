@@ -1,11 +1,11 @@
 import { ModelDecisionStore } from '@ct/db';
 import {
-  type AuditLogger,
   MODEL_ALIASES,
   type ModelDecisionAction,
   type ModelDecisionRequest,
   type ModelView,
 } from '@ct/shared';
+import type { AuditLogger } from '@ct/shared/audit';
 import { Inject, Injectable } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
 import { type Principal, teamScope } from '../auth/principal.js';

@@ -1,4 +1,4 @@
-import { createJsonLogger, type LogLevel, NestPinoLogger } from '@ct/shared';
+import { createJsonLogger, type LogLevel, NestPinoLogger } from '@ct/shared/runtime';
 import type { DestinationStream, Logger } from 'pino';
 import { requestContext } from './request-context.js';
 

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { JOB_QUEUES } from '../queue/bull-job-queues.js';
-import { JobQueue } from '../queue/job-queue.js';
+import { JOB_QUEUES, JobQueues } from '../queues/job-queues.js';
 import { LIVE_WORKERS, type LiveWorkers } from './live-workers.js';
 
 /**
@@ -33,7 +32,7 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
-  constructor(queue: JobQueue, @Inject(LIVE_WORKERS) liveWorkers: LiveWorkers) {
+  constructor(queue: JobQueues, @Inject(LIVE_WORKERS) liveWorkers: LiveWorkers) {
     collectDefaultMetrics({ register: this.registry, prefix: 'ct_api_' });
     const reachable = new Gauge({
       name: 'ct_queue_reachable',

@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { QueueModule } from '../queue/queue.module.js';
+import { BullmqModule } from '../queues/bullmq.module.js';
 import { WorkerRegistry } from '../queues/worker-registry.js';
 import { RedisModule } from '../redis/redis.module.js';
 import { ApiMetrics } from './api-metrics.js';
@@ -12,7 +12,7 @@ import { MetricsController } from './metrics.controller.js';
  */
 @Global()
 @Module({
-  imports: [QueueModule, RedisModule],
+  imports: [BullmqModule, RedisModule],
   controllers: [MetricsController],
   providers: [
     ApiMetrics,

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** What every line logged while serving one request shares: its request id. */
-export interface RequestContext {
+interface RequestContext {
   requestId: string;
 }
 

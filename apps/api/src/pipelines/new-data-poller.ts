@@ -1,4 +1,5 @@
 import { type PipelineEntity, PipelineStore, PipelineTriggers, type PipelineVersionEntity } from '@ct/db';
+import { LogThrottle } from '@ct/shared/runtime';
 import {
   type BeforeApplicationShutdown,
   Injectable,
@@ -22,7 +23,7 @@ const ERROR_LOG_EVERY_MS = 60_000;
 export class NewDataPoller implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('NewDataPoller');
   private readonly inFlight = new Set<string>();
-  private readonly lastErrorLog = new Map<string, number>();
+  private readonly errorLog = new LogThrottle(ERROR_LOG_EVERY_MS);
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -79,7 +80,7 @@ export class NewDataPoller implements OnApplicationBootstrap, BeforeApplicationS
       const rows = await this.counter.count(source, from, now);
       const label = `poll:${source.kind}`;
       if (!(await this.pipelines.recordPoll(pipeline.id, pipeline.polledUntil, now, rows, label))) return;
-      this.lastErrorLog.delete(pipeline.id);
+      this.errorLog.reset(pipeline.id);
       if (rows === 0) return;
       await this.runs.checkNewData(
         pipeline,
@@ -103,10 +104,7 @@ export class NewDataPoller implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private warn(key: string, text: string): void {
-    const last = this.lastErrorLog.get(key) ?? 0;
-    if (Date.now() - last < ERROR_LOG_EVERY_MS) return;
-    this.lastErrorLog.set(key, Date.now());
-    this.logger.warn(text);
+    if (this.errorLog.allow(key)) this.logger.warn(text);
   }
 }
 

@@ -5,7 +5,8 @@ import {
   PipelineTriggers,
   type TriggerRecordEntity,
 } from '@ct/db';
-import type { AuditLogger, DataArrival, DataArrivalResult, PipelineRun, StartPipelineRun } from '@ct/shared';
+import type { DataArrival, DataArrivalResult, PipelineRun, StartPipelineRun } from '@ct/shared';
+import type { AuditLogger } from '@ct/shared/audit';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
 import type { Principal } from '../auth/principal.js';

@@ -36,7 +36,7 @@ const MAX_CACHED_SCHEDULES = 10_000;
 const nextTicks = new NextTicks();
 
 /** What a pipeline's view is made of besides its row. */
-export interface PipelineParts {
+interface PipelineParts {
   version: PipelineVersionEntity;
   lastRun: JobEntity | null;
   lastTrigger: TriggerRecordEntity | null;

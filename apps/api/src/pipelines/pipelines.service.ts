@@ -7,19 +7,19 @@ import {
   PipelineTriggers,
   type PipelineVersionEntity,
 } from '@ct/db';
-import type {
-  AuditLogger,
-  CreatePipeline,
-  PageQuery,
-  Pipeline,
-  PipelinePage,
-  PipelineVersionList,
-  TrainingSpec,
-  PipelineTriggers as TriggerConfig,
-  TriggerPage,
-  UpdatePipeline,
+import {
+  type CreatePipeline,
+  type PageQuery,
+  type Pipeline,
+  type PipelinePage,
+  type PipelineVersionList,
+  registeredPipelineNameSchema,
+  type TrainingSpec,
+  type PipelineTriggers as TriggerConfig,
+  type TriggerPage,
+  type UpdatePipeline,
 } from '@ct/shared';
-import { registeredPipelineNameSchema } from '@ct/shared';
+import type { AuditLogger } from '@ct/shared/audit';
 import { Inject, Injectable } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
 import { type Principal, teamScope } from '../auth/principal.js';

@@ -8,13 +8,13 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
-import { type ScheduleKind, TriggerQueue } from '../queue/trigger-queue.js';
+import { type ScheduleKind, TriggerQueue } from '../queues/trigger-queue.js';
 
 // After a failed resync (Redis or Postgres away), the next try comes sooner than the regular interval.
 const RETRY_MS = 5_000;
 
 /** What a resync changed in BullMQ. */
-export interface ResyncResult {
+interface ResyncResult {
   added: number;
   replaced: number;
   removed: number;

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { TriggerQueue } from '../queue/trigger-queue.js';
+import { TriggerQueue } from '../queues/trigger-queue.js';
 import { PipelineRunsService } from './pipeline-runs.service.js';
 
 /** Takes the schedule ticks BullMQ hands this API process and fires the pipelines' schedule triggers. */

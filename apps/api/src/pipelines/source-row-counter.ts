@@ -5,7 +5,7 @@ import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
 import { countCsvRows } from './csv-row-counter.js';
 
 /** A source whose new rows the platform can count: a `postgres` query or a `csv` file with a `time_column`. */
-export type CountableSource =
+type CountableSource =
   | { kind: 'postgres'; query: string; timeColumn: string }
   | { kind: 'csv'; path: string; timeColumn: string };
 

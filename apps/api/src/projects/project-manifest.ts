@@ -1,9 +1,9 @@
 import type { ProjectEntryPoint, ProjectEnvironment } from '@ct/db';
-import type { ProjectFile } from '@ct/shared';
+import type { ProjectFile } from '@ct/shared/project-archive';
 import { parse } from 'yaml';
 
 /** What an uploaded project's files say about it: its MLflow entry points and its environment. */
-export interface ProjectManifest {
+interface ProjectManifest {
   entryPoints: ProjectEntryPoint[];
   environment: ProjectEnvironment;
 }

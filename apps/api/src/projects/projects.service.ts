@@ -1,23 +1,25 @@
 import { ProjectStore, type ProjectVersionEntity } from '@ct/db';
 import {
-  type AuditLogger,
-  DEFAULT_ARCHIVE_LIMITS,
-  MlflowUnreachableError,
-  ProjectArchiveError,
   type ProjectList,
   type ProjectVersion,
   type ProjectView,
   projectArchivePath,
-  putMlflowArtifact,
-  readProjectArchive,
   type TrainingSpec,
-  writeProjectArchive,
 } from '@ct/shared';
+import type { AuditLogger } from '@ct/shared/audit';
+import {
+  DEFAULT_ARCHIVE_LIMITS,
+  ProjectArchiveError,
+  readProjectArchive,
+  writeProjectArchive,
+} from '@ct/shared/project-archive';
+import { MlflowUnreachableError, putMlflowArtifact } from '@ct/shared/runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
 import type { Principal } from '../auth/principal.js';
 import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
 import { ApiError } from '../errors/api-error.js';
+import { DependencyUnavailableError } from '../errors/dependency-error.js';
 import { ManifestError, readManifest } from './project-manifest.js';
 
 /** Teams' uploaded projects: each upload a version named by its files' hash, kept in MLflow's artifact store. */
@@ -57,9 +59,10 @@ export class ProjectsService {
       await putMlflowArtifact(this.config.mlflowTrackingUri, path, stored);
     } catch (error) {
       const unreachable = error instanceof MlflowUnreachableError;
-      throw new ApiError(
-        'dependency_unavailable',
+      throw new DependencyUnavailableError(
+        'mlflow',
         `${unreachable ? '' : 'storing the project: '}${(error as Error).message}`,
+        { cause: error },
       );
     }
     const { version, created } = await this.projects.record({
@@ -123,7 +126,7 @@ export class ProjectsService {
   }
 }
 
-export function toProjectDto(version: ProjectVersionEntity): ProjectVersion {
+function toProjectDto(version: ProjectVersionEntity): ProjectVersion {
   return {
     team: version.team,
     name: version.name,

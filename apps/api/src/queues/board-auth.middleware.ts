@@ -1,4 +1,5 @@
-import type { AuditFields, AuditLogger, ErrorBody, ErrorCode } from '@ct/shared';
+import type { ErrorBody, ErrorCode } from '@ct/shared';
+import type { AuditFields, AuditLogger } from '@ct/shared/audit';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { type AuthFailureReason, authFailureFields } from '../audit/auth-failure.js';
 import { bearerToken } from '../auth/api-key-secret.js';

@@ -1,15 +1,15 @@
 import { createBullBoard } from '@bull-board/api';
 import { ExpressAdapter } from '@bull-board/express';
-import type { AuditLogger } from '@ct/shared';
+import type { AuditLogger } from '@ct/shared/audit';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { AUDIT_LOG } from '../audit/audit.module.js';
 import { ApiKeysService } from '../auth/api-keys.service.js';
-import { QueueMonitor } from '../queue/queue-monitor.js';
 import { boardAuth } from './board-auth.middleware.js';
+import { QueueMonitor } from './queue-monitor.js';
 
 /** Where Bull Board is served. */
-export const BULL_BOARD_PATH = '/admin/queues';
+const BULL_BOARD_PATH = '/admin/queues';
 
 /**
  * Mounts Bull Board on the API's Express app, behind admin keys. Mounted from a module hook, after Nest's

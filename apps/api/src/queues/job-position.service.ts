@@ -2,9 +2,9 @@ import type { JobPosition } from '@ct/shared';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { JobQueriesService } from '../jobs/job-queries.service.js';
-import { JobQueue, queueNameOf } from '../queue/job-queue.js';
-import { QueueMonitor } from '../queue/queue-monitor.js';
 import { explainPosition } from './job-position.js';
+import { JobQueues, queueNameOf } from './job-queues.js';
+import { QueueMonitor } from './queue-monitor.js';
 import { WorkerRegistry } from './worker-registry.js';
 
 /** `GET /v1/jobs/:id/position`: where a job stands in the queue, and why it has not started. */
@@ -12,7 +12,7 @@ import { WorkerRegistry } from './worker-registry.js';
 export class JobPositionService {
   constructor(
     private readonly queries: JobQueriesService,
-    private readonly queue: JobQueue,
+    private readonly queue: JobQueues,
     private readonly monitor: QueueMonitor,
     private readonly workers: WorkerRegistry,
   ) {}

@@ -1,7 +1,7 @@
 import type { JobWaitReason } from '@ct/db';
 import { isFinished, type JobPosition, type JobState } from '@ct/shared';
-import type { QueuedJobState } from '../queue/job-queue.js';
-import type { WaitingPlace } from '../queue/queue-monitor.js';
+import type { QueuedJobState } from './job-queues.js';
+import type { WaitingPlace } from './queue-monitor.js';
 
 /** What is known of a job and its queue when explaining why it waits. */
 export interface PositionFacts {

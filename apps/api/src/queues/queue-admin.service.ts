@@ -4,9 +4,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../errors/api-error.js';
 import { RetryJobService } from '../jobs/retry-job.service.js';
-import type { JobQueueName } from '../queue/bull-job-queues.js';
-import { queueNameOf } from '../queue/job-queue.js';
-import { QueueMonitor } from '../queue/queue-monitor.js';
+import type { JobQueueName } from './job-queues.js';
+import { queueNameOf } from './job-queues.js';
+import { QueueMonitor } from './queue-monitor.js';
 import { knownQueue } from './queue-names.js';
 
 const FAILED_PAGE = 200;

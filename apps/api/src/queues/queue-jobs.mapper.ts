@@ -1,6 +1,6 @@
 import type { JobEntity } from '@ct/db';
 import type { QueueJob, QueueJobState } from '@ct/shared';
-import type { QueueJobRecord } from '../queue/queue-monitor.js';
+import type { QueueJobRecord } from './queue-monitor.js';
 
 /** A BullMQ job and, when Postgres has it, its row: as `GET /v1/queues/:name/jobs` shows it. */
 export function toQueueJobDto(

@@ -2,10 +2,10 @@ import { JobStore } from '@ct/db';
 import type { ListQueueJobsQuery, QueueJobPage } from '@ct/shared';
 import { Injectable } from '@nestjs/common';
 import { type Principal, teamScope } from '../auth/principal.js';
-import type { JobQueueName } from '../queue/bull-job-queues.js';
-import { type QueueJobRecord, QueueMonitor } from '../queue/queue-monitor.js';
+import type { JobQueueName } from './job-queues.js';
 import { decodeQueueCursor, encodeQueueCursor } from './queue-cursor.js';
 import { toQueueJobDto } from './queue-jobs.mapper.js';
+import { type QueueJobRecord, QueueMonitor } from './queue-monitor.js';
 import { knownQueue } from './queue-names.js';
 
 const CHUNK = 200;

@@ -1,5 +1,5 @@
 import { ApiError } from '../errors/api-error.js';
-import { JOB_QUEUES, type JobQueueName } from '../queue/bull-job-queues.js';
+import { JOB_QUEUES, type JobQueueName } from './job-queues.js';
 
 // The monitoring API serves the queues of jobs; ct-triggers holds only schedule ticks, one per pipeline.
 const KNOWN: readonly string[] = JOB_QUEUES;

@@ -1,9 +1,9 @@
 import { type FinishedCounts, JobStatsStore } from '@ct/db';
 import { JOB_KINDS, type QueueList, type QueueSummary } from '@ct/shared';
 import { Injectable } from '@nestjs/common';
-import type { JobQueueName } from '../queue/bull-job-queues.js';
-import { queueNameOf } from '../queue/job-queue.js';
-import { QueueMonitor } from '../queue/queue-monitor.js';
+import type { JobQueueName } from './job-queues.js';
+import { queueNameOf } from './job-queues.js';
+import { QueueMonitor } from './queue-monitor.js';
 import { WorkerRegistry } from './worker-registry.js';
 
 const WINDOWS_SECONDS = [60, 5 * 60, 15 * 60] as const;

@@ -1,8 +1,7 @@
 import { type WorkerRecord, workerRecordSchema, workerRegistryKeys } from '@ct/shared';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
-import { ApiError } from '../errors/api-error.js';
-import { bounded } from '../redis/bounded.js';
+import { withRedis } from '../redis/bounded.js';
 import { RedisClients } from '../redis/redis-clients.js';
 
 /**
@@ -27,22 +26,15 @@ export class WorkerRegistry {
   }
 
   private async read(): Promise<WorkerRecord[]> {
-    const where = 'while reading the live workers';
-    if (!this.redis.commandsUsable)
-      throw new ApiError('dependency_unavailable', `Redis is unreachable ${where}`);
     const redis = this.redis.commands;
     const prefix = this.config.bullmqPrefix;
     const index = workerRegistryKeys.index(prefix);
-    const values = await bounded(
-      (async () => {
-        // Entries of workers that died without deleting their record; their keys have expired already.
-        await redis.zremrangebyscore(index, '-inf', String(Date.now()));
-        const ids = await redis.zrange(index, '0', '-1');
-        return ids.length === 0 ? [] : redis.mget(ids.map((id) => workerRegistryKeys.worker(prefix, id)));
-      })(),
-      where,
-      () => this.redis.commandsUsable,
-    );
+    const values = await withRedis(this.redis, 'while reading the live workers', async () => {
+      // Entries of workers that died without deleting their record; their keys have expired already.
+      await redis.zremrangebyscore(index, '-inf', String(Date.now()));
+      const ids = await redis.zrange(index, '0', '-1');
+      return ids.length === 0 ? [] : redis.mget(ids.map((id) => workerRegistryKeys.worker(prefix, id)));
+    });
     return values.flatMap((value) => (value === null ? [] : this.parse(value)));
   }
 

@@ -1,12 +1,12 @@
-import { ApiError } from '../errors/api-error.js';
+import { DependencyUnavailableError } from '../errors/dependency-error.js';
 import type { RedisClients } from './redis-clients.js';
 
 /** How long a request waits for Redis before answering without it. */
-export const REDIS_TIMEOUT_MS = 2_000;
+const REDIS_TIMEOUT_MS = 2_000;
 
 /**
  * Waits for a Redis operation at most `REDIS_TIMEOUT_MS`. A timeout, or a failure while Redis is
- * unreachable, becomes `dependency_unavailable`; the operation itself may still complete later, so only
+ * unreachable, becomes a `DependencyUnavailableError`; the operation itself may still complete later, so only
  * idempotent operations belong here.
  */
 export async function bounded<T>(
@@ -19,7 +19,9 @@ export async function bounded<T>(
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () =>
-        reject(new ApiError('dependency_unavailable', `Redis did not answer within ${timeoutMs} ms ${what}`)),
+        reject(
+          new DependencyUnavailableError('redis', `Redis did not answer within ${timeoutMs} ms ${what}`),
+        ),
       timeoutMs,
     );
   });
@@ -28,16 +30,18 @@ export async function bounded<T>(
   try {
     return await Promise.race([operation, timeout]);
   } catch (error) {
-    if (error instanceof ApiError || reachable()) throw error;
+    if (error instanceof DependencyUnavailableError || reachable()) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    throw new ApiError('dependency_unavailable', `Redis is unreachable ${what}: ${reason}`);
+    throw new DependencyUnavailableError('redis', `Redis is unreachable ${what}: ${reason}`, {
+      cause: error,
+    });
   } finally {
     clearTimeout(timer);
   }
 }
 
 /**
- * A Redis operation of a request, `where` saying what it does: it fails with `dependency_unavailable` at once
+ * A Redis operation of a request, `where` saying what it does: it fails with a `DependencyUnavailableError` at once
  * while Redis is known to be down (rather than wait out the timeout on every request), else waits boundedly.
  */
 export function withRedis<T>(
@@ -46,6 +50,6 @@ export function withRedis<T>(
   operation: () => Promise<T>,
   timeoutMs?: number,
 ): Promise<T> {
-  if (!redis.commandsUsable) throw new ApiError('dependency_unavailable', `Redis is unreachable ${where}`);
+  if (!redis.commandsUsable) throw new DependencyUnavailableError('redis', `Redis is unreachable ${where}`);
   return bounded(operation(), where, () => redis.commandsUsable, timeoutMs);
 }

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { LogThrottle } from '@ct/shared/runtime';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
@@ -14,7 +15,7 @@ const QUIT_TIMEOUT_MS = 2_000;
 @Injectable()
 export class RedisClients implements OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
-  private lastErrorLog = 0;
+  private readonly errorLog = new LogThrottle(ERROR_LOG_EVERY_MS);
   readonly commands: Redis;
   readonly subscriber: Redis;
 
@@ -36,10 +37,7 @@ export class RedisClients implements OnApplicationShutdown {
   private connect(url: string, options: { connectionName: string; maxRetriesPerRequest: number | null }) {
     const client = new Redis(url, { ...options, retryStrategy: (attempt) => Math.min(attempt * 200, 2_000) });
     client.on('error', (error: Error) => {
-      const now = Date.now();
-      if (now - this.lastErrorLog < ERROR_LOG_EVERY_MS) return;
-      this.lastErrorLog = now;
-      this.logger.warn(`Redis connection problem (retrying): ${error.message}`);
+      if (this.errorLog.allow()) this.logger.warn(`Redis connection problem (retrying): ${error.message}`);
     });
     return client;
   }

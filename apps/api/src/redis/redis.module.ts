@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ChannelSubscriber } from './channel-subscriber.js';
-import { JobSignals } from './job-signals.js';
+import { JobChannels } from './job-channels.js';
 import { RedisClients } from './redis-clients.js';
 
 @Module({
-  providers: [RedisClients, ChannelSubscriber, JobSignals],
-  exports: [RedisClients, ChannelSubscriber, JobSignals],
+  providers: [RedisClients, ChannelSubscriber, JobChannels],
+  exports: [RedisClients, ChannelSubscriber, JobChannels],
 })
 export class RedisModule {}

@@ -17,7 +17,7 @@ export class ModelRefCheck {
   /**
    * The version `model` (an alias or a version number) names now; the job itself resolves it again when it
    * starts, so that a promotion in between is picked up.
-   * @throws ApiError conflict when there is no such model, dependency_unavailable when MLflow does not answer.
+   * @throws ApiError conflict when there is no such model, DependencyUnavailableError when MLflow does not answer.
    */
   async versionOf(pipeline: Pick<PipelineEntity, 'team' | 'name'>, model: string): Promise<string> {
     const name = registeredModelName(pipeline.team, pipeline.name);

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { TriggerQueue } from '../queue/trigger-queue.js';
+import { TriggerQueue } from '../queues/trigger-queue.js';
 import { ScoringJobsService } from './scoring-jobs.service.js';
 
 /** Takes the monitoring schedule ticks BullMQ hands this API process and makes their monitor jobs. */

@@ -1,6 +1,5 @@
 import { MonitoringStore, type PipelineEntity, PredictionStore } from '@ct/db';
 import type {
-  AuditLogger,
   GroundTruth,
   GroundTruthResult,
   PerformanceQuery,
@@ -8,6 +7,7 @@ import type {
   PredictionPage,
   PredictionQuery,
 } from '@ct/shared';
+import type { AuditLogger } from '@ct/shared/audit';
 import { Inject, Injectable } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
 import type { Principal } from '../auth/principal.js';

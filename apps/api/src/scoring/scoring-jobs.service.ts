@@ -11,6 +11,7 @@ import {
 import { Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../errors/api-error.js';
+import { DependencyUnavailableError } from '../errors/dependency-error.js';
 import { JobQueriesService } from '../jobs/job-queries.service.js';
 import { SubmitJobService } from '../jobs/submit-job.service.js';
 import { PipelinesService } from '../pipelines/pipelines.service.js';
@@ -20,7 +21,7 @@ import { ModelRefCheck } from './model-ref-check.js';
 const TRIGGER_ACTOR = 'trigger';
 
 /** What became of a monitoring schedule tick. */
-export type MonitorTickOutcome = 'created' | 'duplicate' | 'skipped' | 'refused' | 'gone';
+type MonitorTickOutcome = 'created' | 'duplicate' | 'skipped' | 'refused' | 'gone';
 
 /**
  * Score and monitor jobs of a registered pipeline: they run its latest version's spec with the model the
@@ -107,8 +108,8 @@ export class ScoringJobsService {
       await this.models.versionOf(pipeline, 'champion');
       return true;
     } catch (error) {
+      if (error instanceof DependencyUnavailableError) return true;
       if (!(error instanceof ApiError)) throw error;
-      if (error.code === 'dependency_unavailable') return true;
       this.logger.log(`monitoring tick of pipeline ${pipeline.id} skipped: ${error.message}`);
       return false;
     }

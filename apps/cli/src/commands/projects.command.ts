@@ -1,11 +1,6 @@
 import { basename, resolve } from 'node:path';
-import {
-  ProjectArchiveError,
-  type ProjectVersion,
-  projectNameSchema,
-  readProjectDir,
-  writeProjectArchive,
-} from '@ct/shared';
+import { type ProjectVersion, projectNameSchema } from '@ct/shared';
+import { ProjectArchiveError, readProjectDir, writeProjectArchive } from '@ct/shared/project-archive';
 import { formatTable } from '../output/table.js';
 import { type Command, type CommandGroup, EXIT, print } from './command.js';
 

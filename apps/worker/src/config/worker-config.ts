@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { WorkerConfig } from '@ct/shared';
+import type { WorkerConfig } from '@ct/shared/runtime';
 
 /** Injection token for the validated worker configuration. */
 export const WORKER_CONFIG = Symbol('WORKER_CONFIG');

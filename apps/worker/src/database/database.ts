@@ -13,6 +13,7 @@ import {
   PipelineTriggers,
   PredictionCopy,
 } from '@ct/db';
+import { LogThrottle } from '@ct/shared/runtime';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { redactedUrl, WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
@@ -90,7 +91,7 @@ export class Database implements OnApplicationShutdown {
 
   private async connect(): Promise<void> {
     const target = redactedUrl(this.config.databaseUrl);
-    let lastLog = 0;
+    const retryLog = new LogThrottle(RETRY_LOG_EVERY_MS);
     for (;;) {
       if (this.stopped) throw new Error('the worker stopped before Postgres was reachable');
       try {
@@ -98,10 +99,7 @@ export class Database implements OnApplicationShutdown {
         this.logger.log(`connected to Postgres at ${target}`);
         return;
       } catch (error) {
-        if (Date.now() - lastLog >= RETRY_LOG_EVERY_MS) {
-          lastLog = Date.now();
-          this.logger.warn(`waiting for Postgres at ${target}: ${describeError(error)}`);
-        }
+        if (retryLog.allow()) this.logger.warn(`waiting for Postgres at ${target}: ${describeError(error)}`);
         await sleep(RETRY_EVERY_MS);
       }
     }

@@ -1,5 +1,5 @@
 /** The dependencies whose failure is not the job's fault: a later attempt may succeed. */
-export const INFRASTRUCTURE_DEPENDENCIES = ['mlflow', 'postgres', 'redis', 'filesystem', 'process'] as const;
+const INFRASTRUCTURE_DEPENDENCIES = ['mlflow', 'postgres', 'redis', 'filesystem', 'process'] as const;
 export type InfrastructureDependency = (typeof INFRASTRUCTURE_DEPENDENCIES)[number];
 
 /** A dependency of the worker failed (MLflow, Postgres, Redis, the disk, or starting a process). */
@@ -21,11 +21,6 @@ export function describeError(error: unknown): string {
   return String(error);
 }
 
-/** The error's cause, when it has one (fetch hides the real reason there). */
-export function causeOf(error: unknown): unknown {
-  return isErrorLike(error) ? error.cause : undefined;
-}
-
-function isErrorLike(error: unknown): error is { message?: string; name?: string; cause?: unknown } {
+function isErrorLike(error: unknown): error is { message?: string; name?: string } {
   return typeof error === 'object' && error !== null && 'message' in error;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { QueueName, WORKER_HEARTBEAT_TTL_INTERVALS, type WorkerRecord, workerRegistryKeys } from '@ct/shared';
+import { LogThrottle } from '@ct/shared/runtime';
 import {
   Inject,
   Injectable,
@@ -37,7 +38,7 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnApplicationShu
   /** A change came while a beat was on its way: publish again once it lands. */
   private beatAgain = false;
   private stopped = false;
-  private lastErrorLog = 0;
+  private readonly errorLog = new LogThrottle(ERROR_LOG_EVERY_MS);
 
   constructor(
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
@@ -138,8 +139,6 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private reportError(error: unknown): void {
-    if (Date.now() - this.lastErrorLog < ERROR_LOG_EVERY_MS) return;
-    this.lastErrorLog = Date.now();
-    this.logger.warn(`heartbeat not published: ${describeError(error)}`);
+    if (this.errorLog.allow()) this.logger.warn(`heartbeat not published: ${describeError(error)}`);
   }
 }

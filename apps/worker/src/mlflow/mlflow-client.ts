@@ -1,4 +1,4 @@
-import { callMlflow, type MlflowAnswer, MlflowUnreachableError, tagRecord } from '@ct/shared';
+import { callMlflow, type MlflowAnswer, MlflowUnreachableError, tagRecord } from '@ct/shared/runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';

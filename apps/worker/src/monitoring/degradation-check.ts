@@ -1,5 +1,6 @@
 import type { FireResult, JobEntity, MonitoringEvaluationEntity } from '@ct/db';
-import { type AuditLogger, pipelineTriggersSchema } from '@ct/shared';
+import { pipelineTriggersSchema } from '@ct/shared';
+import type { AuditLogger } from '@ct/shared/audit';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
 import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';

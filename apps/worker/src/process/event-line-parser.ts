@@ -1,4 +1,4 @@
-import { type PipelineEvent, pipelineEventSchema } from './pipeline-event.js';
+import { type PipelineEvent, pipelineEventSchema } from '@ct/shared';
 
 export type ParsedLine = { ok: true; event: PipelineEvent } | { ok: false; problem: string };
 

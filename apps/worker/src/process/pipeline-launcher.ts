@@ -1,5 +1,4 @@
-import type { TrainingSpec } from '@ct/shared';
-import type { PipelineEvent } from './pipeline-event.js';
+import type { PipelineEvent, TrainingSpec } from '@ct/shared';
 
 /** Injection token of the {@link PipelineLauncher}. */
 export const PIPELINE_LAUNCHER = Symbol('PIPELINE_LAUNCHER');

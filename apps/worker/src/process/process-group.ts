@@ -11,8 +11,3 @@ export function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
     throw error;
   }
 }
-
-/** Whether any process of the group led by `pid` is still there. */
-export function groupAlive(pid: number): boolean {
-  return signalGroup(pid, 0);
-}

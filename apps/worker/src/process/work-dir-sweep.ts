@@ -1,6 +1,6 @@
 import { readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { processAlive } from '@ct/shared';
+import { processAlive } from '@ct/shared/runtime';
 import { describeError } from '../errors/infrastructure-error.js';
 import { signalGroup } from './process-group.js';
 

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { LogThrottle } from '@ct/shared/runtime';
 import {
   Inject,
   Injectable,
@@ -19,7 +20,7 @@ const RETRY_LOG_EVERY_MS = 10_000;
 export class RedisConnection implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RedisConnection.name);
   private readonly client: Redis;
-  private lastRetryLog = 0;
+  private readonly retryLog = new LogThrottle(RETRY_LOG_EVERY_MS);
 
   constructor(@Inject(WORKER_CONFIG) private readonly config: WorkerConfig) {
     this.client = new Redis(config.redisUrl, {
@@ -38,10 +39,7 @@ export class RedisConnection implements OnApplicationBootstrap, OnApplicationShu
     const target = redactedUrl(this.config.redisUrl);
     this.client.on('ready', () => this.logger.log(`worker ready: connected to Redis at ${target}`));
     this.client.on('error', (error: Error) => {
-      const now = Date.now();
-      if (now - this.lastRetryLog < RETRY_LOG_EVERY_MS) return;
-      this.lastRetryLog = now;
-      this.logger.warn(`waiting for Redis at ${target}: ${error.message}`);
+      if (this.retryLog.allow()) this.logger.warn(`waiting for Redis at ${target}: ${error.message}`);
     });
     this.logger.log(`connecting to Redis at ${target}`);
     // Failures are reported by the 'error' listener and retried by retryStrategy.

@@ -1,5 +1,5 @@
-import { type AuditRecord, memoryAuditLog } from '@ct/shared';
-import type { PipelineEvent } from '../process/pipeline-event.js';
+import type { PipelineEvent } from '@ct/shared';
+import { type AuditRecord, memoryAuditLog } from '@ct/shared/audit';
 import { AttemptAudit, flatFigures } from './attempt-audit.js';
 import type { Success } from './training-outcome.js';
 

@@ -1,5 +1,5 @@
-import type { AuditFields, AuditFieldValue, AuditLogger, FailureReason } from '@ct/shared';
-import type { PipelineEvent } from '../process/pipeline-event.js';
+import type { FailureReason, PipelineEvent } from '@ct/shared';
+import type { AuditFields, AuditFieldValue, AuditLogger } from '@ct/shared/audit';
 import type { Success } from './training-outcome.js';
 
 /** What every audit event of a job names. */

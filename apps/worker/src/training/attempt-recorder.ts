@@ -1,8 +1,7 @@
 import type { JobStore, LogStore } from '@ct/db';
-import type { JobEventBody, PipelineStep } from '@ct/shared';
+import type { JobEventBody, PipelineEvent, PipelineStep } from '@ct/shared';
 import type { Logger } from '@nestjs/common';
 import { describeError } from '../errors/infrastructure-error.js';
-import type { PipelineEvent } from '../process/pipeline-event.js';
 import type { OutputStream } from '../process/pipeline-launcher.js';
 import { withTimeout } from '../redis/with-timeout.js';
 import type { AttemptAudit } from './attempt-audit.js';

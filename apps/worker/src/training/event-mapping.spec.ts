@@ -1,4 +1,4 @@
-import type { PipelineEvent } from '../process/pipeline-event.js';
+import type { PipelineEvent } from '@ct/shared';
 import { toJobEventBody } from './event-mapping.js';
 
 const envelope = { v: 1, ts: '2026-01-31T12:00:00.123Z', seq: 1 } as const;

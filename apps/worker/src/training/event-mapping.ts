@@ -1,5 +1,4 @@
-import type { JobEventBody } from '@ct/shared';
-import type { PipelineEvent } from '../process/pipeline-event.js';
+import type { JobEventBody, PipelineEvent } from '@ct/shared';
 
 const MAX_LOG_MESSAGE_CHARS = 4_000;
 

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type JobPayloads, QueueName } from '@ct/shared';
+import { LogThrottle } from '@ct/shared/runtime';
 import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import { z } from 'zod';
@@ -48,7 +49,7 @@ export class JobsProcessor implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger: Logger;
   private worker: Worker<JobPayloads[RunName], TrainingJobResult> | null = null;
   private stopping = false;
-  private lastErrorLog = 0;
+  private readonly errorLog = new LogThrottle(ERROR_LOG_EVERY_MS);
   private readonly locks: LockWatch;
   /** The jobs this queue's worker runs now: those its shutdown stops. */
   private readonly active = new Set<string>();
@@ -167,8 +168,6 @@ export class JobsProcessor implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private reportError(error: Error): void {
-    if (Date.now() - this.lastErrorLog < ERROR_LOG_EVERY_MS) return;
-    this.lastErrorLog = Date.now();
-    this.logger.warn(`BullMQ: ${describeError(error)}`);
+    if (this.errorLog.allow()) this.logger.warn(`BullMQ: ${describeError(error)}`);
   }
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { countedAttempts, type JobEntity, WORKER_LOST } from '@ct/db';
-import type { AuditLogger } from '@ct/shared';
+import type { AuditLogger } from '@ct/shared/audit';
 import { Inject, Injectable, type Logger } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
 import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';

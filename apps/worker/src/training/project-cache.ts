@@ -1,16 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  getMlflowArtifact,
-  MlflowUnreachableError,
-  ProjectArchiveError,
-  parseProjectRef,
-  projectArchivePath,
-  readProjectArchive,
-  type TrainingSpec,
-  writeProjectFiles,
-} from '@ct/shared';
+import { parseProjectRef, projectArchivePath, type TrainingSpec } from '@ct/shared';
+import { ProjectArchiveError, readProjectArchive, writeProjectFiles } from '@ct/shared/project-archive';
+import { getMlflowArtifact, MlflowUnreachableError } from '@ct/shared/runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
 import { describeError, InfrastructureError } from '../errors/infrastructure-error.js';

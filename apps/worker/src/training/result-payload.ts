@@ -1,4 +1,11 @@
-import { type Drift, type JobKind, type PromotionDecision, promotionDecisionSchema } from '@ct/shared';
+import {
+  type Drift,
+  type JobKind,
+  monitorResultSchema,
+  type PromotionDecision,
+  scoreResultSchema,
+  trainResultSchema,
+} from '@ct/shared';
 import { z } from 'zod';
 
 /** What a score run reports beyond the job's fields: the after-success step stores its predictions with it. */
@@ -42,110 +49,65 @@ export interface Success {
   scoring?: ScoreReport | MonitorReport;
 }
 
-const trainSucceeded = z
-  .object({
-    status: z.literal('succeeded'),
-    metrics: z.record(z.string(), z.number()),
-    model_uri: z.string(),
-    // Absent when the pipeline registered no version (a run outside the promotion flow).
-    registered_model: z.string().nullable().optional(),
-    model_version: z.string().nullable().optional(),
-    decision: promotionDecisionSchema.nullable().optional(),
-  })
-  .transform(
-    (result): Success => ({
+// The payloads as the pipeline sends them (`@ct/shared`'s contract), as the job records them.
+const trainSucceeded = trainResultSchema.transform(
+  (result): Success => ({
+    metrics: result.metrics,
+    modelUri: result.model_uri,
+    registeredModel: result.registered_model ?? null,
+    modelVersion: result.model_version ?? null,
+    decision: result.decision ?? null,
+  }),
+);
+
+const scoreSucceeded = scoreResultSchema.transform(
+  (result): Success => ({
+    metrics: {
+      rows: result.rows,
+      rows_per_second: result.rows_per_second,
+      inference_seconds: result.inference_seconds,
+    },
+    modelUri: result.model_uri,
+    // The job's own registered model, set by the after-success step: the payload does not repeat it.
+    registeredModel: null,
+    modelVersion: result.model_version,
+    decision: null,
+    scoring: {
+      kind: 'score',
+      rows: result.rows,
+      modelVersion: result.model_version,
+      modelRunId: result.model_run_id,
+      cache: result.cache,
+      inferenceSeconds: result.inference_seconds,
+      rowsPerSecond: result.rows_per_second,
+    },
+  }),
+);
+
+const monitorSucceeded = monitorResultSchema.transform(
+  (result): Success => ({
+    metrics: { ...result.metrics, samples: result.samples },
+    modelUri: null,
+    registeredModel: null,
+    modelVersion: result.model_version,
+    decision: null,
+    scoring: {
+      kind: 'monitor',
+      samples: result.samples,
+      scored: result.scored,
       metrics: result.metrics,
-      modelUri: result.model_uri,
-      registeredModel: result.registered_model ?? null,
-      modelVersion: result.model_version ?? null,
-      decision: result.decision ?? null,
-    }),
-  );
-
-const scoreSucceeded = z
-  .object({
-    status: z.literal('succeeded'),
-    kind: z.literal('score'),
-    rows: z.number().int().min(0),
-    model_version: z.string().min(1),
-    model_run_id: z.string().nullable(),
-    model_uri: z.string(),
-    cache: z.enum(['hit', 'miss']),
-    inference_seconds: z.number().min(0),
-    rows_per_second: z.number().min(0),
-  })
-  .transform(
-    (result): Success => ({
-      metrics: {
-        rows: result.rows,
-        rows_per_second: result.rows_per_second,
-        inference_seconds: result.inference_seconds,
+      primary: result.primary ?? null,
+      drift: result.drift && {
+        shareDrifted: result.drift.share_drifted,
+        drifted: result.drift.drifted,
+        features: result.drift.features,
       },
-      modelUri: result.model_uri,
-      // The job's own registered model, set by the after-success step: the payload does not repeat it.
-      registeredModel: null,
+      driftSkipped: result.drift_skipped,
       modelVersion: result.model_version,
-      decision: null,
-      scoring: {
-        kind: 'score',
-        rows: result.rows,
-        modelVersion: result.model_version,
-        modelRunId: result.model_run_id,
-        cache: result.cache,
-        inferenceSeconds: result.inference_seconds,
-        rowsPerSecond: result.rows_per_second,
-      },
-    }),
-  );
-
-const featureDrift = z.object({ score: z.number(), drifted: z.boolean(), method: z.string() });
-const drift = z
-  .object({
-    share_drifted: z.number(),
-    drifted: z.number().int(),
-    features: z.record(z.string(), featureDrift),
-  })
-  .transform(
-    (found): Drift => ({
-      shareDrifted: found.share_drifted,
-      drifted: found.drifted,
-      features: found.features,
-    }),
-  );
-
-const monitorSucceeded = z
-  .object({
-    status: z.literal('succeeded'),
-    kind: z.literal('monitor'),
-    samples: z.number().int().min(0),
-    scored: z.number().int().min(0),
-    metrics: z.record(z.string(), z.number()),
-    primary: z.string().nullable().optional(),
-    drift: drift.nullable(),
-    drift_skipped: z.string().nullable(),
-    model_version: z.string().min(1),
-    run_id: z.string(),
-  })
-  .transform(
-    (result): Success => ({
-      metrics: { ...result.metrics, samples: result.samples },
-      modelUri: null,
-      registeredModel: null,
-      modelVersion: result.model_version,
-      decision: null,
-      scoring: {
-        kind: 'monitor',
-        samples: result.samples,
-        scored: result.scored,
-        metrics: result.metrics,
-        primary: result.primary ?? null,
-        drift: result.drift,
-        driftSkipped: result.drift_skipped,
-        modelVersion: result.model_version,
-        runId: result.run_id,
-      },
-    }),
-  );
+      runId: result.run_id,
+    },
+  }),
+);
 
 const SUCCEEDED: Record<JobKind, z.ZodType<Success, unknown>> = {
   train: trainSucceeded,

@@ -1,12 +1,12 @@
 import { countedAttempts, type JobEntity, type JobWaitReason, TeamAtCapacity } from '@ct/db';
 import {
-  type AuditLogger,
   isFinished,
   RETRY_BACKOFF_MS,
   registeredModelName,
   type TrainingSpec,
   trainingSpecSchema,
 } from '@ct/shared';
+import type { AuditLogger } from '@ct/shared/audit';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
 import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';

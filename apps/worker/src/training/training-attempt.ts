@@ -1,5 +1,6 @@
 import { countedAttempts, type JobEntity } from '@ct/db';
-import { type AuditLogger, type PipelineStep, registeredModelName, type TrainingSpec } from '@ct/shared';
+import { type PipelineStep, registeredModelName, type TrainingSpec } from '@ct/shared';
+import type { AuditLogger } from '@ct/shared/audit';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
 import { WORKER_CONFIG, WORKER_NAME, type WorkerConfig } from '../config/worker-config.js';

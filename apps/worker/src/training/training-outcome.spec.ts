@@ -9,9 +9,9 @@ const SUCCEEDED = {
   run_id: 'r1',
   rows: { train: 353, test: 89 },
 };
-const failedResult = (reason: string, message: string) => ({
+// The reason is the exit code's: the result says what went wrong and where.
+const failedResult = (message: string) => ({
   status: 'failed',
-  reason,
   message,
   step: 'training',
 });
@@ -122,30 +122,10 @@ describe('decideOutcome', () => {
       true,
       failed('timeout', 'KILLED'),
     ],
-    [
-      'exit 2',
-      exited({ exitCode: 2 }, failedResult('invalid_input', 'unknown param')),
-      true,
-      failed('invalid_input'),
-    ],
-    [
-      'exit 3',
-      exited({ exitCode: 3 }, failedResult('data_error', 'too few rows')),
-      true,
-      failed('data_error'),
-    ],
-    [
-      'exit 4',
-      exited({ exitCode: 4 }, failedResult('training_error', 'fit failed')),
-      true,
-      failed('training_error'),
-    ],
-    [
-      'exit 5, attempts left',
-      exited({ exitCode: 5 }, failedResult('infrastructure', 'MLflow down')),
-      true,
-      retrying(),
-    ],
+    ['exit 2', exited({ exitCode: 2 }, failedResult('unknown param')), true, failed('invalid_input')],
+    ['exit 3', exited({ exitCode: 3 }, failedResult('too few rows')), true, failed('data_error')],
+    ['exit 4', exited({ exitCode: 4 }, failedResult('fit failed')), true, failed('training_error')],
+    ['exit 5, attempts left', exited({ exitCode: 5 }, failedResult('MLflow down')), true, retrying()],
     ['exit 5, no attempt left', exited({ exitCode: 5 }), false, failed('infrastructure')],
     ['exit 1 (a crash)', exited({ exitCode: 1 }), true, failed('training_error')],
     ['exit 137', exited({ exitCode: 137 }), true, failed('training_error')],
@@ -232,11 +212,7 @@ describe('decideOutcome', () => {
   });
 
   it.each<[string, AttemptResult, string]>([
-    [
-      'the message of a failed result',
-      exited({ exitCode: 3 }, failedResult('data_error', 'too few rows')),
-      'too few rows',
-    ],
+    ['the message of a failed result', exited({ exitCode: 3 }, failedResult('too few rows')), 'too few rows'],
     [
       'the last stderr line of a crash',
       exited({ exitCode: 1 }, null, null, 'Traceback\n  ...\nKeyError: x\n'),
@@ -258,10 +234,7 @@ describe('decideOutcome', () => {
   });
 
   it('caps a long message', () => {
-    const sut = decideOutcome(
-      exited({ exitCode: 4 }, failedResult('training_error', 'x'.repeat(10_000))),
-      true,
-    );
+    const sut = decideOutcome(exited({ exitCode: 4 }, failedResult('x'.repeat(10_000))), true);
     expect(sut.message?.length).toBeLessThanOrEqual(2_001);
   });
 });

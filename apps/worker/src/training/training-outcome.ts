@@ -1,6 +1,11 @@
 import type { JobWaitReason } from '@ct/db';
-import { type FailureReason, failureForExitCode, isRetryable, type JobKind } from '@ct/shared';
-import { z } from 'zod';
+import {
+  type FailureReason,
+  failedResultSchema,
+  failureForExitCode,
+  isRetryable,
+  type JobKind,
+} from '@ct/shared';
 import { describeError } from '../errors/infrastructure-error.js';
 import type { RunEndStatus } from '../mlflow/mlflow-client.js';
 import type { PipelineExit } from '../process/pipeline-launcher.js';
@@ -47,8 +52,6 @@ export interface Outcome {
   /** For `retry` and `requeue`: how long BullMQ waits before the next try. */
   delayMs?: number;
 }
-
-const failed = z.object({ status: z.literal('failed'), message: z.string() });
 
 const MAX_MESSAGE_CHARS = 2_000;
 const REQUEUED: Record<'shutdown' | 'lock_lost' | 'lease_expired', string> = {
@@ -104,7 +107,8 @@ export function decideOutcome(result: AttemptResult, canRetry: boolean, kind: Jo
     );
   }
   if (exit.exitCode !== null) {
-    const reported = failed.safeParse(result.result);
+    // The exit code says why (it survives a crash); a failed result, when there is one, says what.
+    const reported = failedResultSchema.safeParse(result.result);
     const message = reported.success
       ? reported.data.message
       : withTail(`the pipeline exited with code ${exit.exitCode}`, result.stderrTail);

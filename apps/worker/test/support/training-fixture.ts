@@ -7,14 +7,12 @@ import { createDataSource, EventStore, type JobEntity, JobLifecycle, JobStore, L
 import {
   isFinished,
   JOB_CANCEL_CHANNEL,
-  loadConfig,
   QueueName,
   type SubmitJobInput,
   submitJobSchema,
   trainingJobOptions,
-  type WorkerConfig,
-  workerEnvSchema,
 } from '@ct/shared';
+import { loadConfig, type WorkerConfig, workerEnvSchema } from '@ct/shared/runtime';
 import { type FreshDatabase, freshDatabase, waitFor } from '@ct/test-support';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';

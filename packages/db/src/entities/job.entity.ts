@@ -23,7 +23,6 @@ export type JobWaitReason = 'dependency_unavailable' | 'waiting_for_model' | 'te
   where: 'idempotency_key IS NOT NULL',
 })
 @Index('jobs_state_idx', ['state'])
-@Index('jobs_team_active_idx', ['team', 'state'], { where: "state IN ('queued', 'running')" })
 @Index('jobs_pipeline_created_idx', ['pipelineId', 'createdAt'], { where: 'pipeline_id IS NOT NULL' })
 export class JobEntity {
   @PrimaryColumn('uuid')

@@ -9,6 +9,7 @@ import { TeamLoadFunction1765400000000 } from './1765400000000-team-load-functio
 import { JobsCreatedIndex1765500000000 } from './1765500000000-jobs-created-index.js';
 import { TeamLoadDeltas1765600000000 } from './1765600000000-team-load-deltas.js';
 import { ProjectVersions1765700000000 } from './1765700000000-project-versions.js';
+import { DropJobsTeamActiveIndex1765800000000 } from './1765800000000-drop-jobs-team-active-index.js';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   JobsCreatedIndex1765500000000,
   TeamLoadDeltas1765600000000,
   ProjectVersions1765700000000,
+  DropJobsTeamActiveIndex1765800000000,
 ];

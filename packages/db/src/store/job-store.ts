@@ -1,10 +1,10 @@
-import type { JobState, ListJobsQuery, SubmitJob } from '@ct/shared';
-import { type DataSource, type EntityManager, In } from 'typeorm';
+import type { JobState, ListJobsQuery } from '@ct/shared';
+import { type DataSource, In } from 'typeorm';
 import { JobEntity } from '../entities/job.entity.js';
 import { JobAttemptEntity } from '../entities/job-attempt.entity.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
 import { hydrate } from './hydrate.js';
-import { FIRST_EVENT, insertWithinQuota, newJobRow } from './job-submission.js';
+import { listJobs } from './job-listing.js';
+import { FIRST_EVENT, insertWithinQuota, type JobSubmission, newJobRow } from './job-submission.js';
 import { type TeamLoad, type TeamQuota, VACUUM_TEAM_LOAD_SQL } from './team-quota.js';
 
 /** The fields a state change may also set. */
@@ -32,10 +32,6 @@ export type JobPatch = Partial<
   >
 >;
 
-/** A submission as stored: a training job, or a score or monitor job of a registered pipeline. */
-export type JobSubmission = SubmitJob &
-  Partial<Pick<JobEntity, 'kind' | 'task' | 'pipelineId' | 'pipelineVersion'>>;
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reads job rows and changes what is not their state; states move only through {@link JobLifecycle}. */
@@ -55,18 +51,8 @@ export class JobStore {
     submission: JobSubmission,
     submittedBy: string | null = null,
   ): Promise<{ job: JobEntity; created: boolean }> {
-    return this.insert(this.dataSource.manager, team, submission, submittedBy);
-  }
-
-  private async insert(
-    manager: EntityManager,
-    team: string,
-    submission: JobSubmission,
-    submittedBy: string | null,
-  ): Promise<{ job: JobEntity; created: boolean }> {
-    const jobs = manager.getRepository(JobEntity);
-    const row = jobs.create(newJobRow(team, submission, submittedBy));
-    const inserted = await jobs
+    const row = this.jobs.create(newJobRow(team, submission, submittedBy));
+    const inserted = await this.jobs
       .createQueryBuilder()
       .insert()
       .into(JobEntity)
@@ -74,14 +60,9 @@ export class JobStore {
       .orIgnore()
       .returning('id')
       .execute();
-    if (inserted.raw.length > 0) return { job: await jobs.findOneByOrFail({ id: row.id }), created: true };
-    const existing = await jobs.findOneBy({
-      team,
-      idempotencyKey: submission.idempotencyKey ?? undefined,
-    });
-    if (!existing)
-      throw new Error(`job insert for team ${team} was ignored but no job has its idempotency key`);
-    return { job: existing, created: false };
+    if (inserted.raw.length > 0)
+      return { job: await this.jobs.findOneByOrFail({ id: row.id }), created: true };
+    return this.existing(team, submission);
   }
 
   /**
@@ -99,13 +80,17 @@ export class JobStore {
     const outcome = await insertWithinQuota(this.dataSource.manager, row, quota, FIRST_EVENT);
     if ('job' in outcome || 'refused' in outcome) return outcome;
     // A job with the key exists (found under the lock, or inserted by someone who did not take it).
-    const existing = await this.jobs.findOneBy({
-      team,
-      idempotencyKey: submission.idempotencyKey ?? undefined,
-    });
-    if (!existing)
-      throw new Error(`job insert for team ${team} was ignored but no job has its idempotency key`);
-    return { job: existing, created: false };
+    return this.existing(team, submission);
+  }
+
+  /** The team's job with the submission's idempotency key, which an ignored insert says exists. */
+  private async existing(
+    team: string,
+    submission: JobSubmission,
+  ): Promise<{ job: JobEntity; created: false }> {
+    const job = await this.jobs.findOneBy({ team, idempotencyKey: submission.idempotencyKey ?? undefined });
+    if (!job) throw new Error(`job insert for team ${team} was ignored but no job has its idempotency key`);
+    return { job, created: false };
   }
 
   /** A job by id; with a team, only that team's job (null otherwise). */
@@ -124,27 +109,7 @@ export class JobStore {
     team: string | null,
     query: ListJobsQuery,
   ): Promise<{ items: JobEntity[]; nextCursor: string | null }> {
-    const values: unknown[] = [];
-    const value = (v: unknown) => `$${values.push(v)}`;
-    const where: string[] = [];
-    if (team !== null) where.push(`team = ${value(team)}`);
-    if (query.state) where.push(`state = ${value(query.state)}`);
-    if (query.pipeline) where.push(`pipeline = ${value(query.pipeline)}`);
-    if (query.createdAfter) where.push(`created_at >= ${value(new Date(query.createdAfter))}`);
-    if (query.createdBefore) where.push(`created_at < ${value(new Date(query.createdBefore))}`);
-    if (query.cursor) {
-      const cursor = decodeCursor(query.cursor);
-      where.push(`(created_at, id) < (${value(cursor.createdAt)}, ${value(cursor.id)})`);
-    }
-    const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-    const raw: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT * FROM jobs ${filter} ORDER BY created_at DESC, id DESC LIMIT ${value(query.limit + 1)}`,
-      values,
-    );
-    const rows = raw.map((row) => hydrate(this.dataSource, JobEntity, row));
-    const items = rows.slice(0, query.limit);
-    const last = items.at(-1);
-    return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+    return listJobs(this.dataSource, team, query);
   }
 
   /** Clears the dead rows of the teams' load deltas (see {@link VACUUM_TEAM_LOAD_SQL}); run it every second or so. */

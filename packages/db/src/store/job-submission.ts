@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { JobEventBody } from '@ct/shared';
+import type { JobEventBody, SubmitJob } from '@ct/shared';
 import type { DataSource, EntityManager } from 'typeorm';
 import { JobEntity } from '../entities/job.entity.js';
 import { durableFlushOf } from './durable-flush.js';
 import { hydrate } from './hydrate.js';
-import type { JobSubmission } from './job-store.js';
 import { LOCK_TEAM_LOAD_SQL, type TeamLoad, type TeamQuota, teamLoadOf } from './team-quota.js';
+
+/** A submission as stored: a training job, or a score or monitor job of a registered pipeline. */
+export type JobSubmission = SubmitJob &
+  Partial<Pick<JobEntity, 'kind' | 'task' | 'pipelineId' | 'pipelineVersion'>>;
 
 /** A job row to store, as its columns (the caller fills every one: no column is left to chance). */
 export type NewJobRow = Pick<

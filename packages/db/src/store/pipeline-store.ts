@@ -1,10 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { MonitoringConfig, PipelineTriggers, Schedule, TrainingSpec } from '@ct/shared';
-import { type DataSource, type EntityManager, In } from 'typeorm';
+import { type DataSource, In } from 'typeorm';
 import { DataArrivalEntity } from '../entities/data-arrival.entity.js';
 import { PipelineEntity } from '../entities/pipeline.entity.js';
 import { PipelineVersionEntity } from '../entities/pipeline-version.entity.js';
 import { InvalidCursorError } from './cursor.js';
+import { saveVersion, specHash } from './pipeline-versions.js';
 
 /** What a pipeline is registered with. */
 export interface PipelineDefinition {
@@ -27,22 +28,6 @@ export interface PipelineWithVersion {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** sha256 of the spec's JSON with its keys sorted at every level: the same spec always has the same hash. */
-export function specHash(spec: TrainingSpec): string {
-  return createHash('sha256').update(canonicalJson(spec)).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 /** Registered pipelines and their spec versions. */
 export class PipelineStore {
@@ -237,17 +222,6 @@ export class PipelineStore {
     if (ids) qb.andWhere({ id: In([...ids]) });
     return qb.getMany();
   }
-}
-
-async function saveVersion(
-  manager: EntityManager,
-  pipelineId: string,
-  version: number,
-  spec: TrainingSpec,
-  createdBy: string | null,
-): Promise<PipelineVersionEntity> {
-  const versions = manager.getRepository(PipelineVersionEntity);
-  return versions.save(versions.create({ pipelineId, version, hash: specHash(spec), spec, createdBy }));
 }
 
 function decodeNameCursor(cursor: string): [string, string] {

@@ -1,4 +1,5 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,5 +104,35 @@ describe('IRIS transport with the real SDK and no IRIS listening', () => {
     expect(next.stats()).toMatchObject({ replayed: 10_000, dropped: 0 });
     await next.close();
     expect((await readdir(config.spoolDir)).filter((name) => name.endsWith('.jsonl'))).toEqual([]);
+  });
+});
+
+describe('IRIS transport where the SDK is not installed', () => {
+  it('looks for the SDK only at its first delivery, then spools the events with an alarm naming the package', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ct-audit-no-sdk-'));
+    const lookups: string[] = [];
+    const resolveSdk = () => {
+      lookups.push('lookup');
+      return createRequire(import.meta.url).resolve('@intersystems/no-such-sdk');
+    };
+    const iris = { host: '127.0.0.1', port: 1972, namespace: 'USER', user: '_SYSTEM', password: 'SYS' };
+    const alarms: string[] = [];
+    const sut = createAuditLog(auditConfig(dir, { iris }), {
+      source: 'api',
+      alarm: (message) => alarms.push(message),
+      transport: new IrisAuditTransport(iris, { prefix: 'ct', resolveSdk }),
+    });
+    expect(lookups).toEqual([]);
+
+    sut.info('job.submitted', { jobId: 'j1' });
+    await sut.flush();
+
+    expect(lookups).not.toEqual([]);
+    expect(sut.stats()).toMatchObject({ sent: 0, spooled: 1, dropped: 0 });
+    expect(alarms.join('\n')).toMatch(
+      /IRIS: the IRIS SDK \(@intersystems\/intersystems-iris-native\) is not installed.*Cannot find module '@intersystems\/no-such-sdk'/,
+    );
+    await sut.close();
+    await rm(dir, { recursive: true, force: true });
   });
 });

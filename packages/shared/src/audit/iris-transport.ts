@@ -19,8 +19,11 @@ export interface IrisTransportOptions {
   connectTimeoutSeconds?: number;
   /** A batch not answered within this time fails and the thread is replaced (IRIS accepted but hangs). */
   deliveryTimeoutMs?: number;
-  /** The SDK's entry module; resolved from this package by default. */
-  sdkMain?: string;
+  /**
+   * Finds the SDK's CommonJS entry, at the first delivery: {@link resolveIrisSdk} by default. The SDK is an
+   * optional peer dependency of this package, so a process that never configures IRIS never needs it.
+   */
+  resolveSdk?: () => string;
 }
 
 interface Waiting {
@@ -30,9 +33,12 @@ interface Waiting {
   readonly timer: NodeJS.Timeout;
 }
 
-/** The SDK's CommonJS entry, as this package resolves it. */
+/** The official Node SDK of IRIS: a native module, loaded only in the transport's worker thread. */
+export const IRIS_SDK = '@intersystems/intersystems-iris-native';
+
+/** The SDK's CommonJS entry, as this package resolves it (the app's copy, installed as its peer dependency). */
 export function resolveIrisSdk(): string {
-  return createRequire(import.meta.url).resolve('@intersystems/intersystems-iris-native');
+  return createRequire(import.meta.url).resolve(IRIS_SDK);
 }
 
 /**
@@ -46,15 +52,17 @@ export class IrisAuditTransport implements AuditTransport {
   private worker: Worker | null = null;
   private nextId = 0;
   private readonly waiting = new Map<number, Waiting>();
-  private readonly data: IrisWorkerData;
+  private readonly data: Omit<IrisWorkerData, 'sdkMain'>;
+  private readonly resolveSdk: () => string;
+  private sdkMain: string | null = null;
   private readonly deliveryTimeoutMs: number;
 
   constructor(connection: IrisConnectionConfig, options: IrisTransportOptions) {
     const connectTimeoutSeconds = options.connectTimeoutSeconds ?? 5;
     // Public callers of WriteToConsoleLog pass 0 (a flag) as Prefix: a numeric setting is passed as a number.
     const prefix = /^\d+$/.test(options.prefix) ? Number(options.prefix) : options.prefix;
+    this.resolveSdk = options.resolveSdk ?? resolveIrisSdk;
     this.data = {
-      sdkMain: options.sdkMain ?? resolveIrisSdk(),
       ...connection,
       prefix,
       connectTimeoutSeconds,
@@ -97,10 +105,8 @@ export class IrisAuditTransport implements AuditTransport {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(`(${irisWorkerMain.toString()})()`, {
-      eval: true,
-      workerData: this.data,
-    });
+    const workerData: IrisWorkerData = { ...this.data, sdkMain: this.sdkEntry() };
+    const worker = new Worker(`(${irisWorkerMain.toString()})()`, { eval: true, workerData });
     worker.on('message', (reply: IrisDeliverReply) => {
       const waiting = this.waiting.get(reply.id);
       if (!waiting) return;
@@ -119,6 +125,24 @@ export class IrisAuditTransport implements AuditTransport {
     worker.unref();
     this.worker = worker;
     return worker;
+  }
+
+  /**
+   * Where the SDK is, found once. A missing SDK is a failed delivery like IRIS being down (the events wait in
+   * the spool, the alarm says why), not a crash of the app that logs them.
+   */
+  private sdkEntry(): string {
+    if (this.sdkMain !== null) return this.sdkMain;
+    try {
+      this.sdkMain = this.resolveSdk();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      throw new AuditDeliveryError(
+        `IRIS: the IRIS SDK (${IRIS_SDK}) is not installed; the app that sets IRIS_AUDIT_HOST must depend on it (${reason})`,
+        0,
+      );
+    }
+    return this.sdkMain;
   }
 
   /** Fails the requests sent to `worker` (all when null): a replaced thread's exit must not fail the new one's. */

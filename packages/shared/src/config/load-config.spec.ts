@@ -7,7 +7,7 @@ import {
   LOCAL_DEFAULTS,
   loadConfig,
   workerEnvSchema,
-} from '../index.js';
+} from '../runtime.js';
 
 const AUDIT_DEFAULTS = {
   file: resolve('audit/ct-audit.jsonl'),

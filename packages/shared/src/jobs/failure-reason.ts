@@ -25,17 +25,32 @@ export function isRetryable(reason: FailureReason): boolean {
   }
 }
 
-/**
- * Exit codes of the Python pipeline (`ct_pipeline.exit_codes`) and the failure each one means.
- * Any other non-zero code, or death by a signal the worker did not send, counts as a training error.
- */
-export const PIPELINE_EXIT_CODES: Readonly<Record<number, FailureReason>> = {
-  2: 'invalid_input',
-  3: 'data_error',
-  4: 'training_error',
-  5: 'infrastructure',
-};
+/** The exit code of a pipeline run that succeeded. */
+export const PIPELINE_SUCCESS_EXIT_CODE = 0;
 
+/**
+ * The exit codes of the Python pipeline (`python -m ct_pipeline.train`, `.score`, `.monitor`) for the failures
+ * it finds itself, exported to it in `pipeline-constants.json`.
+ *
+ * The exit code is the one channel of a run's failure reason: it is there even when the run crashed before
+ * it could report anything. The failed `result` event says what went wrong and where (`failedResultSchema`),
+ * never why. Any other non-zero code (1: an uncaught exception), or death by a signal the worker did not
+ * send, counts as a training error.
+ */
+export const PIPELINE_EXIT_CODES = {
+  invalid_input: 2,
+  data_error: 3,
+  training_error: 4,
+  infrastructure: 5,
+} as const satisfies Partial<Record<FailureReason, number>>;
+/** A failure the pipeline reports itself, with its own exit code. */
+export type PipelineFailureReason = keyof typeof PIPELINE_EXIT_CODES;
+
+const REASON_OF_CODE = new Map<number, PipelineFailureReason>(
+  Object.entries(PIPELINE_EXIT_CODES).map(([reason, code]) => [code, reason as PipelineFailureReason]),
+);
+
+/** The failure reason of a pipeline that exited with `code` (not 0): the one rule of `PIPELINE_EXIT_CODES`. */
 export function failureForExitCode(code: number): FailureReason {
-  return PIPELINE_EXIT_CODES[code] ?? 'training_error';
+  return REASON_OF_CODE.get(code) ?? 'training_error';
 }

@@ -12,7 +12,10 @@ export enum QueueName {
   Scoring = 'ct-scoring',
 }
 
-/** Job names within the queues, each with its payload. */
+/**
+ * Job names within the queues, each with its payload: producers and processors both type a job's data as
+ * `JobPayloads[Name]`, so that they compile against the same shape.
+ */
 export interface JobPayloads {
   /** Postgres holds the job; the worker loads it and validates its spec again. */
   train: { jobId: string; team: string };
@@ -25,11 +28,6 @@ export interface JobPayloads {
   /** A monitoring schedule tick of a registered pipeline (scheduler `monitor:<pipeline id>`). */
   'monitor-tick': { pipelineId: string };
 }
-export type JobName = keyof JobPayloads;
-
-/** A job item as producers add it and processors receive it. */
-export type JobItem = { [Name in JobName]: { name: Name; data: JobPayloads[Name] } }[JobName];
-export type JobOf<Name extends JobName> = Extract<JobItem, { name: Name }>;
 
 /** The queue and BullMQ job name of a job of this kind. */
 export function queueOfKind(kind: JobKind): { queue: QueueName; name: 'train' | 'score' | 'monitor' } {

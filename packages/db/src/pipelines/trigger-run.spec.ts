@@ -1,5 +1,5 @@
 import { type TrainingSpec, trainingSpecSchema } from '@ct/shared';
-import { boundedSpec as sut } from './pipeline-triggers.js';
+import { boundedSpec as sut } from './trigger-run.js';
 
 const highWater = new Date('2026-03-01T12:00:00.250Z');
 

@@ -1,4 +1,5 @@
 import { type JobPayloads, QueueName, type Schedule } from '@ct/shared';
+import { LogThrottle } from '@ct/shared/runtime';
 import {
   type BeforeApplicationShutdown,
   Inject,
@@ -30,7 +31,7 @@ const CLOSE_GRACE_MS = 10_000;
 const FORCED_CLOSE_MS = 1_000;
 
 /** A pipeline's schedule as BullMQ holds it. */
-export interface HeldSchedule {
+interface HeldSchedule {
   kind: ScheduleKind;
   pipelineId: string;
   cron: string | null;
@@ -39,10 +40,10 @@ export interface HeldSchedule {
 }
 
 /** What the API does with a tick: fire the pipeline's schedule trigger, or monitor it, for the tick at `tickAt`. */
-export type TickHandler = (pipelineId: string, tickAt: Date) => Promise<void>;
+type TickHandler = (pipelineId: string, tickAt: Date) => Promise<void>;
 
 /** The job scheduler's id of a pipeline: one per pipeline and kind, whatever its cron. */
-export function schedulerId(pipelineId: string, kind: ScheduleKind): string {
+function schedulerId(pipelineId: string, kind: ScheduleKind): string {
   return `${kind}:${pipelineId}`;
 }
 
@@ -68,7 +69,7 @@ export class TriggerQueue implements OnApplicationBootstrap, BeforeApplicationSh
   /** Ticks under way: a shutdown lets them finish (bounded) before it closes the worker. */
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly handlers = new Map<ScheduleKind, TickHandler>();
-  private lastErrorLog = 0;
+  private readonly errorLog = new LogThrottle(ERROR_LOG_EVERY_MS);
 
   constructor(
     private readonly redis: RedisClients,
@@ -169,9 +170,7 @@ export class TriggerQueue implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private warn(message: string): void {
-    if (Date.now() - this.lastErrorLog < ERROR_LOG_EVERY_MS) return;
-    this.lastErrorLog = Date.now();
-    this.logger.warn(message);
+    if (this.errorLog.allow()) this.logger.warn(message);
   }
 
   /**
@@ -220,7 +219,7 @@ async function within(operation: Promise<unknown>, ms: number): Promise<boolean>
 }
 
 /** The tick's due time: the last part of the id BullMQ gives a scheduler's job (`repeat:<id>:<ms>`). */
-export function tickTime(job: Pick<Job, 'id' | 'timestamp' | 'delay'>): Date {
+function tickTime(job: Pick<Job, 'id' | 'timestamp' | 'delay'>): Date {
   const due = Number(
     String(job.id ?? '')
       .split(':')

@@ -3,7 +3,7 @@ import { type CleanableQueueState, QUEUE_JOB_STATES, type QueueJobState } from '
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { RedisClients } from '../redis/redis-clients.js';
-import { BullJobQueues, JOB_QUEUES, type JobQueueName } from './bull-job-queues.js';
+import { JOB_QUEUES, type JobQueueName, JobQueues } from './job-queues.js';
 
 /** A BullMQ job of a job queue, as plain data. */
 export interface QueueJobRecord {
@@ -35,7 +35,7 @@ const OLDEST_BANDS_LIMIT = 100;
 @Injectable()
 export class QueueMonitor {
   constructor(
-    private readonly bull: BullJobQueues,
+    private readonly bull: JobQueues,
     private readonly redis: RedisClients,
   ) {}
 

@@ -1,5 +1,5 @@
 import { type TrainingSpec, trainingSpecSchema } from '@ct/shared';
-import { specHash as sut } from './pipeline-store.js';
+import { specHash as sut } from './pipeline-versions.js';
 
 const spec = (change: Record<string, unknown> = {}): TrainingSpec =>
   trainingSpecSchema.parse({

@@ -3,14 +3,17 @@ import { Injectable, Logger } from '@nestjs/common';
 import { bounded } from './bounded.js';
 import { RedisClients } from './redis-clients.js';
 
-/** Messages from the API to workers and to the API's own event streams, over Redis pub/sub. */
+/**
+ * Redis pub/sub for jobs, the API's end (the worker's `JobChannels` is the other): cancel requests out to
+ * workers, wake-ups out to the API's own event streams.
+ */
 @Injectable()
-export class JobSignals {
-  private readonly logger = new Logger(JobSignals.name);
+export class JobChannels {
+  private readonly logger = new Logger(JobChannels.name);
 
   constructor(private readonly redis: RedisClients) {}
 
-  /** Asks the worker running `jobId` to stop it. @throws ApiError `dependency_unavailable`. */
+  /** Asks the worker running `jobId` to stop it. @throws DependencyUnavailableError. */
   async requestCancel(jobId: string): Promise<void> {
     await bounded(
       this.redis.commands.publish(JOB_CANCEL_CHANNEL, jobId),
