@@ -42,7 +42,14 @@ run_doc_block() {
   local block
   block="$(doc_block "$@")"
   [[ -n "$block" ]] || return 1
-  (cd "$ROOT" && unset CT_API_URL CT_API_KEY && bash -euo pipefail -c "$block") >>"$LOG_DIR/stack-smoke.log" 2>&1
+  # In the environment of a user's shell: the local stack's own service URLs (exported by scripts/lib/common.sh,
+  # here or by stack.sh test) are not set there, and a nested stack.sh would take them for external services
+  # and leave those running on `down`.
+  local unset_vars=(CT_API_URL CT_API_KEY)
+  [[ "$REDIS_URL" == "redis://127.0.0.1:$CT_REDIS_PORT" ]] && unset_vars+=(REDIS_URL)
+  [[ "$DATABASE_URL" == "postgres://ct:ct@127.0.0.1:$CT_POSTGRES_PORT/ct" ]] && unset_vars+=(DATABASE_URL)
+  [[ "$MLFLOW_TRACKING_URI" == "http://127.0.0.1:$CT_MLFLOW_PORT" ]] && unset_vars+=(MLFLOW_TRACKING_URI)
+  (cd "$ROOT" && unset "${unset_vars[@]}" && bash -euo pipefail -c "$block") >>"$LOG_DIR/stack-smoke.log" 2>&1
 }
 
 # Nothing of the stack answers (after the documented `stack.sh down`).
