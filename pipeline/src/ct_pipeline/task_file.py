@@ -16,7 +16,7 @@ import reprlib
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypedDict
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
@@ -91,17 +91,29 @@ def with_defaults(raw: dict[str, Any], kind: TaskKind) -> dict[str, Any]:
     return defaults | raw
 
 
-def task_spec(raw: dict[str, Any]) -> Spec:
-    """``spec``: the pipeline version's training spec, validated as the training job validates it."""
+class TaskModel(TypedDict):
+    """What both kinds name: the job, the training spec, the registered model and the model asked for."""
+
+    job_id: str
+    spec: Spec
+    registered_model: str
+    model: str
+
+
+def task_model(raw: Mapping[str, Any], environ: Mapping[str, str]) -> TaskModel:
+    """The fields both kinds share, checked: ``spec`` validated as the training job validates it,
+    ``job_id`` (absent, in a file written by hand: ``CT_JOB_ID``), ``registered_model`` (absent: the spec's
+    pipeline, a default that depends on the spec, so not one the schema can hold) and ``model``."""
     try:
-        return parse_spec(raw["spec"])
+        spec = parse_spec(raw["spec"])
     except InvalidInput as exc:
         raise InvalidInput(f"spec: {exc.message}") from exc
-
-
-def task_job_id(raw: Mapping[str, Any], environ: Mapping[str, str]) -> str:
-    """``job_id``; absent (a task file written by hand): ``CT_JOB_ID``."""
     job_id = raw.get("job_id") or environ.get(JOB_ID_VAR)
     if not job_id:
         raise InvalidInput(f"job_id: absent from the task file, and {JOB_ID_VAR} is not set")
-    return job_id
+    return TaskModel(
+        job_id=job_id,
+        spec=spec,
+        registered_model=raw.get("registered_model", spec.pipeline),
+        model=raw["model"],
+    )

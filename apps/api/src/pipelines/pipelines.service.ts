@@ -6,6 +6,7 @@ import {
   PipelineStore,
   PipelineTriggers,
   type PipelineVersionEntity,
+  pageOf,
 } from '@ct/db';
 import {
   type CreatePipeline,
@@ -172,13 +173,10 @@ export class PipelinesService {
       limit: page.limit + 1,
       cursor: cursor ? { firedAt: cursor.createdAt, id: cursor.id } : undefined,
     });
-    const items = rows.slice(0, page.limit);
-    const last = items.at(-1);
-    return {
-      items: items.map(toTriggerDto),
-      nextCursor:
-        rows.length > page.limit && last ? encodeCursor({ createdAt: last.firedAt, id: last.id }) : null,
-    };
+    const { items, nextCursor } = pageOf(rows, page.limit, (last) =>
+      encodeCursor({ createdAt: last.firedAt, id: last.id }),
+    );
+    return { items: items.map(toTriggerDto), nextCursor };
   }
 
   /**

@@ -71,3 +71,16 @@ export interface CommandGroup {
 export function print(context: CommandContext, value: unknown, human: () => string): void {
   context.io.out(context.flags.json ? JSON.stringify(value, null, 2) : human());
 }
+
+/** Prints a page of a list: as JSON with `--json`, else as a table and the command that shows the next page. */
+export function printPage<T>(
+  context: CommandContext,
+  page: { items: T[]; nextCursor?: string | null },
+  table: (items: T[]) => string,
+  command: string,
+): void {
+  print(context, page, () => {
+    const text = table(page.items);
+    return page.nextCursor ? `${text}\nmore: ct ${command} --cursor ${page.nextCursor}` : text;
+  });
+}

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { JOB_STATES, type Job, type JobState, type SubmitJobInput } from '@ct/shared';
 import { UsageError } from '../cli-config.js';
 import { age, formatTable } from '../output/table.js';
-import { type Command, type CommandContext, EXIT, print } from './command.js';
+import { type Command, type CommandContext, EXIT, print, printPage } from './command.js';
 import { watchJob } from './watch.command.js';
 
 /** A job file is a submission (`{ "spec": {...}, "priority": ... }`) or a bare training spec. */
@@ -52,10 +52,7 @@ export const jobsCommand: Command = {
     const page = await context.client.listJobs({
       query: { state: state as JobState | undefined, pipeline, limit: limitOf(limit), cursor },
     });
-    print(context, page, () => {
-      const table = formatTable(page.items, JOB_COLUMNS, 'no jobs');
-      return page.nextCursor ? `${table}\nmore: ct jobs --cursor ${page.nextCursor}` : table;
-    });
+    printPage(context, page, (jobs) => formatTable(jobs, JOB_COLUMNS, 'no jobs'), 'jobs');
     return EXIT.ok;
   },
 };

@@ -1,5 +1,5 @@
 import { UsageError } from '../cli-config.js';
-import { type Command, type CommandContext, EXIT, print } from './command.js';
+import { type Command, type CommandContext, EXIT, print, printPage } from './command.js';
 import { limitOf } from './jobs.command.js';
 import { wholeNumber } from './pipeline-flags.js';
 import { describeArrival, formatTriggers } from './pipelines-output.js';
@@ -53,12 +53,7 @@ export const triggers: Command = {
       params,
       query: { limit: limitOf(limit), cursor },
     });
-    print(context, page, () => {
-      const table = formatTriggers(page.items);
-      return page.nextCursor
-        ? `${table}\nmore: ct pipelines triggers ${params.id} --cursor ${page.nextCursor}`
-        : table;
-    });
+    printPage(context, page, formatTriggers, `pipelines triggers ${params.id}`);
     return EXIT.ok;
   },
 };

@@ -1,6 +1,6 @@
 import type { CreatePipelineInput } from '@ct/shared';
 import { UsageError } from '../cli-config.js';
-import { type Command, type CommandContext, type CommandGroup, EXIT, print } from './command.js';
+import { type Command, type CommandContext, type CommandGroup, EXIT, print, printPage } from './command.js';
 import { limitOf, readSubmission } from './jobs.command.js';
 import { createPipelineBody, updatePipelineBody } from './pipeline-flags.js';
 import { arrivals, ref, run, triggers, wait } from './pipeline-runs.command.js';
@@ -76,10 +76,7 @@ const list: Command = {
   async run(context) {
     const { limit, cursor } = context.flags;
     const page = await context.client.listPipelines({ query: { limit: limitOf(limit), cursor } });
-    print(context, page, () => {
-      const table = formatPipelines(page.items, Date.now());
-      return page.nextCursor ? `${table}\nmore: ct pipelines list --cursor ${page.nextCursor}` : table;
-    });
+    printPage(context, page, (pipelines) => formatPipelines(pipelines, Date.now()), 'pipelines list');
     return EXIT.ok;
   },
 };

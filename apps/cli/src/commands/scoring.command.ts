@@ -1,8 +1,9 @@
 import type { Job } from '@ct/shared';
 import { UsageError } from '../cli-config.js';
-import { type Command, type CommandContext, EXIT, print } from './command.js';
+import { type Command, type CommandContext, EXIT, print, printPage } from './command.js';
 import { limitOf } from './jobs.command.js';
 import { wholeNumber } from './pipeline-flags.js';
+import { ref } from './pipeline-runs.command.js';
 import { mergeResults, readGroundTruth, readRows } from './scoring-input.js';
 import {
   describeGroundTruth,
@@ -11,9 +12,6 @@ import {
   formatPredictions,
 } from './scoring-output.js';
 import { watchJob } from './watch.command.js';
-
-/** The pipeline a command names: its id or its name (the API takes either). */
-const ref = (context: CommandContext) => ({ id: context.args[0] ?? '' });
 
 /** Prints the queued job, or with `--wait` follows it to its end (the exit code says how it ended). */
 function queued(context: CommandContext, job: Job): Promise<number> | number {
@@ -108,12 +106,7 @@ export const predictionsCommand: Command = {
         cursor,
       },
     });
-    print(context, page, () => {
-      const table = formatPredictions(page.items);
-      return page.nextCursor
-        ? `${table}\nmore: ct predictions ${params.id} --cursor ${page.nextCursor}`
-        : table;
-    });
+    printPage(context, page, formatPredictions, `predictions ${params.id}`);
     return EXIT.ok;
   },
 };

@@ -1,37 +1,18 @@
-import { callMlflow, type MlflowAnswer, MlflowUnreachableError, tagRecord } from '@ct/shared/runtime';
+import { callMlflow, type MlflowAnswer, MlflowUnreachableError } from '@ct/shared/runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
 import { InfrastructureError } from '../errors/infrastructure-error.js';
-import type { MlflowRunLocation } from '../process/pipeline-launcher.js';
-
-export const RUN_END_STATUSES = ['FINISHED', 'FAILED', 'KILLED'] as const;
-export type RunEndStatus = (typeof RUN_END_STATUSES)[number];
-
-export interface MlflowRun {
-  runId: string;
-  experimentId: string;
-  status: string;
-  endTime: number | null;
-  tags: Record<string, string>;
-}
-
-/** What a run records about the job attempt it belongs to (tags `ct.*` and `mlflow.runName`). */
-export interface RunTags {
-  jobId: string;
-  team: string;
-  pipeline: string;
-  attempt: number;
-  trigger: string;
-  runName: string;
-  /** A registered pipeline's run: its id, spec version, trigger record and data high-water mark. */
-  registered?: {
-    pipelineId: string;
-    version: number;
-    triggerId: string | null;
-    dataHighWater: string | null;
-  };
-}
+import {
+  type CreatedRun,
+  type MlflowRun,
+  type RunEndStatus,
+  type RunTags,
+  runBody,
+  runTagList,
+  searchBody,
+  toMlflowRun,
+} from './mlflow-run.js';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 // Experiment ids remembered by name (one per pipeline and team); past this many the memory starts over.
@@ -39,42 +20,6 @@ const KNOWN_EXPERIMENTS_MAX = 10_000;
 
 const experimentBody = z.object({
   experiment: z.object({ experiment_id: z.string(), lifecycle_stage: z.string().optional() }),
-});
-/** A run just created, and where it is (for the pipeline to log into it without reading it first). */
-export interface CreatedRun extends MlflowRunLocation {
-  runId: string;
-}
-
-const runBody = z.object({
-  run: z.object({
-    info: z.object({
-      run_id: z.string(),
-      experiment_id: z.string(),
-      status: z.string(),
-      artifact_uri: z.string().optional(),
-      end_time: z.coerce.number().optional(),
-    }),
-    data: z.object({ tags: z.array(z.object({ key: z.string(), value: z.string() })).optional() }).optional(),
-  }),
-});
-
-const searchBody = z.object({
-  runs: z
-    .array(
-      z.object({
-        info: z.object({
-          run_id: z.string(),
-          experiment_id: z.string(),
-          status: z.string(),
-          start_time: z.coerce.number().optional(),
-          end_time: z.coerce.number().optional(),
-        }),
-        data: z
-          .object({ tags: z.array(z.object({ key: z.string(), value: z.string() })).optional() })
-          .optional(),
-      }),
-    )
-    .optional(),
 });
 
 /** MLflow answered with an error status; `code` is its error_code (RESOURCE_DOES_NOT_EXIST...). */
@@ -141,27 +86,11 @@ export class MlflowClient {
 
   /** Creates a RUNNING run tagged with the job it belongs to. */
   async createRun(experimentId: string, tags: RunTags): Promise<CreatedRun> {
-    const named: Record<string, string> = {
-      'ct.job_id': tags.jobId,
-      'ct.team': tags.team,
-      'ct.pipeline': tags.pipeline,
-      'ct.attempt': String(tags.attempt),
-      'ct.trigger': tags.trigger,
-      'mlflow.runName': tags.runName,
-      ...(tags.registered
-        ? {
-            'ct.pipeline_id': tags.registered.pipelineId,
-            'ct.pipeline_version': String(tags.registered.version),
-            ...(tags.registered.triggerId ? { 'ct.trigger_id': tags.registered.triggerId } : {}),
-            ...(tags.registered.dataHighWater ? { 'ct.data_high_water': tags.registered.dataHighWater } : {}),
-          }
-        : {}),
-    };
     const body = await this.call('POST', 'runs/create', {
       experiment_id: experimentId,
       run_name: tags.runName,
       start_time: Date.now(),
-      tags: Object.entries(named).map(([key, value]) => ({ key, value })),
+      tags: runTagList(tags),
     });
     const { info } = this.parse(runBody, body, 'runs/create').run;
     return { runId: info.run_id, experimentId: info.experiment_id, artifactUri: info.artifact_uri ?? null };
@@ -204,14 +133,7 @@ export class MlflowClient {
       max_results: limit,
     });
     const runs = this.parse(searchBody, body, 'runs/search').runs ?? [];
-    return runs.map(({ info, data }) => ({
-      runId: info.run_id,
-      experimentId: info.experiment_id,
-      status: info.status,
-      endTime: info.end_time ?? null,
-      startTime: info.start_time ?? 0,
-      tags: tagRecord(data?.tags),
-    }));
+    return runs.map((run) => ({ ...toMlflowRun(run), startTime: run.info.start_time ?? 0 }));
   }
 
   /** The run, or null when MLflow has no run with that id. */
@@ -223,14 +145,7 @@ export class MlflowClient {
       if (error instanceof MlflowStatusError && error.code === 'RESOURCE_DOES_NOT_EXIST') return null;
       throw error;
     }
-    const { info, data } = this.parse(runBody, body, 'runs/get').run;
-    return {
-      runId: info.run_id,
-      experimentId: info.experiment_id,
-      status: info.status,
-      endTime: info.end_time ?? null,
-      tags: tagRecord(data?.tags),
-    };
+    return toMlflowRun(this.parse(runBody, body, 'runs/get').run);
   }
 
   /** The version of registered model `name` that carries `alias`, or null when none does (or no such model). */

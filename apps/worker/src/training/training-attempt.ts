@@ -1,26 +1,27 @@
 import { countedAttempts, type JobEntity } from '@ct/db';
-import { type PipelineStep, registeredModelName, type TrainingSpec } from '@ct/shared';
+import type { PipelineStep, TrainingSpec } from '@ct/shared';
 import type { AuditLogger } from '@ct/shared/audit';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
 import { WORKER_CONFIG, WORKER_NAME, type WorkerConfig } from '../config/worker-config.js';
 import { Database } from '../database/database.js';
 import { describeError } from '../errors/infrastructure-error.js';
-import { type CreatedRun, MlflowClient } from '../mlflow/mlflow-client.js';
+import { MlflowClient } from '../mlflow/mlflow-client.js';
+import type { CreatedRun } from '../mlflow/mlflow-run.js';
 import { setLoggedAttempt } from '../observability/job-log-context.js';
 import { WorkerMetrics } from '../observability/worker-metrics.js';
 import { ExchangeDir } from '../process/exchange-dir.js';
-import { PIPELINE_LAUNCHER, type PipelineExit, type PipelineLauncher } from '../process/pipeline-launcher.js';
 import { AttemptAudit } from './attempt-audit.js';
 import { AttemptEnd, writeRetryMs } from './attempt-end.js';
 import { AttemptLease } from './attempt-lease.js';
 import { AttemptRecorder } from './attempt-recorder.js';
 import { DependencyGate } from './dependency-gate.js';
 import { JobEventRecorder } from './job-event-recorder.js';
-import { isRefusal, type Launch, type PlannedAttempt } from './job-plan.js';
+import { isRefusal, type PlannedAttempt } from './job-plan.js';
 import { JobPlans } from './job-plans.js';
+import { PipelineSupervisor } from './pipeline-supervisor.js';
 import { type JobControl, RunningJobs } from './running-jobs.js';
-import { type AttemptResult, decideOutcome, type Outcome, refused } from './training-outcome.js';
+import { decideOutcome, type Outcome, refused } from './training-outcome.js';
 
 /** What the use case knows about the BullMQ job that carries the attempt. */
 export interface AttemptOptions {
@@ -36,24 +37,22 @@ export interface HeldModelLock {
   holder: string;
 }
 
-// The cancel channel is the fast path; this poll catches a request published while Redis was away.
-const CANCEL_POLL_MS = 3_000;
-
 /** Tracks what an attempt has created so far, so its end can close exactly that. */
 interface Progress {
   runId: string | null;
 }
 
 /**
- * One attempt of a queued job of any kind: start it, run its plan's entry point under supervision (with what
- * the plan does before the launch and after a success), record how it ended.
+ * One attempt of a queued job of any kind: start it, run its plan's entry point under the
+ * {@link PipelineSupervisor} (with what the plan does before the launch and after a success), record how it
+ * ended.
  */
 @Injectable()
 export class TrainingAttempt {
   constructor(
     private readonly db: Database,
     private readonly mlflow: MlflowClient,
-    @Inject(PIPELINE_LAUNCHER) private readonly launcher: PipelineLauncher,
+    private readonly supervisor: PipelineSupervisor,
     private readonly running: RunningJobs,
     private readonly events: JobEventRecorder,
     private readonly metrics: WorkerMetrics,
@@ -156,7 +155,7 @@ export class TrainingAttempt {
       const planned: PlannedAttempt = { job, spec, attempt: job.attempts, runId, exchange, recorder };
       const launch = await plan.beforeLaunch(planned);
       if (isRefusal(launch)) return refused(launch.refused.reason, launch.refused.message);
-      const result = await this.supervise(planned, run, plan.entrypoint, launch, control);
+      const result = await this.supervisor.supervise(planned, run, plan.entrypoint, launch, control);
       const outcome = decideOutcome(result, canRetry, plan.kind);
       if (outcome.success === null) return outcome;
       const success = await plan.afterSuccess(planned, outcome.success);
@@ -213,68 +212,4 @@ export class TrainingAttempt {
     );
     return run;
   }
-
-  /** Runs the plan's entry point to its end, stopped on a cancel, a timeout or the loss of the attempt. */
-  private async supervise(
-    { job, attempt, runId, exchange, recorder }: PlannedAttempt,
-    run: CreatedRun,
-    entrypoint: readonly string[],
-    { spec, warmStart, projectsRoot }: Launch,
-    control: JobControl,
-  ): Promise<AttemptResult> {
-    const pipeline = this.launcher.launch({
-      jobId: job.id,
-      entrypoint,
-      spec,
-      ...(warmStart === undefined ? {} : { warmStart }),
-      ...(projectsRoot === undefined ? {} : { projectsRoot }),
-      ...(exchange === null ? {} : { exchangeDir: exchange.path }),
-      mlflowRunId: runId,
-      mlflowRun: run,
-      registeredModel: registeredModelName(job.team, job.pipeline),
-      timeoutMs: job.timeoutSeconds * 1000,
-      onSpawn: (pid, warm) =>
-        recorder.system(
-          `pipeline started as process ${pid} (${warm ? 'forked from the warm pool' : 'cold start'})`,
-        ),
-      onEvent: (event) => recorder.pipelineEvent(event),
-      onWarning: (message) => recorder.warning(message),
-      onOutput: (stream, text) => recorder.output(stream, text),
-    });
-    control.attach(pipeline);
-    if (control.stopCause === 'attempt_lost') recorder.system(`attempt ${attempt} was taken over: stopping`);
-    void this.pollCancel(job.id, control, recorder);
-    const poll = setInterval(() => void this.pollCancel(job.id, control, recorder), CANCEL_POLL_MS);
-    let exit: PipelineExit;
-    try {
-      exit = await pipeline.exited;
-    } finally {
-      clearInterval(poll);
-    }
-    recorder.system(`pipeline ended: ${describeExit(exit)}`);
-    const stopCause = control.stopCause;
-    return { kind: 'exited', exit, stopCause, result: recorder.result, stderrTail: recorder.stderrTail };
-  }
-
-  private async pollCancel(jobId: string, control: JobControl, recorder: AttemptRecorder): Promise<void> {
-    try {
-      const job = await this.db.jobs.get(jobId);
-      if (job?.cancelRequestedAt && control.stop('user')) recorder.system('cancel requested: stopping');
-    } catch (error) {
-      recorder.warning(`cannot check for a cancel request: ${describeError(error)}`);
-    }
-  }
-}
-
-function describeExit(exit: PipelineExit): string {
-  const how = exit.spawnError
-    ? `did not start (${exit.spawnError.message})`
-    : exit.lostError
-      ? `lost (${exit.lostError.message})`
-      : exit.signal
-        ? `killed by ${exit.signal}`
-        : `exit code ${exit.exitCode}`;
-  const why = exit.timedOut ? ', at its time limit' : exit.cancelled ? ', stopped on request' : '';
-  const truncated = exit.outputTruncated ? '; output truncated' : '';
-  return `${how}${why} after ${(exit.durationMs / 1000).toFixed(1)} s${truncated}`;
 }

@@ -7,7 +7,7 @@ import {
   type JobKind,
 } from '@ct/shared';
 import { describeError } from '../errors/infrastructure-error.js';
-import type { RunEndStatus } from '../mlflow/mlflow-client.js';
+import type { RunEndStatus } from '../mlflow/mlflow-run.js';
 import type { PipelineExit } from '../process/pipeline-launcher.js';
 import { parseSucceeded, type Success } from './result-payload.js';
 

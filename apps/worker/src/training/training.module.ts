@@ -24,6 +24,7 @@ import { JobEventRecorder } from './job-event-recorder.js';
 import { JobPlans } from './job-plans.js';
 import { JobProducer } from './job-producer.js';
 import { CONSUMED_QUEUES, type ConsumedQueue, JobsProcessor } from './jobs.processor.js';
+import { PipelineSupervisor } from './pipeline-supervisor.js';
 import { PreviousAttempt } from './previous-attempt.js';
 import { ProjectCache } from './project-cache.js';
 import { RunTrainingJob } from './run-training-job.service.js';
@@ -87,6 +88,7 @@ type ProcessorDeps =
     MonitorPlan,
     DegradationCheck,
     JobPlans,
+    PipelineSupervisor,
     TrainingAttempt,
     RunTrainingJob,
     RunEndSweeper,

@@ -1,7 +1,7 @@
 import type { ListJobsQuery } from '@ct/shared';
 import type { DataSource } from 'typeorm';
 import { JobEntity } from '../entities/job.entity.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor, pageOf } from './cursor.js';
 import { hydrate } from './hydrate.js';
 
 /**
@@ -31,7 +31,5 @@ export async function listJobs(
     values,
   );
   const rows = raw.map((row) => hydrate(dataSource, JobEntity, row));
-  const items = rows.slice(0, query.limit);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+  return pageOf(rows, query.limit, encodeCursor);
 }

@@ -4,7 +4,7 @@ import { type DataSource, In } from 'typeorm';
 import { DataArrivalEntity } from '../entities/data-arrival.entity.js';
 import { PipelineEntity } from '../entities/pipeline.entity.js';
 import { PipelineVersionEntity } from '../entities/pipeline-version.entity.js';
-import { InvalidCursorError } from './cursor.js';
+import { decodeKey, encodeKey, pageOf } from './cursor.js';
 import { saveVersion, specHash } from './pipeline-versions.js';
 
 /** What a pipeline is registered with. */
@@ -99,13 +99,7 @@ export class PipelineStore {
       .addOrderBy('p.id', 'ASC')
       .limit(page.limit + 1)
       .getMany();
-    const items = rows.slice(0, page.limit);
-    const last = items.at(-1);
-    const nextCursor =
-      rows.length > page.limit && last
-        ? Buffer.from(JSON.stringify([last.name, last.id])).toString('base64url')
-        : null;
-    return { items, nextCursor };
+    return pageOf(rows, page.limit, (last) => encodeKey([last.name, last.id]));
   }
 
   /**
@@ -225,11 +219,7 @@ export class PipelineStore {
 }
 
 function decodeNameCursor(cursor: string): [string, string] {
-  try {
-    const [name, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof name !== 'string' || typeof id !== 'string' || !UUID.test(id)) throw new Error();
-    return [name, id];
-  } catch {
-    throw new InvalidCursorError();
-  }
+  return decodeKey(cursor, ([name, id]): [string, string] | null =>
+    typeof name === 'string' && typeof id === 'string' && UUID.test(id) ? [name, id] : null,
+  );
 }

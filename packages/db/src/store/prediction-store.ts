@@ -1,7 +1,7 @@
 import type { GroundTruth, GroundTruthResult, PredictionQuery } from '@ct/shared';
 import type { DataSource } from 'typeorm';
 import { PredictionEntity } from '../entities/prediction.entity.js';
-import { InvalidCursorError } from './cursor.js';
+import { decodeKey, encodeKey, pageOf } from './cursor.js';
 
 /** The pipeline whose predictions are read or labelled. */
 export interface PredictionOwner {
@@ -10,19 +10,16 @@ export interface PredictionOwner {
 }
 
 function encode(row: { scoredAt: Date; id: string }): string {
-  return Buffer.from(JSON.stringify([row.scoredAt.toISOString(), row.id])).toString('base64url');
+  return encodeKey([row.scoredAt.toISOString(), row.id]);
 }
 
 function decode(cursor: string): { scoredAt: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+  return decodeKey(cursor, ([at, id]) => {
     const scoredAt = new Date(String(at));
-    if (typeof id !== 'string' || !/^[0-9]{1,19}$/.test(id) || Number.isNaN(scoredAt.getTime()))
-      throw new Error();
-    return { scoredAt, id };
-  } catch {
-    throw new InvalidCursorError();
-  }
+    return typeof id === 'string' && /^[0-9]{1,19}$/.test(id) && !Number.isNaN(scoredAt.getTime())
+      ? { scoredAt, id }
+      : null;
+  });
 }
 
 /** Stored predictions as the API reads them, and the ground truth it attaches. */
@@ -52,9 +49,7 @@ export class PredictionStore {
       .addOrderBy('p.id', 'DESC')
       .limit(query.limit + 1)
       .getMany();
-    const items = rows.slice(0, query.limit);
-    const last = items.at(-1);
-    return { items, nextCursor: rows.length > query.limit && last ? encode(last) : null };
+    return pageOf(rows, query.limit, encode);
   }
 
   /**

@@ -1,7 +1,8 @@
 import { AuditAlarms, type AuditStats } from './audit-alarms.js';
+import { AuditDelivery } from './audit-delivery.js';
 import type { AuditSpool } from './audit-spool.js';
-import { type AuditEntry, type AuditTransport, deliveredBefore } from './audit-transport.js';
-import { RetryBackoff } from './retry-backoff.js';
+import type { AuditEntry, AuditTransport } from './audit-transport.js';
+import { SpoolWrites } from './spool-writes.js';
 import { WorkLoop } from './work-loop.js';
 
 export interface DispatcherOptions {
@@ -31,11 +32,8 @@ export class AuditDispatcher {
   private inflight: Inflight | null = null;
   private spilling: Promise<void> | null = null;
   private readonly loop: WorkLoop;
-  private timer: NodeJS.Timeout | null = null;
-  /** The transport's failures in a row; while it fails, entries go to the spool. */
-  private readonly delivery: RetryBackoff;
-  /** The spool's write failures in a row; while it fails, entries wait in memory. */
-  private readonly spoolWrites: RetryBackoff;
+  private readonly delivery: AuditDelivery;
+  private readonly spoolWrites: SpoolWrites;
   private closed = false;
   private readonly alarms: AuditAlarms;
   private waiters: Array<() => void> = [];
@@ -46,7 +44,7 @@ export class AuditDispatcher {
   private adoptDue = false;
 
   constructor(
-    private readonly transport: AuditTransport,
+    transport: AuditTransport,
     private readonly spool: AuditSpool,
     private readonly options: DispatcherOptions,
   ) {
@@ -55,17 +53,17 @@ export class AuditDispatcher {
       () => this.ready.then(() => this.step()),
       (error) => {
         this.alarms.raise('loop', `audit delivery loop failed: ${String(error)}`);
-        this.fail(error);
+        this.delivery.failed(error);
       },
       () => this.settle(),
     );
-    this.delivery = new RetryBackoff(options.retryBaseMs, options.retryMaxMs, options.now);
-    this.spoolWrites = new RetryBackoff(options.retryBaseMs, options.retryMaxMs, options.now);
+    this.delivery = new AuditDelivery(transport, spool, this.alarms, this.counts, options);
+    this.spoolWrites = new SpoolWrites(spool, this.alarms, this.counts, options);
     this.ready = spool.open().then(
       () => {
         if (!spool.isEmpty()) this.mode = 'spool';
       },
-      (error: unknown) => this.spoolFailed(error),
+      (error: unknown) => this.spoolWrites.failed(error),
     );
     this.leaseTimer = setInterval(() => {
       this.adoptDue = true;
@@ -82,7 +80,7 @@ export class AuditDispatcher {
     }
     if (this.pending.length >= this.options.bufferMax) {
       // Memory may hold up to twice the bound for the moment a spill takes to reach the disk.
-      if (!this.spoolWrites.due() || this.pending.length >= 2 * this.options.bufferMax) {
+      if (!this.spoolWrites.retry.due() || this.pending.length >= 2 * this.options.bufferMax) {
         this.drop(`events dropped: the buffer is full and the spool ${this.spool.dir} cannot be written`);
         return;
       }
@@ -118,7 +116,6 @@ export class AuditDispatcher {
     this.closed = true;
     await this.flush();
     clearInterval(this.leaseTimer);
-    if (this.timer) clearTimeout(this.timer);
     await this.loop.stop();
     await this.spilling;
     if (this.pending.length > 0) {
@@ -130,7 +127,7 @@ export class AuditDispatcher {
       );
     }
     this.spool.close();
-    await this.transport.close();
+    await this.delivery.close();
   }
 
   private schedule(): void {
@@ -143,27 +140,26 @@ export class AuditDispatcher {
     // go behind everything spooled, and spool mode keeps the invariant of direct mode.
     if (this.adoptDue && !this.spilling) {
       this.adoptDue = false;
-      const adopted = await this.spool.adopt().catch((error: unknown) => {
-        this.alarms.raise('spool', `cannot adopt spool files in ${this.spool.dir}: ${String(error)}`);
-        return 0;
-      });
-      if (adopted > 0) this.mode = 'spool';
+      if ((await this.spoolWrites.adopt()) > 0) this.mode = 'spool';
       return true;
     }
     if (this.mode === 'spool') {
-      if (this.pending.length > 0 && this.spoolWrites.due()) return this.spill().then(() => true);
-      if (!this.delivery.due()) return this.wakeAt(this.delivery.dueAt);
-      if (!this.spool.isEmpty()) return this.replay().then(() => true);
+      if (this.pending.length > 0 && this.spoolWrites.retry.due()) return this.spill().then(() => true);
+      if (!this.delivery.retry.due()) return this.wakeAt(this.delivery.retry.dueAt);
+      if (!this.spool.isEmpty()) return this.delivery.replay(this.options.batchSize).then(() => true);
       if (this.spilling) return this.spilling.then(() => true);
       // Drained (or the spool cannot be written and entries wait in memory): deliver from memory again.
       this.mode = 'direct';
       return true;
     }
     if (this.pending.length === 0) return false;
-    if (!this.delivery.due()) {
+    if (!this.delivery.retry.due()) {
       // Only a broken spool keeps entries in memory while the transport waits: retry the spool first.
-      if (this.spoolWrites.due()) this.mode = 'spool';
-      return this.mode === 'spool' || this.wakeAt(Math.min(this.delivery.dueAt, this.spoolWrites.dueAt));
+      if (this.spoolWrites.retry.due()) this.mode = 'spool';
+      return (
+        this.mode === 'spool' ||
+        this.wakeAt(Math.min(this.delivery.retry.dueAt, this.spoolWrites.retry.dueAt))
+      );
     }
     await this.deliverDirect();
     return true;
@@ -172,45 +168,16 @@ export class AuditDispatcher {
   private async deliverDirect(): Promise<void> {
     const inflight: Inflight = { entries: this.pending.splice(0, this.options.batchSize), spooled: null };
     this.inflight = inflight;
-    const delivered = await this.send(inflight.entries);
+    const delivered = await this.delivery.send(inflight.entries);
     this.inflight = null;
     // A spill that ran meanwhile put a copy of this batch at the head of the spool.
     if (this.spilling) await this.spilling;
     this.counts.sent += delivered;
     if (inflight.spooled) {
-      const consumed = inflight.spooled.slice(0, delivered).reduce((sum, n) => sum + n, 0);
-      await this.spool
-        .consume(consumed)
-        .catch((error: unknown) => this.alarms.raise('spool', `offset not saved: ${error}`));
+      await this.delivery.consume(inflight.spooled.slice(0, delivered).reduce((sum, n) => sum + n, 0));
     } else if (delivered < inflight.entries.length) {
       this.pending.unshift(...inflight.entries.slice(delivered));
       this.mode = 'spool';
-    }
-  }
-
-  private async replay(): Promise<void> {
-    const read = await this.spool.read(this.options.batchSize);
-    if (read.corrupt > 0)
-      this.alarms.raise('corrupt', `${read.corrupt} unreadable line(s) in the spool were skipped`);
-    if (read.entries.length === 0) return this.spool.consume(read.total);
-    const delivered = await this.send(read.entries);
-    this.counts.sent += delivered;
-    this.counts.replayed += delivered;
-    const consumed = delivered === read.entries.length ? read.total : (read.ends[delivered - 1] ?? 0);
-    await this.spool
-      .consume(consumed)
-      .catch((error: unknown) => this.alarms.raise('spool', `offset not saved: ${error}`));
-  }
-
-  /** Delivers a batch; returns how many of its entries arrived (a failure is counted in `delivery`). */
-  private async send(entries: AuditEntry[]): Promise<number> {
-    try {
-      await this.transport.deliver(entries);
-      this.delivery.succeeded();
-      return entries.length;
-    } catch (error) {
-      this.fail(error);
-      return deliveredBefore(error, entries.length);
     }
   }
 
@@ -218,21 +185,19 @@ export class AuditDispatcher {
   private spill(): Promise<void> {
     this.spilling ??= this.ready
       .then(async () => {
-        while (this.pending.length > 0 && this.spoolWrites.due()) {
+        while (this.pending.length > 0 && this.spoolWrites.retry.due()) {
           const inflight = this.mode === 'direct' && this.inflight?.spooled === null ? this.inflight : null;
           const batch = this.pending.splice(0);
           const entries = inflight ? [...inflight.entries, ...batch] : batch;
           if (inflight) inflight.spooled = [];
           this.mode = 'spool';
           try {
-            const bytes = await this.spool.append(entries);
+            const bytes = await this.spoolWrites.append(entries);
             if (inflight) inflight.spooled = bytes.slice(0, inflight.entries.length);
-            this.counts.spooled += entries.length;
-            this.spoolWrites.succeeded();
           } catch (error) {
             if (inflight) inflight.spooled = null;
             this.pending.unshift(...batch);
-            this.spoolFailed(error);
+            this.spoolWrites.failed(error);
           }
         }
       })
@@ -244,36 +209,14 @@ export class AuditDispatcher {
     return this.spilling;
   }
 
-  private spoolFailed(error: unknown): void {
-    this.spoolWrites.failed();
-    this.alarms.raise('spool', `cannot write the audit spool in ${this.spool.dir}: ${String(error)}`);
-  }
-
-  private fail(error: unknown): void {
-    if (this.delivery.failed() === 1)
-      this.alarms.raise(
-        'transport',
-        `transport ${this.transport.name} failed, spooling until it is back: ${String(error)}`,
-      );
-  }
-
   private wakeAt(at: number): false {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(
-      () => {
-        this.timer = null;
-        this.schedule();
-      },
-      Math.max(0, at - this.options.now()),
-    );
-    // Retries must not keep a process alive that has nothing else to do.
-    this.timer.unref();
+    this.loop.scheduleIn(at - this.options.now());
     return false;
   }
 
   private settle(): void {
     const busy = this.loop.pending || this.spilling !== null || this.inflight !== null;
-    const stuck = this.spoolWrites.failing && !this.loop.active;
+    const stuck = this.spoolWrites.retry.failing && !this.loop.active;
     if (busy || (this.pending.length > 0 && !stuck)) return;
     for (const resolve of this.waiters.splice(0)) resolve();
   }

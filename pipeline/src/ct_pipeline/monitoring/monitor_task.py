@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ct_pipeline.errors import InvalidInput
 from ct_pipeline.spec import Spec
-from ct_pipeline.task_file import read_task, task_job_id, task_spec
+from ct_pipeline.task_file import read_task, task_model
 
 
 @dataclass(frozen=True)
@@ -34,16 +34,12 @@ def load_monitor_task(path: Path, environ: Mapping[str, str] = os.environ) -> Mo
     The fields' types and bounds are the schema's (`read_task`); what follows are the rules it cannot say.
     """
     raw = read_task(path, "monitor")
-    spec = task_spec(raw)
+    common = task_model(raw, environ)
     window_file = Path(raw["input"])
     if not window_file.is_file():
         raise InvalidInput(f"input: no window file at {str(window_file)!r}")
     return MonitorTask(
-        job_id=task_job_id(raw, environ),
-        spec=spec,
-        # The spec names the default model: not a constant the schema can hold.
-        registered_model=raw.get("registered_model", spec.pipeline),
-        model=raw["model"],
+        **common,
         model_version=raw["model_version"],
         window_start=raw["window_start"],
         window_end=raw["window_end"],

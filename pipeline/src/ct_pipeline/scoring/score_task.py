@@ -10,7 +10,7 @@ from typing import Any
 
 from ct_pipeline.errors import InvalidInput
 from ct_pipeline.spec import Spec, parse_spec
-from ct_pipeline.task_file import read_task, task_job_id, task_spec
+from ct_pipeline.task_file import read_task, task_model
 
 Row = dict[str, float | int | str | bool | None]
 
@@ -37,7 +37,7 @@ def load_score_task(path: Path, environ: Mapping[str, str] = os.environ) -> Scor
     The fields' types and bounds are the schema's (`read_task`); what follows are the rules it cannot say.
     """
     raw = read_task(path, "score")
-    spec = task_spec(raw)
+    common = task_model(raw, environ)
     rows: list[Row] | None = raw["rows"]
     # Two fields that exclude each other: the API refuses the pair, a JSON Schema exported from zod cannot.
     if rows is not None and raw["source"] is not None:
@@ -46,12 +46,8 @@ def load_score_task(path: Path, environ: Mapping[str, str] = os.environ) -> Scor
     if not output.parent.is_dir():
         raise InvalidInput(f"output: the folder {str(output.parent)!r} does not exist")
     return ScoreTask(
-        job_id=task_job_id(raw, environ),
-        spec=spec,
-        # The spec names the default model: not a constant the schema can hold.
-        registered_model=raw.get("registered_model", spec.pipeline),
-        model=raw["model"],
-        source=None if rows is not None else _source_spec(raw, spec),
+        **common,
+        source=None if rows is not None else _source_spec(raw, common["spec"]),
         rows=rows,
         key_column=raw["key_column"],
         output=output,

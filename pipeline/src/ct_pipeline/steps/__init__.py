@@ -1,4 +1,5 @@
-"""The pipeline's steps, one module each, run in order by `ct_pipeline.train`.
+"""The pipeline's steps, one module each, run in order by `ct_pipeline.train` (``training_mlproject`` is
+the training step's fit of an MLflow Project's entry point).
 
 Each step takes a `StepContext` (the spec, the event emitter and the MLflow tracker) and the previous step's
 output, logs what it learns, and raises a `ct_pipeline.errors.PipelineFailure` with the right reason.

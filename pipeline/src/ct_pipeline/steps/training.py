@@ -14,7 +14,6 @@ for evaluation and logs neither it nor its params and training metrics again (th
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,12 +24,13 @@ from ct_pipeline.catalogue import BASE_PACKAGES, build_model_pipeline, feature_k
 from ct_pipeline.errors import TrainingError
 from ct_pipeline.event_schema import Step
 from ct_pipeline.metric_rules import task_metrics
-from ct_pipeline.models import mlproject, project_env
+from ct_pipeline.models import mlproject
 from ct_pipeline.models.custom import CustomModel, load_function
 from ct_pipeline.spec import ModelSpec, Spec
 from ct_pipeline.steps import StepContext
 from ct_pipeline.steps.evaluation import score
 from ct_pipeline.steps.preparation import Split
+from ct_pipeline.steps.training_mlproject import LoggedByScript, fit_mlproject
 
 EXAMPLE_ROWS: Final = 5
 REFERENCE_ROWS: Final = 5000
@@ -48,15 +48,6 @@ class ModelPlan:
     requirements: list[str]
     # Code of the user's runs in the fit and may log into the run with MLflow's API itself.
     user_code: bool = False
-
-
-@dataclass(frozen=True)
-class LoggedByScript:
-    """A model an MLflow Project's entry point logged into the run, loaded for evaluation."""
-
-    model: Any
-    model_uri: str
-    name: str
 
 
 @dataclass(frozen=True)
@@ -99,7 +90,7 @@ def plan_model(spec: Spec, environ: Mapping[str, str]) -> ModelPlan:
         f"MLflow Project {model.project} ({model.entry_point})",
         {"model.kind": "mlproject", "model.project": model.project, "model.entry_point": model.entry_point}
         | {f"model.{k}": v for k, v in project.values.items()},
-        lambda ctx, split: _fit_mlproject(ctx, split, project, environ),
+        lambda ctx, split: fit_mlproject(ctx, split, project, environ),
         base,
         user_code=True,
     )
@@ -205,64 +196,6 @@ def _check_fitted(model: Any, classification: bool) -> None:
     missing = [name for name in wanted if not callable(getattr(model, name, None))]
     if missing:
         raise TrainingError(f"the training function returned {type(model).__name__} without {missing}")
-
-
-def _fit_mlproject(
-    ctx: StepContext, split: Split, project: mlproject.ResolvedProject, environ: Mapping[str, str]
-) -> Any:
-    import skops.io
-
-    with tempfile.TemporaryDirectory(prefix="ct-mlproject-") as tmp:
-        folder = Path(tmp)
-        split.x_train.to_parquet(folder / "x_train.parquet")
-        split.y_train.to_frame(name=split.y_train.name or "target").to_parquet(folder / "y_train.parquet")
-        model_path = folder / "model.skops"
-        env = mlproject.script_env(
-            environ,
-            {
-                "MLFLOW_TRACKING_URI": ctx.tracker.tracking_uri,
-                "MLFLOW_RUN_ID": ctx.tracker.run_id,
-                "CT_TRAIN_X": str(folder / "x_train.parquet"),
-                "CT_TRAIN_Y": str(folder / "y_train.parquet"),
-                "CT_MODEL_PATH": str(model_path),
-                "CT_TASK": ctx.spec.task.value,
-            },
-        )
-        mlproject.run(project, env, _project_python(ctx, project, environ))
-        if not model_path.is_file():
-            return _logged_by_script(ctx, project)
-        # The file was written moments ago by the platform-known project into our private folder.
-        return skops.io.load(model_path, trusted=skops.io.get_untrusted_types(file=model_path))
-
-
-def _project_python(ctx: StepContext, project: mlproject.ResolvedProject, environ: Mapping[str, str]) -> str:
-    """The Python the entry point runs in: the project's own environment when it declares one (built or
-    reused, its packages recorded on the run), else the platform's."""
-    if project.env is None:
-        return sys.executable
-    built = project_env.prepare(project.env, environ, lambda message: ctx.events.log("info", message))
-    if built.reused:
-        ctx.events.log("info", f"the project's environment {built.digest[:12]} is reused from this host")
-    ctx.tracker.set_tags({"ct.project_env": built.digest})
-    ctx.tracker.log_text("\n".join(built.packages) + "\n", "project_env/packages.txt")
-    return str(built.python)
-
-
-def _logged_by_script(ctx: StepContext, project: mlproject.ResolvedProject) -> LoggedByScript:
-    """The model a stock MLflow Project logged into the run (the one, or its ``ct_model``), loaded."""
-    model_id, name = mlproject.choose_logged_model(ctx.tracker.run_models.logged(), project.ct_model)
-    loaded = ctx.tracker.run_models.load(model_id)
-    uri = f"models:/{model_id}"
-    if ctx.spec.task.is_classification and not loaded.has_proba:
-        raise TrainingError(
-            f"the logged model {name!r} ({uri}, {loaded.flavor} flavor) loads only as an MLflow pyfunc "
-            "model, which has no predict_proba: a classification task needs one; log a model that has it "
-            "(mlflow.sklearn, or a flavor such as mlflow.lightgbm of a scikit-learn API estimator)"
-        )
-    ctx.events.log(
-        "info", f"took the model the MLflow Project logged, {name!r} ({uri}, {loaded.flavor} flavor)"
-    )
-    return LoggedByScript(loaded.model, uri, name)
 
 
 def _version(name: str) -> str:
