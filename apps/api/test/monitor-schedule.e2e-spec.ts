@@ -135,6 +135,35 @@ describe('monitoring schedules in BullMQ (real Postgres, Redis and MLflow regist
   });
 });
 
+describe('a monitoring tick of a team at its quota (real Postgres, Redis and MLflow registry)', () => {
+  let api: TestApi;
+  let registry: RegistryFixture;
+  const name = `quota-${randomUUID().slice(0, 8)}`;
+
+  beforeAll(async () => {
+    api = await startTestApi({ config: { teamQuota: { maxRunning: 1, maxQueued: 0 } } });
+    registry = new RegistryFixture(api.config.mlflowTrackingUri);
+  });
+
+  afterAll(async () => {
+    await registry?.delete(`team-a.${name}`);
+    await api?.close();
+  });
+
+  it('is refused, makes no job, and does not fail the tick', async () => {
+    const key = await api.key('team-a', 'submitter');
+    const pipeline = await createPipeline(api, key, pipelineBody(name, { monitoring: { schedule: DAILY } }));
+    await registry.model(`team-a.${name}`, [{}]);
+    await registry.alias(`team-a.${name}`, 'champion', '1');
+    // The one job the quota allows: the tick's monitor job would be one too many.
+    const run = await api.http().post(`/v1/pipelines/${name}/runs`).set(bearer(key)).expect(201);
+    await api.start(run.body.job.id);
+
+    expect(await api.app.get(ScoringJobsService).tick(pipeline.id, new Date())).toBe('refused');
+    expect((await api.jobs.list(null, { limit: 10 })).items.map((job) => job.kind)).toEqual(['train']);
+  });
+});
+
 describe('monitoring schedules are re-synced from Postgres (real Postgres and Redis)', () => {
   it('puts back a monitor scheduler deleted behind the API and removes a stray one, at start-up too', async () => {
     const db = await freshDatabase();

@@ -17,6 +17,7 @@ const manifest = JSON.parse(readFileSync(join(SRC, '..', 'package.json'), 'utf8'
 };
 const dependencies = Object.keys(manifest.dependencies);
 const IRIS_SDK = '@intersystems/intersystems-iris-native';
+const NEST = '@nestjs/common';
 const isNode = (name: string) => name.startsWith('node:');
 const isDependency = (name: string) => dependencies.includes(name);
 
@@ -27,6 +28,12 @@ const ENTRIES: { subpath: string; source: string; may: string; allows: (name: st
     source: 'audit.ts',
     may: "Node's modules and its dependencies (the IRIS SDK is resolved at run time, never imported)",
     allows: (name) => isNode(name) || isDependency(name),
+  },
+  {
+    subpath: './audit-module',
+    source: 'audit-module.ts',
+    may: "what ./audit may, and Nest's common module",
+    allows: (name) => isNode(name) || isDependency(name) || name === NEST,
   },
   { subpath: './project-archive', source: 'project-archive.ts', may: "only Node's modules", allows: isNode },
   {
@@ -90,8 +97,8 @@ describe('package.json', () => {
     expect(dependencies.filter((name) => !root.packages.has(name))).toEqual([]);
   });
 
-  it('leaves pino and the IRIS SDK to the apps that load them, as optional peer dependencies', () => {
-    expect(Object.keys(manifest.peerDependencies).sort()).toEqual([IRIS_SDK, 'pino']);
+  it('leaves pino, the IRIS SDK and Nest to the apps that load them, as optional peer dependencies', () => {
+    expect(Object.keys(manifest.peerDependencies).sort()).toEqual([IRIS_SDK, NEST, 'pino']);
     for (const name of Object.keys(manifest.peerDependencies)) {
       expect(manifest.peerDependenciesMeta[name]).toEqual({ optional: true });
     }

@@ -4,6 +4,7 @@ import { BadRequestException, HttpException, NotFoundException } from '@nestjs/c
 import { ApiError } from './api-error.js';
 import { DependencyUnavailableError } from './dependency-error.js';
 import { httpStatusOf } from './http-status.js';
+import { QuotaExceededError } from './quota-error.js';
 import { toApiError } from './to-api-error.js';
 
 /** What Nest makes of body-parser's errors (see ExpressAdapter.mapException). */
@@ -44,6 +45,12 @@ describe('toApiError', () => {
       400,
     ],
     ['a 429', new HttpException('slow down', 429), 'rate_limited', 429],
+    [
+      'a quota refusal',
+      new QuotaExceededError('team a is at its quota', { running: 1, queued: 2, limit: 3 }),
+      'rate_limited',
+      429,
+    ],
   ])('maps %s', (_case, exception, code, status) => {
     const sut = toApiError(exception);
     expect(sut?.code).toBe(code);
@@ -84,5 +91,15 @@ describe('httpStatusOf', () => {
   it('keeps 5xx for faults of the server and its dependencies', () => {
     const serverSide = ERROR_CODES.filter((code) => httpStatusOf(code) >= 500);
     expect(serverSide.sort()).toEqual(['dependency_unavailable', 'internal']);
+  });
+
+  it("keeps a quota refusal's message and figures as the error's details", () => {
+    const sut = toApiError(
+      new QuotaExceededError('team a is at its quota', { running: 1, queued: 2, limit: 3 }),
+    );
+    expect([sut?.message, sut?.details]).toEqual([
+      'team a is at its quota',
+      { running: 1, queued: 2, limit: 3 },
+    ]);
   });
 });

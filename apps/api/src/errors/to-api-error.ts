@@ -4,6 +4,7 @@ import { HttpException } from '@nestjs/common';
 import { ApiError } from './api-error.js';
 import { DependencyUnavailableError } from './dependency-error.js';
 import { errorCodeOfStatus } from './http-status.js';
+import { QuotaExceededError } from './quota-error.js';
 
 /** What body-parser (through Express and Nest) attaches to the errors it raises. */
 interface BodyParserError {
@@ -21,6 +22,8 @@ export function toApiError(exception: unknown): ApiError | null {
     return new ApiError('illegal_transition', exception.message, { from: exception.from, to: exception.to });
   if (exception instanceof DependencyUnavailableError)
     return new ApiError('dependency_unavailable', exception.message);
+  if (exception instanceof QuotaExceededError)
+    return new ApiError('rate_limited', exception.message, { ...exception.figures });
   if (exception instanceof InvalidCursorError)
     return ApiError.validation([{ path: 'cursor', message: exception.message }]);
   if (exception instanceof HttpException) return fromHttpException(exception);

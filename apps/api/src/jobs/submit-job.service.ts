@@ -5,8 +5,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
 import type { Principal } from '../auth/principal.js';
 import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
-import { ApiError } from '../errors/api-error.js';
 import { DependencyUnavailableError } from '../errors/dependency-error.js';
+import { QuotaExceededError } from '../errors/quota-error.js';
 import { ApiMetrics } from '../observability/api-metrics.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { JobQueues } from '../queues/job-queues.js';
@@ -45,7 +45,7 @@ export class SubmitJobService {
    * Stores a job of any kind within the team's quota, with its first `state` event, then audits and queues it
    * (to the queue of its kind). A reused idempotency key returns the first job (`created: false`). No event
    * stream is woken: none can follow a job whose id nobody has been told yet.
-   * @throws ApiError rate_limited when the team is over its quota (audited as `job.refused`).
+   * @throws QuotaExceededError when the team is over its quota (audited as `job.refused`).
    */
   async create(
     by: { team: string; submittedBy: string | null; actor: string },
@@ -67,11 +67,8 @@ export class SubmitJobService {
         reason: 'quota',
         ...extra,
       });
-      throw new ApiError('rate_limited', quotaMessage(by.team, stored.refused, quota), {
-        running: stored.refused.running,
-        queued: stored.refused.queued,
-        limit: stored.refused.limit,
-      });
+      const { running, queued, limit } = stored.refused;
+      throw new QuotaExceededError(quotaMessage(by.team, stored.refused, quota), { running, queued, limit });
     }
     if (stored.created) await this.accepted(stored.job, by.actor, extra);
     return stored;

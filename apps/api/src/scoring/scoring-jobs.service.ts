@@ -12,6 +12,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../errors/api-error.js';
 import { DependencyUnavailableError } from '../errors/dependency-error.js';
+import { QuotaExceededError } from '../errors/quota-error.js';
 import { JobQueriesService } from '../jobs/job-queries.service.js';
 import { SubmitJobService } from '../jobs/submit-job.service.js';
 import { PipelinesService } from '../pipelines/pipelines.service.js';
@@ -96,7 +97,7 @@ export class ScoringJobsService {
       );
       return created ? 'created' : 'duplicate';
     } catch (error) {
-      if (!(error instanceof ApiError && error.code === 'rate_limited')) throw error;
+      if (!(error instanceof QuotaExceededError)) throw error;
       this.logger.warn(`monitoring tick of pipeline ${pipelineId} refused: ${error.message}`);
       return 'refused';
     }

@@ -1,33 +1,7 @@
-import { type AuditLog, createAuditLog } from '@ct/shared/audit';
-import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
+import { AuditModule as AppAuditModule } from '@ct/shared/audit-module';
+import { WORKER_CONFIG } from '../config/worker-config.js';
 
-/** Injection token for the worker's one audit log (IRIS, or the JSON-lines file without IRIS). */
-export const AUDIT_LOG = Symbol('AUDIT_LOG');
+export { AUDIT_LOG } from '@ct/shared/audit-module';
 
-/**
- * Closes the audit log when the worker stops. Shutdown hooks run after every `onModuleDestroy`, that is after
- * the training processor has let its running jobs finish or stopped them, so their last events are written.
- */
-@Injectable()
-export class AuditLogCloser implements OnApplicationShutdown {
-  constructor(@Inject(AUDIT_LOG) private readonly audit: AuditLog) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.audit.close();
-  }
-}
-
-@Global()
-@Module({
-  providers: [
-    {
-      provide: AUDIT_LOG,
-      useFactory: (config: WorkerConfig) => createAuditLog(config.audit, { source: 'worker' }),
-      inject: [WORKER_CONFIG],
-    },
-    AuditLogCloser,
-  ],
-  exports: [AUDIT_LOG],
-})
-export class AuditModule {}
+/** The audit trail of what the worker runs: attempts, pipeline steps, findings, registry decisions. */
+export const AuditModule = AppAuditModule.forApp('worker', WORKER_CONFIG);
