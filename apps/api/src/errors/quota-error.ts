@@ -1,9 +1,7 @@
-/** The team's jobs that count against its quota when one more was refused. */
-export interface QuotaFigures {
-  running: number;
-  queued: number;
-  limit: number;
-}
+import type { TeamLoad } from '@ct/db';
+
+/** The team's jobs that count against its quota when one more was refused (the error's details). */
+export type QuotaFigures = Pick<TeamLoad, 'running' | 'queued' | 'limit'>;
 
 /**
  * A job was refused because its team is at its quota. Thrown by the submission use case whoever asked (a
