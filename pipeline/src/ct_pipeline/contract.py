@@ -46,10 +46,15 @@ def event_schema() -> dict[str, Any]:
 
 
 @cache
-def _result_validator(kind: ResultKind) -> Draft202012Validator:
+def _result_schema() -> dict[str, Any]:
     schema = load("pipeline-result.schema.json")
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator({"$defs": schema["$defs"], "$ref": f"#/$defs/{kind}"})
+    return schema  # type: ignore[no-any-return]
+
+
+@cache
+def _result_validator(kind: ResultKind) -> Draft202012Validator:
+    return Draft202012Validator({"$defs": _result_schema()["$defs"], "$ref": f"#/$defs/{kind}"})
 
 
 def result_kind(payload: Mapping[str, Any]) -> ResultKind:
