@@ -1,4 +1,5 @@
-// A Jest reporter that writes the run's figures to $CT_REPORT_DIR for scripts/test-summary.mjs.
+// A Jest reporter that writes the run's figures to $CT_REPORT_DIR for scripts/test-summary.mjs, named after the
+// package, or after CT_REPORT_SUITE for a suite run on its own (the e2e fault suite).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
@@ -16,6 +17,9 @@ export default class CountsReporter {
       failed: results.numFailedTests + results.numRuntimeErrorTestSuites,
       skipped: results.numPendingTests + results.numTodoTests,
     };
-    writeFileSync(join(dir, `jest-${basename(this.rootDir)}.json`), `${JSON.stringify(figures)}\n`);
+    writeFileSync(
+      join(dir, `jest-${process.env.CT_REPORT_SUITE ?? basename(this.rootDir)}.json`),
+      `${JSON.stringify(figures)}\n`,
+    );
   }
 }

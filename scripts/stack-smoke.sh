@@ -6,6 +6,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$ROOT/scripts/lib/toolchain.sh"
 source "$ROOT/scripts/lib/services.sh"
 source "$ROOT/scripts/lib/apps.sh"
+source "$ROOT/scripts/lib/docs.sh"
+export DOC_BLOCK_LOG="$LOG_DIR/stack-smoke.log"
 
 report="${CT_REPORT_DIR:-$STATE_DIR/reports}/stack-smoke.json"
 mkdir -p "$(dirname "$report")"
@@ -23,33 +25,14 @@ check() {
   fi
 }
 
-# Bash block $3 (1-based) of the section under the heading $2 of the file $1, as written: the section ends at the
-# next heading of the same or a higher level; a line inside a fence is never a heading.
-doc_block() {
-  awk -v heading="$2" -v n="$3" '
-    fence && $0 == "```" { fence = 0; if (copying) exit; next }
-    fence { if (copying) print; next }
-    /^```/ { fence = 1; if (inside && $0 == "```bash" && ++block == n) copying = 1; next }
-    /^#+ / {
-      level = index($0, " ") - 1
-      if (inside && level <= start) exit
-      if ($0 == heading) { inside = 1; start = level }
-    }' "$ROOT/$1"
-}
+# What git sees changed or added in the checkout, contents included.
+tree_state() { (cd "$ROOT" && git status --porcelain -uall && git diff) | sha1sum; }
 
-# A documented block, run as written from the checkout against the local stack.
-run_doc_block() {
-  local block
-  block="$(doc_block "$@")"
-  [[ -n "$block" ]] || return 1
-  # In the environment of a user's shell: the local stack's own service URLs (exported by scripts/lib/common.sh,
-  # here or by stack.sh test) are not set there, and a nested stack.sh would take them for external services
-  # and leave those running on `down`.
-  local unset_vars=(CT_API_URL CT_API_KEY)
-  [[ "$REDIS_URL" == "redis://127.0.0.1:$CT_REDIS_PORT" ]] && unset_vars+=(REDIS_URL)
-  [[ "$DATABASE_URL" == "postgres://ct:ct@127.0.0.1:$CT_POSTGRES_PORT/ct" ]] && unset_vars+=(DATABASE_URL)
-  [[ "$MLFLOW_TRACKING_URI" == "http://127.0.0.1:$CT_MLFLOW_PORT" ]] && unset_vars+=(MLFLOW_TRACKING_URI)
-  (cd "$ROOT" && unset "${unset_vars[@]}" && bash -euo pipefail -c "$block") >>"$LOG_DIR/stack-smoke.log" 2>&1
+# docs/development.md's loop (build, format, regenerate) as written, on a checkout it must leave as it was.
+dev_loop_changes_nothing() {
+  local before
+  before="$(tree_state)"
+  run_doc_block docs/development.md '## Development' 1 && [[ "$(tree_state)" == "$before" ]]
 }
 
 # Nothing of the stack answers (after the documented `stack.sh down`).
@@ -85,8 +68,14 @@ if bash "$ROOT/scripts/stack.sh" up >"$LOG_DIR/stack-smoke.log" 2>&1; then
   check "the scoring benchmark runs (node bench/scoring.mjs, 2000 rows, 1 round, 20000 monitored)" \
     bash -c "cd '$ROOT' && node bench/scoring.mjs --rows=2000 --rounds=1 --monitor-rows=20000 \
       >>'$LOG_DIR/stack-smoke.log' 2>&1"
-  check "the performance benchmarks run at CI size (bash scripts/stack.sh bench --small)" \
-    bash -c "bash '$ROOT/scripts/stack.sh' bench --small >>'$LOG_DIR/stack-smoke.log' 2>&1"
+  # runs doc blocks: docs/development.md "## Development" 1,2
+  check "docs/development.md's build, format and regenerate loop runs as written and changes no file" \
+    dev_loop_changes_nothing
+  check "docs/development.md's one-package and one-file test block runs as written" \
+    run_doc_block docs/development.md '## Development' 2
+  # runs doc blocks: docs/performance.md "## Performance" 1
+  check "docs/performance.md's benchmarks run at CI size, as written (stack.sh bench --small)" \
+    run_doc_block docs/performance.md '## Performance' 1
   # Last, and only when this test run started the services itself: the documented block ends with `down`.
   if [[ -n "${CT_SMOKE_MAY_STOP:-}" ]] && ((apps_were_running == 0)); then
     # runs doc blocks: docs/local-stack.md "## What `stack.sh up` gives you" 1

@@ -15,6 +15,7 @@ source "$ROOT/scripts/lib/toolchain.sh"
 source "$ROOT/scripts/lib/services.sh"
 source "$ROOT/scripts/lib/apps.sh"
 source "$ROOT/scripts/lib/bench.sh"
+source "$ROOT/scripts/lib/docs.sh"
 
 status() {
   # Tool paths only; nothing is installed by asking.
@@ -54,6 +55,9 @@ run_tests() {
   export CT_REPORT_DIR="$STATE_DIR/reports"
   say "Lint, typecheck, build and test every TypeScript package (turbo)"
   pnpm exec turbo run lint typecheck build test --output-logs=new-only || failed=1
+  say "The fault suite, as docs/failure-modes.md gives it (real processes killed, paused and stopped)"
+  # runs doc blocks: docs/failure-modes.md "## Failure modes" 1
+  run_doc_block docs/failure-modes.md '## Failure modes' 1 || failed=1
   say "Lint and test the Python pipeline (ruff, pytest)"
   (cd pipeline && uv run --frozen ruff check . && uv run --frozen ruff format --check .) || failed=1
   (cd pipeline && uv run --frozen pytest --junitxml="$CT_REPORT_DIR/pytest.xml") || failed=1

@@ -20,13 +20,21 @@ CT_POSTGRES_PORT="${CT_POSTGRES_PORT:-5440}"
 CT_MLFLOW_PORT="${CT_MLFLOW_PORT:-5050}"
 API_PORT="${API_PORT:-3000}"
 
-# A service named by the user's environment is used as it is; otherwise the stack runs its own.
-REDIS_EXTERNAL="${REDIS_URL:+1}"
-POSTGRES_EXTERNAL="${DATABASE_URL:+1}"
-MLFLOW_EXTERNAL="${MLFLOW_TRACKING_URI:+1}"
+# A service named by the user's environment is used as it is; otherwise the stack runs its own. The URLs of the
+# stack's own services are exported, and listed in CT_STACK_OWN_URLS: a stack script run from inside another
+# (a documented block run by a test, `stack.sh up` inside `stack.sh test`) knows them for the stack's own.
+external_url() { [[ -n "$1" && " ${CT_STACK_OWN_URLS:-} " != *" $1 "* ]] && echo 1 || true; }
+REDIS_EXTERNAL="$(external_url "${REDIS_URL:-}")"
+POSTGRES_EXTERNAL="$(external_url "${DATABASE_URL:-}")"
+MLFLOW_EXTERNAL="$(external_url "${MLFLOW_TRACKING_URI:-}")"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$CT_REDIS_PORT}"
 export DATABASE_URL="${DATABASE_URL:-postgres://ct:ct@127.0.0.1:$CT_POSTGRES_PORT/ct}"
 export MLFLOW_TRACKING_URI="${MLFLOW_TRACKING_URI:-http://127.0.0.1:$CT_MLFLOW_PORT}"
+CT_STACK_OWN_URLS=""
+[[ -n "$REDIS_EXTERNAL" ]] || CT_STACK_OWN_URLS+=" $REDIS_URL"
+[[ -n "$POSTGRES_EXTERNAL" ]] || CT_STACK_OWN_URLS+=" $DATABASE_URL"
+[[ -n "$MLFLOW_EXTERNAL" ]] || CT_STACK_OWN_URLS+=" $MLFLOW_TRACKING_URI"
+export CT_STACK_OWN_URLS="${CT_STACK_OWN_URLS# }"
 export API_PORT
 export CT_PIPELINE_PYTHON="${CT_PIPELINE_PYTHON:-$ROOT/pipeline/.venv/bin/python}"
 export CT_DATA_ROOT="${CT_DATA_ROOT:-$DATA_DIR/datasets}"

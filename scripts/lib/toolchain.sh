@@ -110,10 +110,21 @@ install_dependencies() {
 }
 
 # setup: everything the stack and the tests need, installed idempotently.
+# $STATE_DIR/dev-env.sh: `source` it for the Node, pnpm and uv that setup chose, in your own shell.
+write_dev_env() {
+  cat >"$STATE_DIR/dev-env.sh" <<EOF
+# Written by scripts/stack.sh setup: the stack's Node, pnpm and uv first on PATH (docs/development.md).
+export PATH="$(dirname "$(command -v node)"):$TOOLS_DIR/pnpm/node_modules/.bin:$TOOLS_DIR/uv/bin:\$PATH"
+export UV_PYTHON="$UV_PYTHON"
+export UV_PYTHON_DOWNLOADS=never
+EOF
+}
+
 setup() {
   ensure_node
   ensure_pnpm
   ensure_uv
+  write_dev_env
   ensure_system_packages
   install_dependencies
 }
