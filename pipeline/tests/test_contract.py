@@ -12,17 +12,26 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from contract_check import assert_in_contract
 
-from ct_pipeline.contract import FAILURE_EXIT_CODES, event_schema
+from ct_pipeline.contract import FAILURE_EXIT_CODES, ResultKind, event_schema, load
 from ct_pipeline.entry import report_failure, send_result
 from ct_pipeline.errors import DataError, PipelineFailure
-from ct_pipeline.events import EventEmitter, EventError, Step, parse_event
+from ct_pipeline.events import (
+    EventEmitter,
+    EventError,
+    FindingSeverity,
+    LogLevel,
+    Step,
+    StepStatus,
+    parse_event,
+)
 from ct_pipeline.exit_codes import EXIT_CODES
 from ct_pipeline.spec import parse_spec
+from ct_pipeline.spec_validation import ColumnType, Severity
 
 SCHEMA_FOLDER = Path(__file__).parent.parent / "src" / "ct_pipeline" / "schema"
 SPEC_SCHEMA = json.loads((SCHEMA_FOLDER / "training-spec.schema.json").read_text(encoding="utf-8"))
@@ -38,10 +47,14 @@ def written(sink: io.BytesIO) -> list[dict[str, Any]]:
     return [parse_event(line) for line in sink.getvalue().splitlines()]
 
 
+def event_enum(event_type: str, field: str) -> list[str]:
+    branch = next(b for b in event_schema()["oneOf"] if b["properties"]["type"]["const"] == event_type)
+    return branch["properties"][field]["enum"]  # type: ignore[no-any-return]
+
+
 def test_every_event_type_the_emitter_writes_is_one_of_the_contract() -> None:
     sink = io.BytesIO()
     sut = EventEmitter(sink)
-    levels = next(b for b in event_schema()["oneOf"] if b["properties"]["type"]["const"] == "log")
     for step in Step:
         sut.step_started(step)
         sut.progress(step, 0.5)
@@ -51,7 +64,7 @@ def test_every_event_type_the_emitter_writes_is_one_of_the_contract() -> None:
     sut.progress(Step.EVALUATION, 1, message="all rows")
     sut.metric("rmse", 0.5)
     sut.metric("loss", 0.25, step=3)
-    for level in levels["properties"]["level"]["enum"]:
+    for level in event_enum("log", "level"):
         sut.log(level, f"at {level}")
     sut.validation_finding("min_rows", "error", "3 rows", ["x"], {"rows": 3, "share": 0.5})
     report_failure(sut, DataError("too few rows", step=Step.VALIDATION))
@@ -61,6 +74,26 @@ def test_every_event_type_the_emitter_writes_is_one_of_the_contract() -> None:
         assert_in_contract(event)
     all_types = {branch["properties"]["type"]["const"] for branch in event_schema()["oneOf"]}
     assert {event["type"] for event in events} == all_types
+
+
+VALIDATION_RULES = SPEC_SCHEMA["properties"]["validation"]["properties"]
+COLUMN_TYPES = VALIDATION_RULES["required_columns"]["properties"]["columns"]["additionalProperties"]
+
+
+@pytest.mark.parametrize(
+    ("hint", "values"),
+    [
+        (LogLevel, event_enum("log", "level")),
+        (StepStatus, event_enum("step.finished", "status")),
+        (FindingSeverity, event_enum("validation.finding", "severity")),
+        (Severity, VALIDATION_RULES["min_rows"]["properties"]["severity"]["enum"]),
+        (ColumnType, COLUMN_TYPES["enum"]),
+        (ResultKind, list(load("pipeline-result.schema.json")["$defs"])),
+    ],
+    ids=["LogLevel", "StepStatus", "FindingSeverity", "Severity", "ColumnType", "ResultKind"],
+)
+def test_the_literal_type_hints_spell_the_values_of_the_contract(hint: Any, values: list[str]) -> None:
+    assert list(get_args(hint)) == values
 
 
 def test_a_failed_result_says_what_and_where_the_exit_code_says_why() -> None:

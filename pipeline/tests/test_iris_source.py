@@ -24,6 +24,7 @@ from ct_pipeline.sources.iris import (
     read_iris,
     statement,
 )
+from ct_pipeline.sources.window import TimeWindow
 from ct_pipeline.spec import TableData, parse_spec
 
 BASE: dict[str, Any] = {
@@ -79,7 +80,9 @@ def test_a_missing_driver_is_invalid_input(monkeypatch: pytest.MonkeyPatch) -> N
 
     monkeypatch.setattr("importlib.import_module", no_iris)
 
-    with pytest.raises(InvalidInput, match="install the iris extra"):
+    with pytest.raises(
+        InvalidInput, match=r"^data\.source: an iris source needs the .* install the iris extra"
+    ):
         load_driver()
 
 
@@ -198,7 +201,7 @@ def test_the_time_window_travels_as_parameters(
     driver = StandInDriver()
     monkeypatch.setattr("ct_pipeline.sources.iris.load_driver", lambda: driver)
 
-    read_iris(CONNECTION, None, "Sales.Orders", "order time", since=since, until=until)
+    read_iris(CONNECTION, None, "Sales.Orders", TimeWindow("order time", since, until))
 
     sql = f"SELECT * FROM (SELECT * FROM Sales.Orders) AS ct_source WHERE {where}"
     assert dict(driver.calls)["execute"] == (sql, params)

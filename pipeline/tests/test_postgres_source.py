@@ -18,6 +18,7 @@ import pytest
 from ct_pipeline.errors import DataError, InvalidInput
 from ct_pipeline.sources.postgres import database_url, read_query
 from ct_pipeline.sources.timeout import statement_timeout_ms
+from ct_pipeline.sources.window import TimeWindow
 from ct_pipeline.spec import parse_spec
 from ct_pipeline.steps.extraction import SourceAccess, load_frame, resolve_source
 
@@ -98,7 +99,7 @@ def test_query_with_a_time_window(source_url: str) -> None:
 def test_until_alone_keeps_the_rows_up_to_the_mark(source_url: str) -> None:
     until = dt.datetime(2024, 1, 5, tzinfo=dt.UTC)
 
-    frame = read_query(source_url, "SELECT * FROM sales", time_column="ts", until=until)
+    frame = read_query(source_url, "SELECT * FROM sales", TimeWindow("ts", until=until))
 
     assert sorted(frame["ts"]) == [dt.datetime(2024, 1, day, tzinfo=dt.UTC) for day in range(1, 6)]
 
@@ -165,12 +166,12 @@ def test_percent_signs_in_the_query_survive_the_time_filter(source_url: str) -> 
     query = "SELECT *, 'x%s' AS tag FROM sales WHERE 'a%' LIKE 'a%%' AND a % 1 = 0"  # a = i / 2: even days
     since = dt.datetime(2024, 2, 1, tzinfo=dt.UTC)
 
-    frame = read_query(source_url, query, time_column="ts", since=since)
+    frame = read_query(source_url, query, TimeWindow("ts", since=since))
 
     assert len(frame) == 4 and set(frame["tag"]) == {"x%s"}
     assert len(read_query(source_url, query)) == 20
     until = dt.datetime(2024, 2, 5, tzinfo=dt.UTC)
-    window = read_query(source_url, query, time_column="ts", since=since, until=until)
+    window = read_query(source_url, query, TimeWindow("ts", since, until))
     assert len(window) == 2 and set(window["tag"]) == {"x%s"}, "Feb 2 and Feb 4"
 
 

@@ -20,6 +20,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 SCHEMA_FOLDER: Final = Path(__file__).parent / "schema"
+# The ``$defs`` of pipeline-result.schema.json, spelled out for the type checker (a test compares them).
 ResultKind = Literal["failed", "train", "score", "monitor"]
 
 

@@ -29,6 +29,8 @@ __all__ = ["EVENTS_FD_VAR", "EventEmitter", "EventError", "Step", "emitter_from_
 EVENTS_FD_VAR: Final = "CT_EVENTS_FD"
 _FD_PATTERN: Final = re.compile(r"[0-9]{1,10}")
 
+# The values are the contract's (the enums of schema/pipeline-event.schema.json), spelled out for the type
+# checker: every event is checked against the schema before it is written, and a test fails if these differ.
 LogLevel = Literal["debug", "info", "warning", "error"]
 StepStatus = Literal["ok", "failed"]
 FindingSeverity = Literal["warning", "error"]

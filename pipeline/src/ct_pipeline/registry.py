@@ -17,12 +17,12 @@ import mlflow
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
+from ct_pipeline.aliases import CHAMPION
 from ct_pipeline.errors import InvalidInput
 from ct_pipeline.model_loading import load_model
 from ct_pipeline.task_file import is_version_number
 from ct_pipeline.tracking import mlflow_call
 
-CHAMPION: Final = "champion"
 # Codes MLflow answers for a registered model, version or alias it does not have.
 _ABSENT: Final = frozenset({"RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"})
 

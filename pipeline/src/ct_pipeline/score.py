@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ct_pipeline.aliases import CHAMPION
 from ct_pipeline.entry import run_entry_point, run_job, step_scope
 from ct_pipeline.errors import DataError
 from ct_pipeline.events import EventEmitter, Step
@@ -145,7 +146,7 @@ def _mirror_to_iris(mirror: _Mirror, task: ScoreTask, version: ModelVersion, eve
         scored_at=dt.datetime.now(dt.UTC),
     )
     # Only the champion is the production model: scoring another version must not move the pointer.
-    model_uri = version.model_uri if task.model == "champion" else None
+    model_uri = version.model_uri if task.model == CHAMPION else None
     written = mirror_predictions(
         mirror.driver,
         mirror.connection,

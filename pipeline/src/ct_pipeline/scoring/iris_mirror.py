@@ -18,14 +18,13 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
-import importlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from ct_pipeline.errors import InfrastructureError, InvalidInput
-from ct_pipeline.sources.iris import IRIS_URL_VAR, IrisConnection, connect_arguments, parse_iris_url
+from ct_pipeline.errors import InfrastructureError
+from ct_pipeline.sources.iris import IrisConnection, connect, iris_connection, load_driver
 
 SCHEMA: Final = "CT"
 TABLE: Final = "Predictions"
@@ -55,6 +54,7 @@ INSERT_ROW: Final = (
 )
 MODEL_PATH_NODE: Final = ("ML.Config", "ModelPath")  # ^ML.Config("ModelPath"): global name, then subscript
 CHUNK_ROWS: Final = 1_000
+NEEDED_BY: Final = "iris_mirror: mirroring to IRIS"  # who the messages of a missing URL or driver name
 Log = Callable[[str], None]
 
 
@@ -71,21 +71,12 @@ class MirrorConstants:
 
 def mirror_connection(environ: Mapping[str, str]) -> IrisConnection:
     """``CT_IRIS_URL`` parsed; `InvalidInput` when it is unset (checked before the job starts its work)."""
-    url = environ.get(IRIS_URL_VAR)
-    if not url:
-        raise InvalidInput(f"iris_mirror: mirroring to IRIS needs {IRIS_URL_VAR} in the environment")
-    return parse_iris_url(url)
+    return iris_connection(environ, needed_by=NEEDED_BY)
 
 
 def load_mirror_driver() -> Any:
     """The ``iris`` module of ``intersystems-irispython``; imported only when a task asks for the mirror."""
-    try:
-        return importlib.import_module("iris")
-    except ImportError as exc:
-        raise InvalidInput(
-            "iris_mirror: mirroring to IRIS needs the InterSystems driver: install the iris extra "
-            "(pip install 'ct-pipeline[iris]', or uv sync --extra iris)"
-        ) from exc
+    return load_driver(needed_by=NEEDED_BY)
 
 
 def prediction_rows(path: Path, constants: MirrorConstants) -> Iterator[tuple[Any, ...]]:
@@ -133,10 +124,7 @@ def mirror_predictions(
 
     Returns the rows written. Not run against a real IRIS (see the module's docstring).
     """
-    try:
-        conn = driver.connect(**connect_arguments(connection))  # auto-commit off: one transaction
-    except Exception as exc:  # the driver raises RuntimeError("<COMMUNICATION LINK ERROR> ...") and others
-        raise InfrastructureError(f"iris_mirror: cannot reach IRIS at {connection!r}: {exc}".strip()) from exc
+    conn = connect(driver, connection, prefix="iris_mirror: ")  # auto-commit off: one transaction
     written = 0
     try:
         cursor = conn.cursor()

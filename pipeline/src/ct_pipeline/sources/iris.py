@@ -32,6 +32,7 @@ import pandas as pd
 from ct_pipeline.errors import DataError, InfrastructureError, InvalidInput
 from ct_pipeline.sources.sql_guard import single_select
 from ct_pipeline.sources.timeout import DEFAULT_TIMEOUT_MS
+from ct_pipeline.sources.window import EVERY_ROW, TimeWindow
 
 IRIS_URL_VAR: Final = "CT_IRIS_URL"
 CONNECT_TIMEOUT_S: Final = 10
@@ -52,11 +53,15 @@ class IrisConnection:
         return f"IrisConnection({self.username}@{self.hostname}:{self.port}/{self.namespace})"
 
 
-def iris_connection(environ: Mapping[str, str]) -> IrisConnection:
+# Who needs the URL and the driver, as their messages say; the score job's IRIS mirror names itself.
+SOURCE: Final = "data.source: an iris source"
+
+
+def iris_connection(environ: Mapping[str, str], needed_by: str = SOURCE) -> IrisConnection:
     """``CT_IRIS_URL`` parsed; `InvalidInput` naming the variable when it is unset or malformed."""
     url = environ.get(IRIS_URL_VAR)
     if not url:
-        raise InvalidInput(f"data.source: an iris source needs {IRIS_URL_VAR} in the environment")
+        raise InvalidInput(f"{needed_by} needs {IRIS_URL_VAR} in the environment")
     return parse_iris_url(url)
 
 
@@ -83,13 +88,13 @@ def parse_iris_url(url: str) -> IrisConnection:
     )
 
 
-def load_driver() -> Any:
+def load_driver(needed_by: str = SOURCE) -> Any:
     """The ``iris`` module of ``intersystems-irispython``; `InvalidInput` when it is not installed."""
     try:
         return importlib.import_module("iris")
     except ImportError as exc:
         raise InvalidInput(
-            "data.source: the iris source needs the InterSystems driver: install the iris extra "
+            f"{needed_by} needs the InterSystems driver: install the iris extra "
             "(pip install 'ct-pipeline[iris]', or uv sync --extra iris)"
         ) from exc
 
@@ -115,6 +120,15 @@ def connect_arguments(connection: IrisConnection) -> dict[str, Any]:
     }
 
 
+def connect(driver: Any, connection: IrisConnection, prefix: str = "") -> Any:
+    """An open connection, auto-commit off; `InfrastructureError` (its message after ``prefix``) if IRIS
+    cannot be reached."""
+    try:
+        return driver.connect(**connect_arguments(connection))
+    except Exception as exc:  # the driver raises RuntimeError("<COMMUNICATION LINK ERROR> ...") and others
+        raise InfrastructureError(f"{prefix}cannot reach IRIS at {connection!r}: {exc}".strip()) from exc
+
+
 def query_timeout_s(timeout_ms: int) -> int:
     """The driver's query timeout counts whole seconds: round up, and never 0 (which may mean no limit)."""
     return max(1, math.ceil(timeout_ms / 1000))
@@ -124,27 +138,21 @@ def read_iris(
     connection: IrisConnection,
     query: str | None,
     table: str | None,
-    time_column: str | None = None,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
+    window: TimeWindow = EVERY_ROW,
     timeout_ms: int = DEFAULT_TIMEOUT_MS,
 ) -> pd.DataFrame:
-    """Read the query's or table's rows, keeping those whose ``time_column`` is within ``since``..``until``.
+    """Read the query's or table's rows, keeping those within ``window``.
 
-    Both bounds are inclusive and optional, and travel as ``?`` parameters (naive UTC), never as SQL text.
+    Its bounds are inclusive and travel as ``?`` parameters (naive UTC), never as SQL text.
     """
-    sql, params = statement(query, table), []  # a refused query never reaches the driver
+    sql = statement(query, table)  # a refused query never reaches the driver
     driver = load_driver()
-    bounds = [(test, bound) for test, bound in ((">=", since), ("<=", until)) if bound is not None]
-    if bounds and time_column is not None:
-        column = '"' + time_column.replace('"', '""') + '"'  # a delimited identifier
-        conditions = " AND ".join(f"{column} {test} ?" for test, _ in bounds)
+    comparisons = window.comparisons()
+    if comparisons:
+        conditions = " AND ".join(f"{_delimited(column)} {test} ?" for column, test, _ in comparisons)
         sql = f"SELECT * FROM ({sql}) AS ct_source WHERE {conditions}"
-        params.extend(bound.astimezone(dt.UTC).replace(tzinfo=None) for _, bound in bounds)
-    try:
-        conn = driver.connect(**connect_arguments(connection))
-    except Exception as exc:  # the driver raises RuntimeError("<COMMUNICATION LINK ERROR> ...") and others
-        raise InfrastructureError(f"cannot reach IRIS at {connection!r}: {exc}".strip()) from exc
+    params = [bound.astimezone(dt.UTC).replace(tzinfo=None) for _, _, bound in comparisons]
+    conn = connect(driver, connection)
     try:
         cursor = conn.cursor()
         cursor.setQueryTimeout(query_timeout_s(timeout_ms))
@@ -166,3 +174,7 @@ def read_iris(
         if frame[name].dtype == object and len(values) and all(isinstance(v, Decimal) for v in values):
             frame[name] = frame[name].astype("float64")
     return frame
+
+
+def _delimited(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'  # a delimited identifier

@@ -14,7 +14,6 @@ calls are the one way around a read-only transaction that the server does not cl
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Final
@@ -25,12 +24,12 @@ from psycopg import errors, sql
 
 from ct_pipeline.errors import DataError, InfrastructureError, InvalidInput
 from ct_pipeline.sources.timeout import DEFAULT_TIMEOUT_MS, STATEMENT_TIMEOUT_VAR
+from ct_pipeline.sources.window import EVERY_ROW, Comparison, TimeWindow
 
 DATABASE_URL_VAR: Final = "CT_SOURCE_DATABASE_URL"
 CONNECT_TIMEOUT_S: Final = 10
-# The time filter's tests: the column is an Identifier, the bound a parameter, never text in the query.
-_AT_OR_AFTER: Final = sql.SQL("{} >= %s")
-_AT_OR_BEFORE: Final = sql.SQL("{} <= %s")
+# The time window's tests: the column is an Identifier, the bound a parameter, never text in the query.
+_COMPARISONS: Final[Mapping[Comparison, sql.SQL]] = {">=": sql.SQL("{} >= %s"), "<=": sql.SQL("{} <= %s")}
 
 
 def database_url(environ: Mapping[str, str]) -> str:
@@ -47,28 +46,27 @@ def database_url(environ: Mapping[str, str]) -> str:
 def read_query(
     url: str,
     query: str,
-    time_column: str | None = None,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
+    window: TimeWindow = EVERY_ROW,
     timeout_ms: int = DEFAULT_TIMEOUT_MS,
 ) -> pd.DataFrame:
-    """Run ``query`` read-only, keeping only rows whose ``time_column`` is within ``since``..``until``.
+    """Run ``query`` read-only, keeping only the rows within ``window``.
 
-    Both bounds are inclusive and optional, and travel as bound parameters, never as text in the SQL.
+    Its bounds are inclusive and travel as bound parameters, never as text in the SQL.
     """
     body = query.strip().rstrip(";")
     statement: sql.Composable = sql.SQL(body)  # type: ignore[arg-type]  # the spec's query, by design
     params: tuple[object, ...] | None = None  # None: psycopg leaves '%' in the query alone
-    tests = ((_AT_OR_AFTER, since), (_AT_OR_BEFORE, until))
-    bounds = [(test, bound) for test, bound in tests if bound is not None]
-    if bounds and time_column is not None:
-        conditions = sql.SQL(" AND ").join(test.format(sql.Identifier(time_column)) for test, _ in bounds)
+    comparisons = window.comparisons()
+    if comparisons:
+        conditions = sql.SQL(" AND ").join(
+            _COMPARISONS[test].format(sql.Identifier(column)) for column, test, _ in comparisons
+        )
         # With parameters psycopg reads every '%' as a placeholder: double the query's own.
         statement = sql.SQL("SELECT * FROM (\n{}\n) AS ct_source WHERE {}").format(
             sql.SQL(body.replace("%", "%%")),  # type: ignore[arg-type]
             conditions,
         )
-        params = tuple(bound for _, bound in bounds)
+        params = tuple(bound for _, _, bound in comparisons)
     try:
         with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S) as conn:
             conn.read_only = True  # psycopg opens the transaction with BEGIN READ ONLY

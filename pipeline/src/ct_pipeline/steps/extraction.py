@@ -18,6 +18,7 @@ from ct_pipeline.errors import DataError
 from ct_pipeline.sources.files import read_file, resolve_data_path
 from ct_pipeline.sources.iris import IrisConnection, iris_connection, load_driver, read_iris, statement
 from ct_pipeline.sources.timeout import DEFAULT_TIMEOUT_MS, statement_timeout_ms
+from ct_pipeline.sources.window import TimeWindow
 from ct_pipeline.spec import SklearnData, Spec, SyntheticData, TableData
 from ct_pipeline.steps import StepContext
 
@@ -111,30 +112,16 @@ def fingerprint(frame: pd.DataFrame) -> str:
 
 
 def _table(data: TableData, access: SourceAccess) -> pd.DataFrame:
+    window = TimeWindow(data.time_column, data.since, data.until)
     if data.source == "postgres":
         from ct_pipeline.sources.postgres import read_query
 
         assert access.database_url is not None and data.query is not None
-        frame = read_query(
-            access.database_url,
-            data.query,
-            data.time_column,
-            since=data.since,
-            until=data.until,
-            timeout_ms=access.statement_timeout_ms,
-        )
+        frame = read_query(access.database_url, data.query, window, access.statement_timeout_ms)
         shown = "the query's result"
     elif data.source == "iris":
         assert access.iris is not None
-        frame = read_iris(
-            access.iris,
-            data.query,
-            data.table,
-            data.time_column,
-            since=data.since,
-            until=data.until,
-            timeout_ms=access.statement_timeout_ms,
-        )
+        frame = read_iris(access.iris, data.query, data.table, window, access.statement_timeout_ms)
         shown = f"the IRIS {'query' if data.query else 'table ' + str(data.table)}"
     else:
         assert access.path is not None and data.path is not None

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Final, Literal
 
+from ct_pipeline.aliases import CHAMPION
 from ct_pipeline.errors import DataError
 from ct_pipeline.metric_rules import DIRECTIONS, improvement
 from ct_pipeline.spec import MetricsSpec
@@ -21,7 +22,6 @@ from ct_pipeline.steps.evaluation import score
 from ct_pipeline.steps.preparation import Split
 
 REGISTERED_MODEL_VAR: Final = "CT_REGISTERED_MODEL"
-CHAMPION: Final = "champion"
 DECISION_PATH: Final = "validation/decision.json"
 
 

@@ -16,12 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from ct_pipeline.aliases import CHALLENGER, CHAMPION
 from ct_pipeline.errors import InvalidInput
 from ct_pipeline.steps import StepContext
-from ct_pipeline.steps.model_validation import CHAMPION, Decision
+from ct_pipeline.steps.model_validation import Decision
+from ct_pipeline.task_file import JOB_ID_VAR
 
-CHALLENGER: Final = "challenger"
-JOB_ID_VAR: Final = "CT_JOB_ID"
 CONFLICT_TAG: Final = "ct.promotion_conflict"
 
 
