@@ -1,8 +1,8 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { auditConfig, RecordingTransport, range, waitFor } from '../../test/audit-kit.js';
 import { backoffDelay, createAuditLog, memoryAuditLog } from './audit-log.js';
-import { auditConfig, RecordingTransport, range, waitFor } from './audit-test-kit.js';
 import { AuditDeliveryError } from './audit-transport.js';
 
 describe('createAuditLog', () => {

@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { auditConfig, RecordingTransport, range, waitFor } from '../../test/audit-kit.js';
 import { createAuditLog } from './audit-log.js';
-import { auditConfig, RecordingTransport, range, waitFor } from './audit-test-kit.js';
 import { AuditDeliveryError } from './audit-transport.js';
 import { IrisAuditTransport } from './iris-transport.js';
 

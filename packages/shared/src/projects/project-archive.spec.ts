@@ -2,13 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { limits, PROJECT, refusalOf } from '../../test/project-archive-kit.js';
 import {
   readProjectArchive,
   readProjectDir,
   writeProjectArchive,
   writeProjectFiles,
 } from './project-archive.js';
-import { limits, PROJECT, refusalOf } from './project-archive-test-kit.js';
 import { type ArchiveLimits, type ProjectFile, projectHash } from './project-file.js';
 
 function tar(args: readonly string[]): void {

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
+import { limits, PROJECT, refusalOf } from '../../test/project-archive-kit.js';
 import { readProjectArchive, writeProjectArchive } from './project-archive.js';
-import { limits, PROJECT, refusalOf } from './project-archive-test-kit.js';
 import type { ArchiveLimits } from './project-file.js';
 
 /** A tar entry as the tests craft it, for archives the writer would never make. */

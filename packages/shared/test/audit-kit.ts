@@ -1,7 +1,7 @@
-// Test helpers of the audit client (not exported from the package).
+// Test helpers of the audit client, for the specs in src/audit (not part of the built package).
 import { join } from 'node:path';
-import type { AuditConfig } from './audit-config.js';
-import type { AuditEntry, AuditTransport } from './audit-transport.js';
+import type { AuditConfig } from '../src/audit/audit-config.js';
+import type { AuditEntry, AuditTransport } from '../src/audit/audit-transport.js';
 
 export function auditConfig(dir: string, overrides: Partial<AuditConfig> = {}): AuditConfig {
   return {

@@ -1,10 +1,10 @@
-// Test fixtures of the project archive (not exported from the package).
+// Test fixtures of the project archive, for the specs in src/projects (not part of the built package).
 import {
   type ArchiveLimits,
   DEFAULT_ARCHIVE_LIMITS,
   ProjectArchiveError,
   type ProjectFile,
-} from './project-file.js';
+} from '../src/projects/project-file.js';
 
 // Over 100 bytes, so that GNU tar needs its long-name header, pax, or ustar's prefix field to store it.
 const LONG_PATH = `deep/${'a'.repeat(60)}/${'b'.repeat(60)}/train_model.py`;
