@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { CtApiError, CtClientError, createCtClient } from '@ct/shared';
 import { cliConfig, UsageError } from './cli-config.js';
-import { type Command, type CommandGroup, EXIT } from './commands/command.js';
+import { OPTIONS } from './cli-flags.js';
+import { arityOf, type Command, type CommandGroup, EXIT } from './commands/command.js';
 import {
   cancelCommand,
   jobsCommand,
@@ -46,45 +47,6 @@ const COMMANDS: Readonly<Record<string, Command | CommandGroup>> = {
   performance: performanceCommand,
 };
 
-const OPTIONS = {
-  json: { type: 'boolean' },
-  'api-url': { type: 'string' },
-  key: { type: 'string' },
-  state: { type: 'string' },
-  pipeline: { type: 'string' },
-  limit: { type: 'string' },
-  cursor: { type: 'string' },
-  reason: { type: 'string' },
-  'expect-champion': { type: 'string' },
-  watch: { type: 'boolean' },
-  'min-age': { type: 'string' },
-  file: { type: 'string', short: 'f' },
-  name: { type: 'string' },
-  cron: { type: 'string' },
-  timezone: { type: 'string' },
-  'no-schedule': { type: 'boolean' },
-  'min-new-rows': { type: 'string' },
-  'poll-seconds': { type: 'string' },
-  'no-new-data': { type: 'boolean' },
-  'cooldown-seconds': { type: 'string' },
-  promotion: { type: 'string' },
-  disabled: { type: 'boolean' },
-  rows: { type: 'string' },
-  source: { type: 'string' },
-  at: { type: 'string' },
-  since: { type: 'string' },
-  until: { type: 'string' },
-  model: { type: 'string' },
-  'key-column': { type: 'string' },
-  'mirror-to-iris': { type: 'boolean' },
-  'model-version': { type: 'string' },
-  'window-seconds': { type: 'string' },
-  labelled: { type: 'boolean' },
-  unlabelled: { type: 'boolean' },
-  wait: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
 /** Runs one `ct` command line; resolves to the exit code. Errors are printed, never thrown. */
 export async function runCli(argv: readonly string[], env: Record<string, string | undefined>, io: CliIo) {
   try {
@@ -100,7 +62,7 @@ export async function runCli(argv: readonly string[], env: Record<string, string
       return name === undefined && !flags.help ? EXIT.usage : EXIT.ok;
     }
     const { command, args } = commandOf(name, rest);
-    if (args.length !== command.arity) throw new UsageError(`usage: ct ${command.usage}`);
+    if (args.length !== arityOf(command.usage)) throw new UsageError(`usage: ct ${command.usage}`);
     const config = cliConfig(flags, env);
     const client = createCtClient({
       baseUrl: config.apiUrl,

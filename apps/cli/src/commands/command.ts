@@ -1,5 +1,6 @@
 import type { CtClient } from '@ct/shared';
 import type { CliConfig } from '../cli-config.js';
+import type { CliFlags } from '../cli-flags.js';
 import type { CliIo } from '../output/io.js';
 
 /**
@@ -17,48 +18,21 @@ export interface CommandContext {
   io: CliIo;
 }
 
-export interface CliFlags {
-  json?: boolean;
-  state?: string;
-  pipeline?: string;
-  limit?: string;
-  cursor?: string;
-  reason?: string;
-  'expect-champion'?: string;
-  watch?: boolean;
-  'min-age'?: string;
-  file?: string;
-  name?: string;
-  cron?: string;
-  timezone?: string;
-  'no-schedule'?: boolean;
-  'min-new-rows'?: string;
-  'poll-seconds'?: string;
-  'no-new-data'?: boolean;
-  'cooldown-seconds'?: string;
-  promotion?: string;
-  disabled?: boolean;
-  rows?: string;
-  source?: string;
-  at?: string;
-  since?: string;
-  until?: string;
-  model?: string;
-  'key-column'?: string;
-  'mirror-to-iris'?: boolean;
-  'model-version'?: string;
-  'window-seconds'?: string;
-  labelled?: boolean;
-  unlabelled?: boolean;
-  wait?: boolean;
-}
-
 export interface Command {
+  /** The command line it takes, which says its arguments: `cancel <job-id>`, `pipelines list [--limit <n>]`. */
   usage: string;
   summary: string;
-  /** How many positional arguments it takes. */
-  arity: number;
   run(context: CommandContext): Promise<number>;
+}
+
+/**
+ * How many arguments a usage line takes: its `<...>` words before the first flag (`[--limit <n>]`,
+ * `-f <file>`, `--rows <n>`), so that the check of a command line and the usage it prints agree.
+ */
+export function arityOf(usage: string): number {
+  const words = usage.split(' ');
+  const flag = words.findIndex((word) => word.startsWith('[') || word.startsWith('-'));
+  return words.slice(0, flag === -1 ? undefined : flag).filter((word) => word.startsWith('<')).length;
 }
 
 /** A command with subcommands (`ct pipelines create ...`): its first argument names the subcommand. */
@@ -70,17 +44,4 @@ export interface CommandGroup {
 /** Prints `value` as JSON when `--json` is set, else the human text. */
 export function print(context: CommandContext, value: unknown, human: () => string): void {
   context.io.out(context.flags.json ? JSON.stringify(value, null, 2) : human());
-}
-
-/** Prints a page of a list: as JSON with `--json`, else as a table and the command that shows the next page. */
-export function printPage<T>(
-  context: CommandContext,
-  page: { items: T[]; nextCursor?: string | null },
-  table: (items: T[]) => string,
-  command: string,
-): void {
-  print(context, page, () => {
-    const text = table(page.items);
-    return page.nextCursor ? `${text}\nmore: ct ${command} --cursor ${page.nextCursor}` : text;
-  });
 }

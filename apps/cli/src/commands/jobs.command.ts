@@ -1,24 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { JOB_STATES, type Job, type JobState, type SubmitJobInput } from '@ct/shared';
 import { UsageError } from '../cli-config.js';
 import { age, formatTable } from '../output/table.js';
-import { type Command, type CommandContext, EXIT, print, printPage } from './command.js';
+import { type Command, type CommandContext, EXIT, print } from './command.js';
+import { readJsonFile } from './json-file.js';
+import { pageCommand, pageQuery, requestCommand } from './request-command.js';
 import { watchJob } from './watch.command.js';
 
 /** A job file is a submission (`{ "spec": {...}, "priority": ... }`) or a bare training spec. */
 export function readSubmission(file: string): SubmitJobInput {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${file} is not JSON: ${(error as Error).message}`);
-  }
+  const value = readJsonFile(file);
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new UsageError(`${file} must hold a JSON object: a submission with "spec", or a training spec`);
   return ('spec' in value ? value : { spec: value }) as SubmitJobInput;
@@ -27,7 +17,6 @@ export function readSubmission(file: string): SubmitJobInput {
 export const submitCommand: Command = {
   usage: 'submit <job.json> [--watch]',
   summary: 'submit a job (a submission or a bare spec); --watch follows it to the end',
-  arity: 1,
   async run(context) {
     const body = readSubmission(context.args[0] ?? '');
     const { status, body: job } = await context.client.call('submitJob', { body });
@@ -41,26 +30,26 @@ export const submitCommand: Command = {
   },
 };
 
-export const jobsCommand: Command = {
+export const jobsCommand = pageCommand({
   usage: 'jobs [--state <state>] [--pipeline <name>] [--limit <n>] [--cursor <c>]',
   summary: "list the team's jobs, newest first",
-  arity: 0,
-  async run(context) {
-    const { state, pipeline, limit, cursor } = context.flags;
-    if (state !== undefined && !JOB_STATES.includes(state as JobState))
-      throw new UsageError(`--state must be one of ${JOB_STATES.join(', ')}`);
-    const page = await context.client.listJobs({
-      query: { state: state as JobState | undefined, pipeline, limit: limitOf(limit), cursor },
-    });
-    printPage(context, page, (jobs) => formatTable(jobs, JOB_COLUMNS, 'no jobs'), 'jobs');
-    return EXIT.ok;
-  },
-};
+  request: ({ client, flags }) =>
+    client.listJobs({
+      query: { state: jobState(flags.state), pipeline: flags.pipeline, ...pageQuery(flags) },
+    }),
+  table: (jobs) => formatTable(jobs, JOB_COLUMNS, 'no jobs'),
+  next: () => 'jobs',
+});
+
+function jobState(state: string | undefined): JobState | undefined {
+  if (state !== undefined && !JOB_STATES.includes(state as JobState))
+    throw new UsageError(`--state must be one of ${JOB_STATES.join(', ')}`);
+  return state as JobState | undefined;
+}
 
 export const cancelCommand: Command = {
   usage: 'cancel <job-id>',
   summary: 'cancel a queued or running job',
-  arity: 1,
   async run(context) {
     const { status, body: job } = await context.client.call('cancelJob', { params: { id: jobId(context) } });
     print(context, job, () =>
@@ -73,7 +62,6 @@ export const cancelCommand: Command = {
 export const retryCommand: Command = {
   usage: 'retry <job-id> [--watch]',
   summary: 'queue a failed or cancelled job again',
-  arity: 1,
   async run(context) {
     const job = await context.client.retryJob({ params: { id: jobId(context) } });
     if (context.flags.watch) return watchJob(context, job.id);
@@ -82,20 +70,15 @@ export const retryCommand: Command = {
   },
 };
 
-export const positionCommand: Command = {
+export const positionCommand = requestCommand({
   usage: 'position <job-id>',
   summary: 'where a job stands in its queue, and why it has not started',
-  arity: 1,
-  async run(context) {
-    const position = await context.client.jobPosition({ params: { id: jobId(context) } });
-    print(context, position, () => {
-      const place =
-        position.position === null ? '' : ` #${position.position} (${position.waitingAhead} ahead)`;
-      return `job ${position.jobId} ${position.state}${place}: ${position.reason}: ${position.message}`;
-    });
-    return EXIT.ok;
+  request: (context) => context.client.jobPosition({ params: { id: jobId(context) } }),
+  text(position) {
+    const place = position.position === null ? '' : ` #${position.position} (${position.waitingAhead} ahead)`;
+    return `job ${position.jobId} ${position.state}${place}: ${position.reason}: ${position.message}`;
   },
-};
+});
 
 const JOB_COLUMNS = [
   { heading: 'id', cell: (job: Job) => job.id },
@@ -109,11 +92,4 @@ const JOB_COLUMNS = [
 
 export function jobId(context: CommandContext): string {
   return context.args[0] ?? '';
-}
-
-export function limitOf(limit: string | undefined): number | undefined {
-  if (limit === undefined) return undefined;
-  const n = Number(limit);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError('--limit must be a whole number of at least 1');
-  return n;
 }

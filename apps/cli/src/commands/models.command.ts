@@ -1,41 +1,32 @@
 import type { ModelDecisionRequest, ModelVersionView, ModelView } from '@ct/shared';
 import { formatTable } from '../output/table.js';
-import { type Command, type CommandContext, EXIT, print } from './command.js';
+import { type Command, type CommandContext } from './command.js';
+import { requestCommand } from './request-command.js';
 
-export const modelsCommand: Command = {
+export const modelsCommand = requestCommand({
   usage: 'models <team>.<pipeline>',
   summary: "a registered model's aliases and versions, with their metrics and decisions",
-  arity: 1,
-  async run(context) {
-    const model = await context.client.getModel({ params: { name: context.args[0] ?? '' } });
-    print(context, model, () => describe(model));
-    return EXIT.ok;
-  },
-};
+  request: (context) => context.client.getModel({ params: { name: context.args[0] ?? '' } }),
+  text: describe,
+});
 
 type Decision = 'approve' | 'reject' | 'promote';
 
 function decisionCommand(action: Decision, summary: string): Command {
-  return {
+  return requestCommand({
     usage: `${action} <team>.<pipeline> <version> [--reason <text>] [--expect-champion <version|none>]`,
     summary,
-    arity: 2,
-    async run(context: CommandContext) {
+    request(context) {
       const [name = '', version = ''] = context.args;
-      const input = {
-        params: { name, version },
-        body: decisionBody(context.flags),
-      };
-      const model =
-        action === 'approve'
-          ? await context.client.approveModelVersion(input)
-          : action === 'reject'
-            ? await context.client.rejectModelVersion(input)
-            : await context.client.promoteModelVersion(input);
-      print(context, model, () => `${action}: ${name} version ${version}\n${describe(model)}`);
-      return EXIT.ok;
+      const input = { params: { name, version }, body: decisionBody(context.flags) };
+      return action === 'approve'
+        ? context.client.approveModelVersion(input)
+        : action === 'reject'
+          ? context.client.rejectModelVersion(input)
+          : context.client.promoteModelVersion(input);
     },
-  };
+    text: (model, { args }) => `${action}: ${args[0]} version ${args[1]}\n${describe(model)}`,
+  });
 }
 
 /** `--expect-champion none` expects no champion; the API answers 409 when the champion is not the one expected. */

@@ -7,34 +7,26 @@ import {
 import { UsageError } from '../cli-config.js';
 import { age, formatTable } from '../output/table.js';
 import { type Command, EXIT, print } from './command.js';
+import { requestCommand } from './request-command.js';
 
-export const queuesCommand: Command = {
+export const queuesCommand = requestCommand({
   usage: 'queues',
   summary: 'each queue: jobs by state, paused, live workers, outcomes of the last 5 minutes',
-  arity: 0,
-  async run(context) {
-    const queues = await context.client.listQueues();
-    print(context, queues, () => formatTable(queues.items, QUEUE_COLUMNS, 'no queues'));
-    return EXIT.ok;
-  },
-};
+  request: ({ client }) => client.listQueues(),
+  text: (queues) => formatTable(queues.items, QUEUE_COLUMNS, 'no queues'),
+});
 
-export const workersCommand: Command = {
+export const workersCommand = requestCommand({
   usage: 'workers',
   summary: 'the live workers: host, pid, busy slots, running jobs, version, last heartbeat',
-  arity: 0,
-  async run(context) {
-    const workers = await context.client.listWorkers();
-    print(context, workers, () => formatTable(workers.items, WORKER_COLUMNS, 'no live worker'));
-    return EXIT.ok;
-  },
-};
+  request: ({ client }) => client.listWorkers(),
+  text: (workers) => formatTable(workers.items, WORKER_COLUMNS, 'no live worker'),
+});
 
 /** `ct queue pause|resume|retry-failed|clean <queue>`: the admin actions on a queue. */
 export const queueCommand: Command = {
   usage: 'queue <pause|resume|retry-failed|clean> <queue> [--min-age <seconds>] [--state completed|failed]',
   summary: 'admin: pause or resume a queue, retry its failed jobs, or clean its old finished records',
-  arity: 2,
   async run(context) {
     const [action, name = ''] = context.args;
     const params = { name };

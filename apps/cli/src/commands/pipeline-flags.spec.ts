@@ -1,5 +1,5 @@
 import { pipelineFixture, SPEC_INPUT } from '../../test/pipeline-fixtures.js';
-import type { CliFlags } from './command.js';
+import type { CliFlags } from '../cli-flags.js';
 import { createPipelineBody, updatePipelineBody, wholeNumber } from './pipeline-flags.js';
 
 const spec = SPEC_INPUT as Parameters<typeof createPipelineBody>[1];

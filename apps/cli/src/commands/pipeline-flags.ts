@@ -1,6 +1,6 @@
 import type { CreatePipelineInput, Pipeline, PipelineTriggers, UpdatePipelineInput } from '@ct/shared';
 import { UsageError } from '../cli-config.js';
-import type { CliFlags } from './command.js';
+import type { CliFlags } from '../cli-flags.js';
 
 type Spec = CreatePipelineInput['spec'];
 const POLICIES = ['auto', 'manual'] as const;

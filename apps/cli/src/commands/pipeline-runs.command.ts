@@ -1,8 +1,8 @@
 import { UsageError } from '../cli-config.js';
-import { type Command, type CommandContext, EXIT, print, printPage } from './command.js';
-import { limitOf } from './jobs.command.js';
+import { type Command, type CommandContext, EXIT, print } from './command.js';
 import { wholeNumber } from './pipeline-flags.js';
 import { describeArrival, formatTriggers } from './pipelines-output.js';
+import { pageCommand, pageQuery, requestCommand } from './request-command.js';
 import { watchJob } from './watch.command.js';
 
 // `ct pipelines run|wait|triggers|arrivals`: a registered pipeline's runs and what starts them.
@@ -13,7 +13,6 @@ export const ref = (context: CommandContext) => ({ id: context.args[0] ?? '' });
 export const run: Command = {
   usage: 'pipelines run <name|id> [--watch]',
   summary: 'run the latest version now (trigger manual); --watch follows the job to its end',
-  arity: 1,
   async run(context) {
     const { job, trigger } = await context.client.startPipelineRun({ params: ref(context) });
     const started = `started job ${job.id} (pipeline ${job.pipeline}, version ${job.pipelineVersion ?? '-'}, trigger ${trigger.kind})`;
@@ -30,7 +29,6 @@ export const wait: Command = {
   usage: 'pipelines wait <name|id>',
   summary:
     "follow the pipeline's latest training run to its end (a triggered one too); exit 0 only if it succeeded",
-  arity: 1,
   async run(context) {
     const pipeline = await context.client.getPipeline({ params: ref(context) });
     if (pipeline.lastRun === null) {
@@ -42,37 +40,23 @@ export const wait: Command = {
   },
 };
 
-export const triggers: Command = {
+export const triggers = pageCommand({
   usage: 'pipelines triggers <name|id> [--limit <n>] [--cursor <c>]',
   summary: "a pipeline's trigger records, newest first: kind, figures, started job or why suppressed",
-  arity: 1,
-  async run(context) {
-    const { limit, cursor } = context.flags;
-    const params = ref(context);
-    const page = await context.client.listPipelineTriggers({
-      params,
-      query: { limit: limitOf(limit), cursor },
-    });
-    printPage(context, page, formatTriggers, `pipelines triggers ${params.id}`);
-    return EXIT.ok;
-  },
-};
+  request: (context) =>
+    context.client.listPipelineTriggers({ params: ref(context), query: pageQuery(context.flags) }),
+  table: formatTriggers,
+  next: (context) => `pipelines triggers ${ref(context).id}`,
+});
 
-export const arrivals: Command = {
+export const arrivals = requestCommand({
   usage: 'pipelines arrivals <name|id> --rows <n> [--source <where>] [--at <iso time>]',
   summary: 'record rows that arrived; the new-data trigger fires when they reach its threshold',
-  arity: 1,
-  async run(context) {
+  request(context) {
     const { rows, source, at } = context.flags;
     const count = wholeNumber('--rows', rows, 1);
     if (count === undefined) throw new UsageError(`usage: ct ${arrivals.usage}`);
-    const body = {
-      rows: count,
-      ...(source === undefined ? {} : { source }),
-      ...(at === undefined ? {} : { at }),
-    };
-    const result = await context.client.recordDataArrival({ params: ref(context), body });
-    print(context, result, () => describeArrival(result));
-    return EXIT.ok;
+    return context.client.recordDataArrival({ params: ref(context), body: { rows: count, source, at } });
   },
-};
+  text: describeArrival,
+});

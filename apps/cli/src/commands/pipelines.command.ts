@@ -1,7 +1,7 @@
 import type { CreatePipelineInput } from '@ct/shared';
 import { UsageError } from '../cli-config.js';
-import { type Command, type CommandContext, type CommandGroup, EXIT, print, printPage } from './command.js';
-import { limitOf, readSubmission } from './jobs.command.js';
+import { type Command, type CommandContext, type CommandGroup, EXIT, print } from './command.js';
+import { readSubmission } from './jobs.command.js';
 import { createPipelineBody, updatePipelineBody } from './pipeline-flags.js';
 import { arrivals, ref, run, triggers, wait } from './pipeline-runs.command.js';
 import {
@@ -11,6 +11,7 @@ import {
   shortHash,
   showPipeline,
 } from './pipelines-output.js';
+import { pageCommand, pageQuery, requestCommand } from './request-command.js';
 
 const SHOW_TRIGGERS = 10;
 
@@ -49,61 +50,46 @@ function pipelineFrom(file: string, flags: CommandContext['flags']): CreatePipel
   return { ...fromFile, ...fromFlags, ...(triggers ? { triggers } : {}) };
 }
 
-const create: Command = {
+const create = requestCommand({
   usage:
     'pipelines create -f <spec.json> [--name <name>] [--cron <expr> [--timezone <tz>]] ' +
     '[--min-new-rows <n> [--poll-seconds <s>]] [--cooldown-seconds <s>] [--promotion auto|manual] [--disabled]',
   summary:
     'register a pipeline: its spec (a pipeline file, a job file or a training spec), schedule, triggers, guards',
-  arity: 0,
-  async run(context) {
+  request(context) {
     if (context.flags.file === undefined) throw new UsageError(`usage: ct ${create.usage}`);
-    const body = pipelineFrom(context.flags.file, context.flags);
-    const pipeline = await context.client.createPipeline({ body });
-    print(
-      context,
-      pipeline,
-      () => `registered pipeline ${pipeline.name}\n${pipelineSummary(pipeline, Date.now())}`,
-    );
-    return EXIT.ok;
+    return context.client.createPipeline({ body: pipelineFrom(context.flags.file, context.flags) });
   },
-};
+  text: (pipeline) => `registered pipeline ${pipeline.name}\n${pipelineSummary(pipeline, Date.now())}`,
+});
 
-const list: Command = {
+const list = pageCommand({
   usage: 'pipelines list [--limit <n>] [--cursor <c>]',
   summary: "the team's registered pipelines: schedule, next run, new data, last run",
-  arity: 0,
-  async run(context) {
-    const { limit, cursor } = context.flags;
-    const page = await context.client.listPipelines({ query: { limit: limitOf(limit), cursor } });
-    printPage(context, page, (pipelines) => formatPipelines(pipelines, Date.now()), 'pipelines list');
-    return EXIT.ok;
-  },
-};
+  request: ({ client, flags }) => client.listPipelines({ query: pageQuery(flags) }),
+  table: (pipelines) => formatPipelines(pipelines, Date.now()),
+  next: () => 'pipelines list',
+});
 
-const show: Command = {
+const show = requestCommand({
   usage: 'pipelines show <name|id>',
   summary: 'a pipeline: version, champion, last run, next scheduled time, new data, the last 10 triggers',
-  arity: 1,
-  async run(context) {
+  async request(context) {
     const params = ref(context);
     const [pipeline, triggers] = await Promise.all([
       context.client.getPipeline({ params }),
       context.client.listPipelineTriggers({ params, query: { limit: SHOW_TRIGGERS } }),
     ]);
-    print(context, { pipeline, triggers: triggers.items }, () =>
-      showPipeline(pipeline, triggers.items, Date.now()),
-    );
-    return EXIT.ok;
+    return { pipeline, triggers: triggers.items };
   },
-};
+  text: ({ pipeline, triggers }) => showPipeline(pipeline, triggers, Date.now()),
+});
 
 const update: Command = {
   usage:
     'pipelines update <name|id> [-f <spec.json>] [--cron <expr>] [--timezone <tz>] [--no-schedule] ' +
     '[--min-new-rows <n>] [--poll-seconds <s>] [--no-new-data] [--cooldown-seconds <s>] [--promotion auto|manual]',
   summary: 'change a pipeline; a new spec or promotion policy makes a new version',
-  arity: 1,
   async run(context) {
     const params = ref(context);
     const spec = context.flags.file === undefined ? undefined : specFrom(context.flags.file);
@@ -121,52 +107,34 @@ const update: Command = {
 };
 
 function toggle(action: 'enable' | 'disable', summary: string): Command {
-  return {
+  return requestCommand({
     usage: `pipelines ${action} <name|id>`,
     summary,
-    arity: 1,
-    async run(context) {
-      const params = ref(context);
-      const pipeline =
-        action === 'enable'
-          ? await context.client.enablePipeline({ params })
-          : await context.client.disablePipeline({ params });
-      print(
-        context,
-        pipeline,
-        () => `pipeline ${pipeline.name} ${action}d\n${pipelineSummary(pipeline, Date.now())}`,
-      );
-      return EXIT.ok;
-    },
-  };
+    request: (context) =>
+      action === 'enable'
+        ? context.client.enablePipeline({ params: ref(context) })
+        : context.client.disablePipeline({ params: ref(context) }),
+    text: (pipeline) => `pipeline ${pipeline.name} ${action}d\n${pipelineSummary(pipeline, Date.now())}`,
+  });
 }
 
-const remove: Command = {
+const remove = requestCommand({
   usage: 'pipelines delete <name|id>',
   summary: 'delete a pipeline, its versions, trigger records and schedule (its jobs and model stay)',
-  arity: 1,
-  async run(context) {
+  async request(context) {
     const params = ref(context);
     await context.client.deletePipeline({ params });
-    print(
-      context,
-      { deleted: params.id },
-      () => `deleted pipeline ${params.id}; its jobs and registered model stay`,
-    );
-    return EXIT.ok;
+    return { deleted: params.id };
   },
-};
+  text: ({ deleted }) => `deleted pipeline ${deleted}; its jobs and registered model stay`,
+});
 
-const versions: Command = {
+const versions = requestCommand({
   usage: 'pipelines versions <name|id>',
   summary: "a pipeline's spec versions, newest first: number, hash, when, by which key",
-  arity: 1,
-  async run(context) {
-    const result = await context.client.listPipelineVersions({ params: ref(context) });
-    print(context, result, () => formatVersions(result.items));
-    return EXIT.ok;
-  },
-};
+  request: (context) => context.client.listPipelineVersions({ params: ref(context) }),
+  text: (result) => formatVersions(result.items),
+});
 
 /** `ct pipelines <subcommand>`: registered pipelines and their triggers. */
 export const pipelinesCommand: CommandGroup = {

@@ -3,12 +3,12 @@ import { type ProjectVersion, projectNameSchema } from '@ct/shared';
 import { ProjectArchiveError, readProjectDir, writeProjectArchive } from '@ct/shared/project-archive';
 import { formatTable } from '../output/table.js';
 import { type Command, type CommandGroup, EXIT, print } from './command.js';
+import { requestCommand } from './request-command.js';
 
 /** `ct project push DIR [--name N]`: packs the folder and uploads it as a new version (or finds it uploaded). */
 const push: Command = {
   usage: 'project push <dir> [--name <project>]',
   summary: "upload a folder as a version of a team's project (its name: --name, else the folder's)",
-  arity: 1,
   async run(context) {
     const dir = resolve(context.args[0] ?? '.');
     const name = context.flags.name ?? basename(dir);
@@ -46,58 +46,48 @@ const push: Command = {
   },
 };
 
-const list: Command = {
+const list = requestCommand({
   usage: 'project list',
   summary: "the team's uploaded projects, each with its newest version",
-  arity: 0,
-  async run(context) {
-    const projects = await context.client.listProjects();
-    print(context, projects, () =>
-      formatTable(
-        projects.items,
-        [
-          { heading: 'project', cell: (p) => p.name },
-          { heading: 'versions', cell: (p) => p.versions },
-          { heading: 'newest', cell: (p) => p.latest.hash.slice(0, 12) },
-          { heading: 'uploaded', cell: (p) => p.latest.createdAt },
-          { heading: 'entry points', cell: (p) => p.latest.entryPoints.map((e) => e.name).join(',') },
-        ],
-        'no uploaded projects',
-      ),
-    );
-    return EXIT.ok;
-  },
-};
+  request: ({ client }) => client.listProjects(),
+  text: (projects) =>
+    formatTable(
+      projects.items,
+      [
+        { heading: 'project', cell: (p) => p.name },
+        { heading: 'versions', cell: (p) => p.versions },
+        { heading: 'newest', cell: (p) => p.latest.hash.slice(0, 12) },
+        { heading: 'uploaded', cell: (p) => p.latest.createdAt },
+        { heading: 'entry points', cell: (p) => p.latest.entryPoints.map((e) => e.name).join(',') },
+      ],
+      'no uploaded projects',
+    ),
+});
 
-const show: Command = {
+const show = requestCommand({
   usage: 'project show <project>',
   summary: "a project's versions, newest first, with their entry points and environment",
-  arity: 1,
-  async run(context) {
-    const project = await context.client.getProject({ params: { name: context.args[0] ?? '' } });
-    print(context, project, () =>
-      [
-        `project ${project.name}`,
-        formatTable(
-          project.versions,
-          [
-            { heading: 'version', cell: (v: ProjectVersion) => v.hash.slice(0, 12) },
-            { heading: 'uploaded', cell: (v: ProjectVersion) => v.createdAt },
-            { heading: 'files', cell: (v: ProjectVersion) => v.fileCount },
-            { heading: 'size', cell: (v: ProjectVersion) => kb(v.unpackedBytes) },
-            { heading: 'environment', cell: describeEnvironment },
-            {
-              heading: 'entry points',
-              cell: (v: ProjectVersion) => v.entryPoints.map((e) => e.name).join(','),
-            },
-          ],
-          'no versions',
-        ),
-      ].join('\n'),
-    );
-    return EXIT.ok;
-  },
-};
+  request: (context) => context.client.getProject({ params: { name: context.args[0] ?? '' } }),
+  text: (project) =>
+    [
+      `project ${project.name}`,
+      formatTable(
+        project.versions,
+        [
+          { heading: 'version', cell: (v: ProjectVersion) => v.hash.slice(0, 12) },
+          { heading: 'uploaded', cell: (v: ProjectVersion) => v.createdAt },
+          { heading: 'files', cell: (v: ProjectVersion) => v.fileCount },
+          { heading: 'size', cell: (v: ProjectVersion) => kb(v.unpackedBytes) },
+          { heading: 'environment', cell: describeEnvironment },
+          {
+            heading: 'entry points',
+            cell: (v: ProjectVersion) => v.entryPoints.map((e) => e.name).join(','),
+          },
+        ],
+        'no versions',
+      ),
+    ].join('\n'),
+});
 
 /** `ct project <subcommand>`: a team's own training code, uploaded in versions. */
 export const projectCommand: CommandGroup = {

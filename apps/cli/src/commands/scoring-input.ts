@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { type GroundTruthResult, type RouteInput, SCORING_LIMITS, type SCORING_ROUTES } from '@ct/shared';
 import { UsageError } from '../cli-config.js';
+import { readJsonFile } from './json-file.js';
 
 type Row = Record<string, unknown>;
 /** A body of `POST /v1/pipelines/:id/ground-truth` as the client sends it. */
@@ -8,20 +8,6 @@ export type GroundTruthInput = RouteInput<(typeof SCORING_ROUTES)['recordGroundT
 
 /** Ground truth items per request: a 256 KB request body (the API's default limit) holds about 6,000. */
 export const GROUND_TRUTH_BATCH = 1_000;
-
-function readJson(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${file} is not JSON: ${(error as Error).message}`);
-  }
-}
 
 const isRow = (value: unknown): value is Row =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -31,7 +17,7 @@ const isRow = (value: unknown): value is Row =>
  * judges the values; too many rows are refused here, with what to do instead.
  */
 export function readRows(file: string): Row[] {
-  const value = readJson(file);
+  const value = readJsonFile(file);
   const rows = isRow(value) && 'rows' in value ? value.rows : value;
   if (!Array.isArray(rows) || !rows.every(isRow))
     throw new UsageError(`${file} must hold a JSON array of rows (objects), or {"rows": [...]}`);
@@ -48,7 +34,7 @@ export function readRows(file: string): Row[] {
  * `{"pairs": [...]}` (an outside system's predictions with their outcomes), or a bare array of items.
  */
 export function readGroundTruth(file: string): GroundTruthInput[] {
-  const value = readJson(file);
+  const value = readJsonFile(file);
   const [kind, list] = Array.isArray(value)
     ? (['items', value] as const)
     : isRow(value) && Array.isArray(value.items) && !('pairs' in value)

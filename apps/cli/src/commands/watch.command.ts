@@ -7,7 +7,6 @@ import { type Command, type CommandContext, EXIT } from './command.js';
 export const watchCommand: Command = {
   usage: 'watch <job-id>',
   summary: 'follow a job to its end: steps, progress, output; exit 0 only if it succeeded',
-  arity: 1,
   run: (context) => watchJob(context, context.args[0] ?? ''),
 };
 
