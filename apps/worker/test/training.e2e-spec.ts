@@ -105,6 +105,23 @@ describe('training jobs end to end (worker in-process; real Postgres, Redis, MLf
   );
 
   it(
+    'cancels a running job whose row asks for it when no cancel was published (one sent while Redis was away)',
+    async () => {
+      const submitted = await fx.submit({ spec: LONG_SPEC });
+      await fx.pipelinePid(submitted.id);
+      const running = await fx.waitForState(submitted.id, (job) => job.state === 'running', 'the job to run');
+      expect(
+        await fx.jobs.requestCancel(submitted.id, { state: 'running', attempts: running.attempts }),
+      ).toBe(true);
+      const job = await fx.waitUntilFinished(submitted.id, 20_000);
+      expect(job).toMatchObject({ state: 'cancelled', failureReason: 'cancelled' });
+      expect((await fx.logs.read(job.id)).text).toContain('cancel requested: stopping');
+      expect(await fx.mlflow.getRun(job.mlflowRunId ?? '')).toMatchObject({ status: 'KILLED' });
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'fails a job at its time limit as a timeout, without retrying it',
     async () => {
       const submitted = await fx.submit({ spec: LONG_SPEC, timeoutSeconds: 2 });

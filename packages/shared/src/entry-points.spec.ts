@@ -39,8 +39,8 @@ const ENTRIES: { subpath: string; source: string; may: string; allows: (name: st
   {
     subpath: './runtime',
     source: 'runtime.ts',
-    may: "Node's modules, its dependencies and pino",
-    allows: (name) => isNode(name) || isDependency(name) || name === 'pino',
+    may: "Node's modules, its dependencies, pino and prom-client",
+    allows: (name) => isNode(name) || isDependency(name) || name === 'pino' || name === 'prom-client',
   },
 ];
 
@@ -97,8 +97,8 @@ describe('package.json', () => {
     expect(dependencies.filter((name) => !root.packages.has(name))).toEqual([]);
   });
 
-  it('leaves pino, the IRIS SDK and Nest to the apps that load them, as optional peer dependencies', () => {
-    expect(Object.keys(manifest.peerDependencies).sort()).toEqual([IRIS_SDK, NEST, 'pino']);
+  it('leaves pino, prom-client, the IRIS SDK and Nest to the apps that load them, as optional peer dependencies', () => {
+    expect(Object.keys(manifest.peerDependencies).sort()).toEqual([IRIS_SDK, NEST, 'pino', 'prom-client']);
     for (const name of Object.keys(manifest.peerDependencies)) {
       expect(manifest.peerDependenciesMeta[name]).toEqual({ optional: true });
     }

@@ -4,7 +4,6 @@ import { Injectable } from '@nestjs/common';
 import { Database } from '../database/database.js';
 import { MlflowClient } from '../mlflow/mlflow-client.js';
 import { DegradationCheck } from '../monitoring/degradation-check.js';
-import { PIPELINE_ENTRYPOINTS } from '../process/child-pipeline-launcher.js';
 import { exchangeOf } from '../process/exchange-dir.js';
 import type { JobPlan, Launch, PlannedAttempt, Refusal } from '../training/job-plan.js';
 import { taskOf } from '../training/job-plan.js';
@@ -20,16 +19,12 @@ import { EXCHANGE_FILES, monitorTaskFile, noModelMessage, versionNumberOf } from
  */
 @Injectable()
 export class MonitorPlan extends ScoringPlan implements JobPlan {
-  readonly kind = 'monitor';
-  readonly entrypoint = PIPELINE_ENTRYPOINTS.monitor;
-  protected readonly experimentSuffix = 'monitoring';
-
   constructor(
     private readonly db: Database,
     private readonly mlflow: MlflowClient,
     private readonly degradation: DegradationCheck,
   ) {
-    super();
+    super('monitor');
   }
 
   async beforeLaunch({ job, spec, exchange, recorder }: PlannedAttempt): Promise<Launch | Refusal> {

@@ -5,7 +5,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
 import { Database } from '../database/database.js';
 import { WorkerMetrics } from '../observability/worker-metrics.js';
-import { PIPELINE_ENTRYPOINTS } from '../process/child-pipeline-launcher.js';
 import { exchangeOf } from '../process/exchange-dir.js';
 import type { JobPlan, Launch, PlannedAttempt, Refusal } from '../training/job-plan.js';
 import { taskOf } from '../training/job-plan.js';
@@ -20,16 +19,12 @@ import { EXCHANGE_FILES, scoreTaskFile } from './task-file.js';
  */
 @Injectable()
 export class ScorePlan extends ScoringPlan implements JobPlan {
-  readonly kind = 'score';
-  readonly entrypoint = PIPELINE_ENTRYPOINTS.score;
-  protected readonly experimentSuffix = 'scoring';
-
   constructor(
     private readonly db: Database,
     private readonly metrics: WorkerMetrics,
     @Inject(WORKER_CONFIG) private readonly config: Pick<WorkerConfig, 'irisUrl'>,
   ) {
-    super();
+    super('score');
   }
 
   override taskProblem(job: JobEntity): string | null {

@@ -6,6 +6,7 @@ import { describeError } from '../errors/infrastructure-error.js';
 import { MlflowClient } from '../mlflow/mlflow-client.js';
 import type { AttemptAudit } from './attempt-audit.js';
 import type { AttemptRecorder } from './attempt-recorder.js';
+import { DependencyGate } from './dependency-gate.js';
 import { durableWrite } from './durable-write.js';
 import type { Outcome, Success } from './training-outcome.js';
 
@@ -27,20 +28,31 @@ export function writeRetryMs(config: Pick<WorkerConfig, 'attemptLeaseMs'>): numb
   return config.attemptLeaseMs * 3;
 }
 
-/** The end of one attempt: its MLflow run, its registry decisions, and the job's one fenced move. */
+/**
+ * The end of one attempt: held back when a dependency outage failed it, then its MLflow run, its registry
+ * decisions, and the job's one fenced move.
+ */
 @Injectable()
 export class AttemptEnd {
   constructor(
     private readonly db: Database,
     private readonly mlflow: MlflowClient,
+    private readonly gate: DependencyGate,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
   ) {}
+
+  /** Records how the attempt ended: as decided, or held back by an outage (the outcome returned). */
+  async finish(job: JobEntity, attempt: number, decided: Outcome, tools: AttemptTools): Promise<Outcome> {
+    const outcome = await this.gate.holdBack(decided, job);
+    await this.record(job, attempt, outcome, tools);
+    return outcome;
+  }
 
   /**
    * Ends the MLflow run first, so that a finished job never points at a run still RUNNING; when MLflow does
    * not take it now, the end is stored with the move and delivered later. Then the one fenced move.
    */
-  async finish(
+  private async record(
     job: JobEntity,
     attempt: number,
     outcome: Outcome,

@@ -1,16 +1,11 @@
 import { registeredModelName } from '@ct/shared';
 import { Inject, Injectable } from '@nestjs/common';
-import { Database } from '../database/database.js';
-import { describeError } from '../errors/infrastructure-error.js';
 import type { CreatedRun } from '../mlflow/mlflow-run.js';
 import { PIPELINE_LAUNCHER, type PipelineExit, type PipelineLauncher } from '../process/pipeline-launcher.js';
-import type { AttemptRecorder } from './attempt-recorder.js';
+import { CancelListener } from './cancel-listener.js';
 import type { Launch, PlannedAttempt } from './job-plan.js';
 import type { JobControl } from './running-jobs.js';
 import type { AttemptResult } from './training-outcome.js';
-
-// The cancel channel is the fast path; this poll catches a request published while Redis was away.
-const CANCEL_POLL_MS = 3_000;
 
 /**
  * The child of one attempt, from its launch to its end: it logs into the attempt's MLflow run, what it says
@@ -20,8 +15,8 @@ const CANCEL_POLL_MS = 3_000;
 @Injectable()
 export class PipelineSupervisor {
   constructor(
-    private readonly db: Database,
     @Inject(PIPELINE_LAUNCHER) private readonly launcher: PipelineLauncher,
+    private readonly cancels: CancelListener,
   ) {}
 
   /** Runs the plan's entry point to its end, stopped on a cancel, a timeout or the loss of the attempt. */
@@ -53,26 +48,16 @@ export class PipelineSupervisor {
     });
     control.attach(pipeline);
     if (control.stopCause === 'attempt_lost') recorder.system(`attempt ${attempt} was taken over: stopping`);
-    void this.pollCancel(job.id, control, recorder);
-    const poll = setInterval(() => void this.pollCancel(job.id, control, recorder), CANCEL_POLL_MS);
+    const stopWatching = this.cancels.watchRow(job.id, control, recorder);
     let exit: PipelineExit;
     try {
       exit = await pipeline.exited;
     } finally {
-      clearInterval(poll);
+      stopWatching();
     }
     recorder.system(`pipeline ended: ${describeExit(exit)}`);
     const stopCause = control.stopCause;
     return { kind: 'exited', exit, stopCause, result: recorder.result, stderrTail: recorder.stderrTail };
-  }
-
-  private async pollCancel(jobId: string, control: JobControl, recorder: AttemptRecorder): Promise<void> {
-    try {
-      const job = await this.db.jobs.get(jobId);
-      if (job?.cancelRequestedAt && control.stop('user')) recorder.system('cancel requested: stopping');
-    } catch (error) {
-      recorder.warning(`cannot check for a cancel request: ${describeError(error)}`);
-    }
   }
 }
 

@@ -6,22 +6,16 @@ import { AUDIT_LOG } from '../audit/audit.module.js';
 import { WORKER_CONFIG, WORKER_NAME, type WorkerConfig } from '../config/worker-config.js';
 import { Database } from '../database/database.js';
 import { describeError } from '../errors/infrastructure-error.js';
-import { MlflowClient } from '../mlflow/mlflow-client.js';
-import type { CreatedRun } from '../mlflow/mlflow-run.js';
 import { setLoggedAttempt } from '../observability/job-log-context.js';
 import { WorkerMetrics } from '../observability/worker-metrics.js';
-import { ExchangeDir } from '../process/exchange-dir.js';
 import { AttemptAudit } from './attempt-audit.js';
 import { AttemptEnd, writeRetryMs } from './attempt-end.js';
 import { AttemptLease } from './attempt-lease.js';
 import { AttemptRecorder } from './attempt-recorder.js';
-import { DependencyGate } from './dependency-gate.js';
 import { JobEventRecorder } from './job-event-recorder.js';
-import { isRefusal, type PlannedAttempt } from './job-plan.js';
-import { JobPlans } from './job-plans.js';
-import { PipelineSupervisor } from './pipeline-supervisor.js';
+import { type OpenedRun, PlanRun } from './plan-run.js';
 import { type JobControl, RunningJobs } from './running-jobs.js';
-import { decideOutcome, type Outcome, refused } from './training-outcome.js';
+import { decideOutcome, type Outcome } from './training-outcome.js';
 
 /** What the use case knows about the BullMQ job that carries the attempt. */
 export interface AttemptOptions {
@@ -37,28 +31,19 @@ export interface HeldModelLock {
   holder: string;
 }
 
-/** Tracks what an attempt has created so far, so its end can close exactly that. */
-interface Progress {
-  runId: string | null;
-}
-
 /**
- * One attempt of a queued job of any kind: start it, run its plan's entry point under the
- * {@link PipelineSupervisor} (with what the plan does before the launch and after a success), record how it
- * ended.
+ * One attempt of a queued job of any kind: start it (the job running, its recorder, audit trail and lease),
+ * have {@link PlanRun} do its work, and let {@link AttemptEnd} record how it ended.
  */
 @Injectable()
 export class TrainingAttempt {
   constructor(
     private readonly db: Database,
-    private readonly mlflow: MlflowClient,
-    private readonly supervisor: PipelineSupervisor,
     private readonly running: RunningJobs,
     private readonly events: JobEventRecorder,
     private readonly metrics: WorkerMetrics,
-    private readonly gate: DependencyGate,
+    private readonly work: PlanRun,
     private readonly end: AttemptEnd,
-    private readonly plans: JobPlans,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     @Inject(AUDIT_LOG) private readonly auditLog: AuditLogger,
   ) {}
@@ -102,7 +87,7 @@ export class TrainingAttempt {
     const { jobs, logs } = this.db;
     const deps = { jobs, logs, events: this.events, audit, logger, reportProgress: options.reportProgress };
     const recorder = new AttemptRecorder(deps, job.id, attempt, writeRetryMs(this.config));
-    const progress: Progress = { runId: null };
+    const opened: OpenedRun = { runId: null };
     const lease = new AttemptLease({
       jobId: job.id,
       attempt,
@@ -121,14 +106,14 @@ export class TrainingAttempt {
     try {
       let outcome: Outcome;
       try {
-        outcome = await this.attempt(job, spec, control, recorder, progress, canRetry);
+        outcome = await this.work.execute(job, spec, control, recorder, opened, canRetry);
       } catch (error) {
         logger.error(`attempt ${attempt} failed around the pipeline: ${describeError(error)}`);
         outcome = decideOutcome({ kind: 'error', error }, canRetry);
       }
       lease.stop();
-      outcome = await this.gate.holdBack(outcome, job);
-      await this.end.finish(job, attempt, outcome, { recorder, audit, runId: progress.runId, logger });
+      const tools = { recorder, audit, runId: opened.runId, logger };
+      outcome = await this.end.finish(job, attempt, outcome, tools);
       this.metrics.attemptFinished(job, outcome.attempt, (performance.now() - startedAt) / 1000);
       this.metrics.jobFinished(job, outcome.state, outcome.failureReason);
       return outcome;
@@ -137,79 +122,5 @@ export class TrainingAttempt {
       this.running.unregister(job.id, control);
       this.metrics.attemptEnded();
     }
-  }
-
-  private async attempt(
-    job: JobEntity,
-    spec: TrainingSpec,
-    control: JobControl,
-    recorder: AttemptRecorder,
-    progress: Progress,
-    canRetry: boolean,
-  ): Promise<Outcome> {
-    const plan = this.plans.of(job.kind);
-    const run = await this.startRun(job, plan.experiment(job), control, recorder, progress);
-    const { runId } = run;
-    const exchange = plan.exchangesFiles ? await ExchangeDir.create(this.config.workDir, job.id) : null;
-    try {
-      const planned: PlannedAttempt = { job, spec, attempt: job.attempts, runId, exchange, recorder };
-      const launch = await plan.beforeLaunch(planned);
-      if (isRefusal(launch)) return refused(launch.refused.reason, launch.refused.message);
-      const result = await this.supervisor.supervise(planned, run, plan.entrypoint, launch, control);
-      const outcome = decideOutcome(result, canRetry, plan.kind);
-      if (outcome.success === null) return outcome;
-      const success = await plan.afterSuccess(planned, outcome.success);
-      return isRefusal(success)
-        ? refused(success.refused.reason, success.refused.message)
-        : { ...outcome, success };
-    } finally {
-      await exchange
-        ?.remove()
-        .catch((error: unknown) =>
-          recorder.warning(`could not remove ${exchange.path}: ${describeError(error)}`),
-        );
-    }
-  }
-
-  /** Creates the attempt's MLflow run (in `progress` at once: the attempt's end ends it) and records it on the job. */
-  private async startRun(
-    job: JobEntity,
-    experiment: string,
-    control: JobControl,
-    recorder: AttemptRecorder,
-    progress: Progress,
-  ): Promise<CreatedRun> {
-    const attempt = job.attempts;
-    const runName = `${job.pipeline}-${job.id.slice(0, 8)}-${attempt}`;
-    const tags = {
-      jobId: job.id,
-      team: job.team,
-      pipeline: job.pipeline,
-      attempt,
-      trigger: job.trigger,
-      runName,
-      registered:
-        job.pipelineId && job.pipelineVersion !== null
-          ? {
-              pipelineId: job.pipelineId,
-              version: job.pipelineVersion,
-              triggerId: job.triggerId,
-              dataHighWater: job.dataHighWater?.toISOString() ?? null,
-            }
-          : undefined,
-    };
-    const run = await this.mlflow.createRunIn(experiment, tags);
-    const { experimentId, runId } = run;
-    progress.runId = runId;
-    const patch = { mlflowExperimentId: experimentId, mlflowRunId: runId };
-    if (
-      !(await this.db.jobs.patchAttempt(job.id, attempt, patch)) ||
-      !(await this.db.jobs.heartbeat(job.id, attempt, runId))
-    )
-      control.stop('attempt_lost');
-    recorder.system(
-      `attempt ${attempt} of ${job.maxAttempts} started on ${WORKER_NAME}; MLflow run ${runId}`,
-    );
-    return run;
   }
 }

@@ -25,6 +25,7 @@ import { JobPlans } from './job-plans.js';
 import { JobProducer } from './job-producer.js';
 import { CONSUMED_QUEUES, type ConsumedQueue, JobsProcessor } from './jobs.processor.js';
 import { PipelineSupervisor } from './pipeline-supervisor.js';
+import { PlanRun } from './plan-run.js';
 import { PreviousAttempt } from './previous-attempt.js';
 import { ProjectCache } from './project-cache.js';
 import { RunTrainingJob } from './run-training-job.service.js';
@@ -89,6 +90,7 @@ type ProcessorDeps =
     DegradationCheck,
     JobPlans,
     PipelineSupervisor,
+    PlanRun,
     TrainingAttempt,
     RunTrainingJob,
     RunEndSweeper,
