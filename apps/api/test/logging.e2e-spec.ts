@@ -62,7 +62,7 @@ describe('API logs: JSON lines with the request id (real Postgres, Redis unreach
       const jobId = res?.body.id as string;
       // Two requests ran at once: each service line carries its own request's id.
       const serviceLine = lines.find(
-        (line) => line.context === 'SubmitJobService' && String(line.msg).includes(jobId),
+        (line) => line.context === 'AcceptedJobs' && String(line.msg).includes(jobId),
       );
       expect(serviceLine).toMatchObject({ level: 'warn', requestId: id });
       expect(lines).toContainEqual(

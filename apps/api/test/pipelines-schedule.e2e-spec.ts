@@ -163,20 +163,23 @@ describe('pipeline schedules in BullMQ (one API process, real Postgres and Redis
     expect((await getPipeline(api, key, p.id)).nextRunAt).toBeNull();
   });
 
-  it('removes a scheduler whose pipeline is gone at its first tick', async () => {
-    const gone = '00000000-0000-4000-8000-00000000dead';
+  it.each([
+    ['pipeline', '00000000-0000-4000-8000-00000000dead'],
+    ['monitor', '00000000-0000-4000-8000-00000000beef'],
+  ])('removes a %s scheduler whose pipeline is gone at its first tick', async (kind, gone) => {
     await probe.queue.upsertJobScheduler(
-      `pipeline:${gone}`,
+      `${kind}:${gone}`,
       { pattern: EVERY_2S.cron, tz: 'UTC' },
       {
-        name: 'pipeline-tick',
+        name: `${kind}-tick`,
         data: { pipelineId: gone },
       },
     );
-    await waitFor('the stray scheduler to go', async () => (await probe.scheduler(gone)) === undefined, {
-      timeoutMs: 6_000,
-      intervalMs: 200,
-    });
+    await waitFor(
+      'the stray scheduler to go',
+      async () => (await probe.queue.getJobScheduler(`${kind}:${gone}`)) === undefined,
+      { timeoutMs: 6_000, intervalMs: 200 },
+    );
   });
 });
 

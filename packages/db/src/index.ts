@@ -36,3 +36,4 @@ export * from './store/prediction-copy.js';
 export * from './store/prediction-store.js';
 export * from './store/project-store.js';
 export * from './store/team-quota.js';
+export * from './stores.js';

@@ -1,21 +1,23 @@
 import {
+  API_ROUTES,
   type ApiKey,
   apiKeyIdSchema,
   type CreateApiKey,
   type CreatedApiKey,
   createApiKeySchema,
 } from '@ct/shared';
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Param } from '@nestjs/common';
+import { ApiRoute } from '../http/api-route.decorator.js';
 import { ApiKeysService } from './api-keys.service.js';
-import { CurrentPrincipal, Roles } from './auth.decorators.js';
+import { CurrentPrincipal } from './auth.decorators.js';
 import type { Principal } from './principal.js';
 
-@Controller('v1/keys')
-@Roles('admin')
+/** API keys, which only an admin key may create, list or revoke. */
+@Controller()
 export class KeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
-  @Post()
+  @ApiRoute(API_ROUTES.createKey)
   create(
     @CurrentPrincipal() principal: Principal,
     @Body({ schema: createApiKeySchema }) body: CreateApiKey,
@@ -23,13 +25,12 @@ export class KeysController {
     return this.keys.create(body, principal);
   }
 
-  @Get()
+  @ApiRoute(API_ROUTES.listKeys)
   async list(): Promise<{ items: ApiKey[] }> {
     return { items: await this.keys.list() };
   }
 
-  @Delete(':id')
-  @HttpCode(204)
+  @ApiRoute(API_ROUTES.revokeKey)
   revoke(
     @CurrentPrincipal() principal: Principal,
     @Param('id', { schema: apiKeyIdSchema }) id: string,

@@ -1,18 +1,8 @@
 import {
-  ApiKeyStore,
   createDataSource,
-  EventStore,
+  DATA_SOURCE_STORES,
   JobLifecycle,
-  JobStatsStore,
-  JobStore,
   LogStore,
-  ModelDecisionStore,
-  MonitoringStore,
-  PipelineStatus,
-  PipelineStore,
-  PipelineTriggers,
-  PredictionStore,
-  ProjectStore,
   runMigrationsExclusively,
 } from '@ct/db';
 import {
@@ -65,30 +55,16 @@ class DataSourceCloser implements OnApplicationShutdown {
   }
 }
 
-/** The stores over the data source that need nothing else; each is injected by its class. */
-const STORES = [
-  ApiKeyStore,
-  EventStore,
-  JobStatsStore,
-  JobStore,
-  ModelDecisionStore,
-  MonitoringStore,
-  PipelineStatus,
-  PipelineStore,
-  PipelineTriggers,
-  PredictionStore,
-  ProjectStore,
-] as const;
-
-const storeProviders: Provider[] = STORES.map((Store) => ({
+/** Each store over the data source that needs nothing else, injected by its class. */
+const storeProviders: Provider[] = DATA_SOURCE_STORES.map((Store) => ({
   provide: Store,
   inject: [DATA_SOURCE],
   useFactory: (dataSource: DataSource) => new Store(dataSource),
 }));
 
 /**
- * Postgres for the API: the migrated data source and every `@ct/db` store the API uses, made here and only
- * here (the worker's `Database` is its counterpart). Global: a feature module injects the stores it needs.
+ * Postgres for the API: the migrated data source and every `@ct/db` store over it, made here and only here
+ * (the worker's `Database` is its counterpart). Global: a feature module injects the stores it needs.
  */
 @Global()
 @Module({
@@ -103,6 +79,6 @@ const storeProviders: Provider[] = STORES.map((Store) => ({
     },
     DataSourceCloser,
   ],
-  exports: [DATA_SOURCE, ...STORES, JobLifecycle, LogStore],
+  exports: [DATA_SOURCE, ...DATA_SOURCE_STORES, JobLifecycle, LogStore],
 })
 export class DatabaseModule {}

@@ -1,5 +1,5 @@
 import { InvalidCursorError } from '@ct/db';
-import { ERROR_CODES, IllegalTransitionError } from '@ct/shared';
+import { ERROR_CODES, IllegalTransitionError, type TriggerRecord } from '@ct/shared';
 import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
 import { ApiError } from './api-error.js';
 import { DependencyUnavailableError } from './dependency-error.js';
@@ -101,5 +101,21 @@ describe('httpStatusOf', () => {
       'team a is at its quota',
       { running: 1, queued: 2, limit: 3 },
     ]);
+  });
+
+  it("keeps a refused pipeline run's trigger record as the error's details", () => {
+    const trigger: TriggerRecord = {
+      id: '3f2b8c1e-0d4a-4e6f-9a7b-1c2d3e4f5a6b',
+      pipelineId: '7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d',
+      kind: 'manual',
+      firedAt: '2026-01-01T00:00:00.000Z',
+      figures: { teamRunning: 1, teamQueued: 2, teamLimit: 3 },
+      outcome: 'suppressed',
+      reason: 'quota',
+      jobId: null,
+      message: 'team a is at its quota',
+    };
+    const sut = toApiError(new QuotaExceededError(trigger.message, { trigger }));
+    expect([sut?.code, sut?.details]).toEqual(['rate_limited', { trigger }]);
   });
 });

@@ -2,9 +2,11 @@ import { Module } from '@nestjs/common';
 import { ProjectsModule } from '../projects/projects.module.js';
 import { BullmqModule } from '../queues/bullmq.module.js';
 import { RedisModule } from '../redis/redis.module.js';
+import { AcceptedJobs } from './accepted-jobs.js';
 import { CancelJobService } from './cancel-job.service.js';
 import { JobEventsService } from './job-events.service.js';
 import { JobLogsService } from './job-logs.service.js';
+import { JobOutputController } from './job-output.controller.js';
 import { JobQueriesService } from './job-queries.service.js';
 import { JobStateEvents } from './job-state-events.js';
 import { JobsController } from './jobs.controller.js';
@@ -16,9 +18,10 @@ import { TeamLoadVacuum } from './team-load-vacuum.service.js';
 
 @Module({
   imports: [BullmqModule, RedisModule, ProjectsModule],
-  controllers: [JobsController],
+  controllers: [JobsController, JobOutputController],
   providers: [
     SubmitJobService,
+    AcceptedJobs,
     JobQueriesService,
     CancelJobService,
     RetryJobService,
@@ -29,6 +32,6 @@ import { TeamLoadVacuum } from './team-load-vacuum.service.js';
     ReconcilerService,
     TeamLoadVacuum,
   ],
-  exports: [JobQueriesService, RetryJobService, SubmitJobService],
+  exports: [AcceptedJobs, JobQueriesService, RetryJobService, SubmitJobService],
 })
 export class JobsModule {}

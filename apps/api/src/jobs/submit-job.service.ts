@@ -1,28 +1,23 @@
 import { type JobEntity, JobStore, type JobSubmission, quotaMessage } from '@ct/db';
 import type { Job, SubmitJob } from '@ct/shared';
 import type { AuditFields, AuditLogger } from '@ct/shared/audit';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AUDIT_LOG } from '../audit/audit.module.js';
 import type { Principal } from '../auth/principal.js';
 import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
-import { DependencyUnavailableError } from '../errors/dependency-error.js';
 import { QuotaExceededError } from '../errors/quota-error.js';
-import { ApiMetrics } from '../observability/api-metrics.js';
 import { ProjectsService } from '../projects/projects.service.js';
-import { JobQueues } from '../queues/job-queues.js';
+import { AcceptedJobs } from './accepted-jobs.js';
 import { JobQueriesService } from './job-queries.service.js';
 import { toJobDto } from './jobs.mapper.js';
 
 /** `POST /v1/jobs`, and the jobs that pipelines' scoring and monitoring requests make. */
 @Injectable()
 export class SubmitJobService {
-  private readonly logger = new Logger(SubmitJobService.name);
-
   constructor(
     private readonly jobs: JobStore,
-    private readonly queue: JobQueues,
+    private readonly accepted: AcceptedJobs,
     private readonly queries: JobQueriesService,
-    private readonly metrics: ApiMetrics,
     @Inject(AUDIT_LOG) private readonly audit: AuditLogger,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     private readonly projects: ProjectsService,
@@ -43,8 +38,8 @@ export class SubmitJobService {
 
   /**
    * Stores a job of any kind within the team's quota, with its first `state` event, then audits and queues it
-   * (to the queue of its kind). A reused idempotency key returns the first job (`created: false`). No event
-   * stream is woken: none can follow a job whose id nobody has been told yet.
+   * (`AcceptedJobs`). A reused idempotency key returns the first job (`created: false`). No event stream is
+   * woken: none can follow a job whose id nobody has been told yet.
    * @throws QuotaExceededError when the team is over its quota (audited as `job.refused`).
    */
   async create(
@@ -70,38 +65,7 @@ export class SubmitJobService {
       const { running, queued, limit } = stored.refused;
       throw new QuotaExceededError(quotaMessage(by.team, stored.refused, quota), { running, queued, limit });
     }
-    if (stored.created) await this.accepted(stored.job, by.actor, extra);
+    if (stored.created) await this.accepted.dispatch(stored.job, by.actor, extra);
     return stored;
-  }
-
-  /**
-   * What follows a new job's commit, whoever made it (a submission, a pipeline's trigger): the audit event,
-   * the BullMQ job, the metric. Its first `state` event is already stored.
-   */
-  async accepted(job: JobEntity, actor: string, extra: AuditFields = {}): Promise<void> {
-    const { trigger, priority } = job;
-    this.audit.info('job.submitted', {
-      jobId: job.id,
-      team: job.team,
-      pipeline: job.pipeline,
-      actor,
-      trigger,
-      priority,
-      ...extra,
-    });
-    await this.enqueue(job);
-    this.metrics.jobSubmitted(job.team, job.pipeline);
-  }
-
-  private async enqueue(job: JobEntity): Promise<void> {
-    try {
-      await this.queue.add(job);
-    } catch (error) {
-      if (!(error instanceof DependencyUnavailableError)) throw error;
-      // Accepted all the same: the row is queued in Postgres and the reconciler queues it once Redis is back.
-      this.logger.warn(
-        `job ${job.id} is stored but not queued yet, the reconciler will queue it: ${error.message}`,
-      );
-    }
   }
 }

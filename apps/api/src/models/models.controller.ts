@@ -1,13 +1,15 @@
 import {
+  API_ROUTES,
   type ModelDecisionRequest,
   type ModelView,
   modelDecisionRequestSchema,
   modelNameSchema,
   modelVersionNumberSchema,
 } from '@ct/shared';
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
+import { Body, Controller, Param } from '@nestjs/common';
+import { CurrentPrincipal } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
+import { ApiRoute } from '../http/api-route.decorator.js';
 import { ModelDecisionsService } from './model-decisions.service.js';
 import { ModelsService } from './models.service.js';
 
@@ -16,22 +18,20 @@ const version = { schema: modelVersionNumberSchema };
 const body = { schema: modelDecisionRequestSchema };
 
 /** The MLflow registered models of the caller's team (`<team>.<pipeline>`), and decisions on their versions. */
-@Controller('v1/models')
+@Controller()
 export class ModelsController {
   constructor(
     private readonly models: ModelsService,
     private readonly decisions: ModelDecisionsService,
   ) {}
 
-  @Get(':name')
+  @ApiRoute(API_ROUTES.getModel)
   get(@CurrentPrincipal() principal: Principal, @Param('name', name) model: string): Promise<ModelView> {
     return this.models.view(principal, model);
   }
 
   /** The challenger becomes champion. */
-  @Post(':name/versions/:version/approve')
-  @Roles('approver')
-  @HttpCode(200)
+  @ApiRoute(API_ROUTES.approveModelVersion)
   approve(
     @CurrentPrincipal() principal: Principal,
     @Param('name', name) model: string,
@@ -42,9 +42,7 @@ export class ModelsController {
   }
 
   /** The version stops being challenger; the champion stays. */
-  @Post(':name/versions/:version/reject')
-  @Roles('approver')
-  @HttpCode(200)
+  @ApiRoute(API_ROUTES.rejectModelVersion)
   reject(
     @CurrentPrincipal() principal: Principal,
     @Param('name', name) model: string,
@@ -55,9 +53,7 @@ export class ModelsController {
   }
 
   /** Any ready version becomes champion: a rollback or a roll forward. */
-  @Post(':name/versions/:version/promote')
-  @Roles('approver')
-  @HttpCode(200)
+  @ApiRoute(API_ROUTES.promoteModelVersion)
   promote(
     @CurrentPrincipal() principal: Principal,
     @Param('name', name) model: string,

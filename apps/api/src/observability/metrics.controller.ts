@@ -1,15 +1,15 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { API_ROUTES } from '@ct/shared';
+import { Controller, Header } from '@nestjs/common';
 import { prometheusContentType } from 'prom-client';
-import { Public } from '../auth/auth.decorators.js';
+import { ApiRoute } from '../http/api-route.decorator.js';
 import { ApiMetrics } from './api-metrics.js';
 
 /** Prometheus scrapes without a key: the figures name teams and pipelines, never jobs' data or keys. */
-@Controller('metrics')
-@Public()
+@Controller()
 export class MetricsController {
   constructor(private readonly metrics: ApiMetrics) {}
 
-  @Get()
+  @ApiRoute(API_ROUTES.metrics)
   @Header('Content-Type', prometheusContentType)
   exposition(): Promise<string> {
     return this.metrics.exposition();

@@ -6,8 +6,8 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { PipelineRunsService } from './pipeline-runs.service.js';
 import { countableSource, SourceRowCounter } from './source-row-counter.js';
+import { TriggerFirings } from './trigger-firings.js';
 
 // How often the poller looks for pipelines whose poll is due; each has its own pollSeconds (10 s or more).
 const LOOK_EVERY_MS = 2_000;
@@ -30,7 +30,7 @@ export class NewDataPoller implements OnApplicationBootstrap, BeforeApplicationS
     private readonly pipelines: PipelineStore,
     private readonly triggers: PipelineTriggers,
     private readonly counter: SourceRowCounter,
-    private readonly runs: PipelineRunsService,
+    private readonly firings: TriggerFirings,
   ) {}
 
   private looking: Promise<void> | null = null;
@@ -82,7 +82,7 @@ export class NewDataPoller implements OnApplicationBootstrap, BeforeApplicationS
       if (!(await this.pipelines.recordPoll(pipeline.id, pipeline.polledUntil, now, rows, label))) return;
       this.errorLog.reset(pipeline.id);
       if (rows === 0) return;
-      await this.runs.checkNewData(
+      await this.firings.checkNewData(
         pipeline,
         {
           source: label,

@@ -1,4 +1,5 @@
 import {
+  API_ROUTES,
   type CreatePipeline,
   createPipelineSchema,
   type DataArrival,
@@ -17,35 +18,36 @@ import {
   type UpdatePipeline,
   updatePipelineSchema,
 } from '@ct/shared';
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
+import { CurrentPrincipal } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
+import { ApiRoute } from '../http/api-route.decorator.js';
 import { PipelineRunsService } from './pipeline-runs.service.js';
 import { PipelinesService } from './pipelines.service.js';
 
 const ref = { schema: pipelineRefSchema };
 
-@Controller('v1/pipelines')
+/** Registered pipelines: their specs and versions, runs on demand, trigger records and data arrivals. */
+@Controller()
 export class PipelinesController {
   constructor(
     private readonly pipelines: PipelinesService,
     private readonly runs: PipelineRunsService,
   ) {}
 
-  @Post()
-  @Roles('submitter')
+  @ApiRoute(API_ROUTES.createPipeline)
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body({ schema: createPipelineSchema }) body: CreatePipeline,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Pipeline> {
     const pipeline = await this.pipelines.create(principal, body);
-    res.status(201).location(`/v1/pipelines/${pipeline.id}`);
+    res.location(`/v1/pipelines/${pipeline.id}`);
     return pipeline;
   }
 
-  @Get()
+  @ApiRoute(API_ROUTES.listPipelines)
   list(
     @CurrentPrincipal() principal: Principal,
     @Query({ schema: pageQuerySchema }) query: PageQuery,
@@ -53,13 +55,12 @@ export class PipelinesController {
     return this.pipelines.list(principal, query);
   }
 
-  @Get(':id')
+  @ApiRoute(API_ROUTES.getPipeline)
   get(@CurrentPrincipal() principal: Principal, @Param('id', ref) id: string): Promise<Pipeline> {
     return this.pipelines.get(principal, id);
   }
 
-  @Patch(':id')
-  @Roles('submitter')
+  @ApiRoute(API_ROUTES.updatePipeline)
   update(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ref) id: string,
@@ -68,28 +69,22 @@ export class PipelinesController {
     return this.pipelines.update(principal, id, body);
   }
 
-  @Post(':id/enable')
-  @Roles('submitter')
-  @HttpCode(200)
+  @ApiRoute(API_ROUTES.enablePipeline)
   enable(@CurrentPrincipal() principal: Principal, @Param('id', ref) id: string): Promise<Pipeline> {
     return this.pipelines.setEnabled(principal, id, true);
   }
 
-  @Post(':id/disable')
-  @Roles('submitter')
-  @HttpCode(200)
+  @ApiRoute(API_ROUTES.disablePipeline)
   disable(@CurrentPrincipal() principal: Principal, @Param('id', ref) id: string): Promise<Pipeline> {
     return this.pipelines.setEnabled(principal, id, false);
   }
 
-  @Delete(':id')
-  @Roles('submitter')
-  @HttpCode(204)
+  @ApiRoute(API_ROUTES.deletePipeline)
   async delete(@CurrentPrincipal() principal: Principal, @Param('id', ref) id: string): Promise<void> {
     await this.pipelines.delete(principal, id);
   }
 
-  @Get(':id/versions')
+  @ApiRoute(API_ROUTES.listPipelineVersions)
   versions(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ref) id: string,
@@ -97,9 +92,7 @@ export class PipelinesController {
     return this.pipelines.versions(principal, id);
   }
 
-  @Post(':id/runs')
-  @Roles('submitter')
-  @HttpCode(201)
+  @ApiRoute(API_ROUTES.startPipelineRun)
   run(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ref) id: string,
@@ -108,7 +101,7 @@ export class PipelinesController {
     return this.runs.runNow(principal, id, body);
   }
 
-  @Get(':id/triggers')
+  @ApiRoute(API_ROUTES.listPipelineTriggers)
   triggers(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ref) id: string,
@@ -117,9 +110,7 @@ export class PipelinesController {
     return this.pipelines.triggerRecords(principal, id, query);
   }
 
-  @Post(':id/data-arrivals')
-  @Roles('submitter')
-  @HttpCode(202)
+  @ApiRoute(API_ROUTES.recordDataArrival)
   arrivals(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ref) id: string,

@@ -10,6 +10,7 @@ import { PipelinesService } from './pipelines.service.js';
 import { ScheduleSync } from './schedule-sync.service.js';
 import { ScheduleTicks } from './schedule-ticks.js';
 import { SourceRowCounter } from './source-row-counter.js';
+import { TriggerFirings } from './trigger-firings.js';
 
 /** Registered pipelines, their versions, and their triggers (schedule, new data, manual). */
 @Module({
@@ -18,6 +19,7 @@ import { SourceRowCounter } from './source-row-counter.js';
   providers: [
     PipelinesService,
     PipelineRunsService,
+    TriggerFirings,
     ChampionReader,
     ScheduleSync,
     ScheduleTicks,

@@ -1,4 +1,5 @@
 import {
+  API_ROUTES,
   type CleanQueue,
   type CleanQueueResult,
   cleanQueueSchema,
@@ -12,16 +13,18 @@ import {
   type RetryFailedResult,
   retryFailedSchema,
 } from '@ct/shared';
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
+import { Body, Controller, Param, Query } from '@nestjs/common';
+import { CurrentPrincipal } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
+import { ApiRoute } from '../http/api-route.decorator.js';
 import { QueueAdminService } from './queue-admin.service.js';
 import { QueueJobsService } from './queue-jobs.service.js';
 import { QueueOverviewService } from './queue-overview.service.js';
 
 const name = { schema: queueNameSchema };
 
-@Controller('v1/queues')
+/** The BullMQ queues: their counts and jobs, and an admin's pause, resume, retry and clean. */
+@Controller()
 export class QueuesController {
   constructor(
     private readonly overview: QueueOverviewService,
@@ -29,12 +32,12 @@ export class QueuesController {
     private readonly admin: QueueAdminService,
   ) {}
 
-  @Get()
+  @ApiRoute(API_ROUTES.listQueues)
   list(): Promise<QueueList> {
     return this.overview.list();
   }
 
-  @Get(':name/jobs')
+  @ApiRoute(API_ROUTES.listQueueJobs)
   jobs(
     @CurrentPrincipal() principal: Principal,
     @Param('name', name) queue: string,
@@ -43,23 +46,17 @@ export class QueuesController {
     return this.queueJobs.list(principal, queue, query);
   }
 
-  @Post(':name/pause')
-  @Roles('admin')
-  @HttpCode(200)
+  @ApiRoute(API_ROUTES.pauseQueue)
   pause(@Param('name', name) queue: string): Promise<QueuePaused> {
     return this.admin.pause(queue);
   }
 
-  @Post(':name/resume')
-  @Roles('admin')
-  @HttpCode(200)
+  @ApiRoute(API_ROUTES.resumeQueue)
   resume(@Param('name', name) queue: string): Promise<QueuePaused> {
     return this.admin.resume(queue);
   }
 
-  @Post(':name/retry-failed')
-  @Roles('admin')
-  @HttpCode(200)
+  @ApiRoute(API_ROUTES.retryFailedJobs)
   retryFailed(
     @CurrentPrincipal() principal: Principal,
     @Param('name', name) queue: string,
@@ -68,9 +65,7 @@ export class QueuesController {
     return this.admin.retryFailed(principal, queue, body);
   }
 
-  @Post(':name/clean')
-  @Roles('admin')
-  @HttpCode(200)
+  @ApiRoute(API_ROUTES.cleanQueue)
   clean(
     @Param('name', name) queue: string,
     @Body({ schema: cleanQueueSchema }) body: CleanQueue,

@@ -39,8 +39,11 @@ interface HeldSchedule {
   next: number | null;
 }
 
-/** What the API does with a tick: fire the pipeline's schedule trigger, or monitor it, for the tick at `tickAt`. */
-type TickHandler = (pipelineId: string, tickAt: Date) => Promise<void>;
+/**
+ * What the API does with a tick: fire the pipeline's schedule trigger, or monitor it, for the tick at `tickAt`.
+ * False when the pipeline no longer exists: its schedule is then removed.
+ */
+type TickHandler = (pipelineId: string, tickAt: Date) => Promise<boolean>;
 
 /** The job scheduler's id of a pipeline: one per pipeline and kind, whatever its cron. */
 function schedulerId(pipelineId: string, kind: ScheduleKind): string {
@@ -153,7 +156,14 @@ export class TriggerQueue implements OnApplicationBootstrap, BeforeApplicationSh
     const kind: ScheduleKind = job.name === TICK_NAMES.monitor ? 'monitor' : 'pipeline';
     const handler = this.handlers.get(kind);
     if (!handler) throw new Error(`no ${kind} tick handler is registered`);
-    await handler(job.data.pipelineId, tickTime(job));
+    const { pipelineId } = job.data;
+    if (await handler(pipelineId, tickTime(job))) return;
+    // The pipeline was deleted while its scheduler lived on (Redis was away during the delete).
+    const tick = kind === 'monitor' ? 'monitoring tick' : 'tick';
+    this.logger.warn(
+      `a ${tick} came for pipeline ${pipelineId}, which no longer exists: removing its schedule`,
+    );
+    await this.release(pipelineId, kind);
   }
 
   private run<T>(

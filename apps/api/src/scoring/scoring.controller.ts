@@ -1,4 +1,5 @@
 import {
+  API_ROUTES,
   type GroundTruth,
   type GroundTruthResult,
   groundTruthSchema,
@@ -15,17 +16,18 @@ import {
   submitMonitorSchema,
   submitScoresSchema,
 } from '@ct/shared';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
+import { CurrentPrincipal } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
+import { ApiRoute } from '../http/api-route.decorator.js';
 import { PredictionsService } from './predictions.service.js';
 import { ScoringJobsService } from './scoring-jobs.service.js';
 
 const ref = { schema: pipelineRefSchema };
 
 /** The live loop of a registered pipeline: scoring, its predictions, ground truth and monitoring. */
-@Controller('v1/pipelines')
+@Controller()
 export class ScoringController {
   constructor(
     private readonly jobs: ScoringJobsService,
@@ -33,9 +35,7 @@ export class ScoringController {
   ) {}
 
   /** 202 with the queued score job; Location is the job. */
-  @Post(':id/scores')
-  @Roles('submitter')
-  @HttpCode(202)
+  @ApiRoute(API_ROUTES.submitScores)
   async score(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ref) id: string,
@@ -45,7 +45,7 @@ export class ScoringController {
     return located(res, await this.jobs.score(principal, id, body));
   }
 
-  @Get(':id/predictions')
+  @ApiRoute(API_ROUTES.listPredictions)
   list(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ref) id: string,
@@ -54,9 +54,7 @@ export class ScoringController {
     return this.predictions.list(principal, id, query);
   }
 
-  @Post(':id/ground-truth')
-  @Roles('submitter')
-  @HttpCode(200)
+  @ApiRoute(API_ROUTES.recordGroundTruth)
   groundTruth(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ref) id: string,
@@ -66,9 +64,7 @@ export class ScoringController {
   }
 
   /** 202 with the queued monitor job; Location is the job. */
-  @Post(':id/monitor')
-  @Roles('submitter')
-  @HttpCode(202)
+  @ApiRoute(API_ROUTES.submitMonitor)
   async monitor(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ref) id: string,
@@ -78,7 +74,7 @@ export class ScoringController {
     return located(res, await this.jobs.monitor(principal, id, body));
   }
 
-  @Get(':id/performance')
+  @ApiRoute(API_ROUTES.getPerformance)
   performance(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ref) id: string,

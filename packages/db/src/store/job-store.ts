@@ -6,6 +6,7 @@ import { hydrate } from './hydrate.js';
 import { listJobs } from './job-listing.js';
 import { FIRST_EVENT, insertWithinQuota, type JobSubmission, newJobRow } from './job-submission.js';
 import { type TeamLoad, type TeamQuota, VACUUM_TEAM_LOAD_SQL } from './team-quota.js';
+import { isUuid } from './uuid.js';
 
 /** The fields a state change may also set. */
 export type JobPatch = Partial<
@@ -31,8 +32,6 @@ export type JobPatch = Partial<
     | 'waitingSince'
   >
 >;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reads job rows and changes what is not their state; states move only through {@link JobLifecycle}. */
 export class JobStore {
@@ -100,7 +99,7 @@ export class JobStore {
 
   /** The jobs with these ids that exist, in any team. */
   async getMany(ids: readonly string[]): Promise<JobEntity[]> {
-    const valid = ids.filter((id) => UUID.test(id));
+    const valid = ids.filter(isUuid);
     return valid.length === 0 ? [] : this.jobs.findBy({ id: In(valid) });
   }
 
@@ -188,7 +187,7 @@ export class JobStore {
    * written with): since its last heartbeat, else its start, else the job's last change when it has no row.
    */
   async attemptSilences(jobIds: readonly string[]): Promise<Map<string, number>> {
-    const valid = jobIds.filter((id) => UUID.test(id));
+    const valid = jobIds.filter(isUuid);
     if (valid.length === 0) return new Map();
     const rows: { id: string; silent_ms: string }[] = await this.dataSource.query(
       `SELECT job.id, (extract(epoch FROM now() - COALESCE(a.heartbeat_at, a.started_at, job.updated_at))

@@ -6,6 +6,7 @@ import { PipelineEntity } from '../entities/pipeline.entity.js';
 import { PipelineVersionEntity } from '../entities/pipeline-version.entity.js';
 import { decodeKey, encodeKey, pageOf } from './cursor.js';
 import { saveVersion, specHash } from './pipeline-versions.js';
+import { isUuid } from './uuid.js';
 
 /** What a pipeline is registered with. */
 export interface PipelineDefinition {
@@ -26,8 +27,6 @@ export interface PipelineWithVersion {
   pipeline: PipelineEntity;
   version: PipelineVersionEntity;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Registered pipelines and their spec versions. */
 export class PipelineStore {
@@ -75,7 +74,7 @@ export class PipelineStore {
    * admin keys).
    */
   async find(ref: string, team: string | null, nameTeam: string): Promise<PipelineEntity | null> {
-    if (UUID.test(ref)) return this.pipelines.findOneBy(team === null ? { id: ref } : { id: ref, team });
+    if (isUuid(ref)) return this.pipelines.findOneBy(team === null ? { id: ref } : { id: ref, team });
     return this.pipelines.findOneBy({ name: ref, team: nameTeam });
   }
 
@@ -220,6 +219,6 @@ export class PipelineStore {
 
 function decodeNameCursor(cursor: string): [string, string] {
   return decodeKey(cursor, ([name, id]): [string, string] | null =>
-    typeof name === 'string' && typeof id === 'string' && UUID.test(id) ? [name, id] : null,
+    typeof name === 'string' && typeof id === 'string' && isUuid(id) ? [name, id] : null,
   );
 }

@@ -18,17 +18,8 @@ import { IrisAuditTransport } from './iris-transport.js';
 
 export type { AuditStats } from './audit-alarms.js';
 export type { AuditConfig } from './audit-config.js';
-export {
-  AUDIT_EVENT_NAME,
-  AUDIT_MESSAGE_MAX_CHARS,
-  AUDIT_SEVERITY,
-  type AuditFields,
-  type AuditFieldValue,
-  type AuditLevel,
-  type AuditSeverity,
-  formatAuditMessage,
-  INVALID_EVENT,
-} from './audit-message.js';
+// The event format is the client's contract in full: what an event may be named and how it is written.
+export * from './audit-message.js';
 export { AuditDeliveryError, type AuditEntry, type AuditTransport } from './audit-transport.js';
 export { FileAuditTransport, type IrislogdLine, irislogdLine } from './file-transport.js';
 export { IrisAuditTransport, type IrisConnectionConfig } from './iris-transport.js';
