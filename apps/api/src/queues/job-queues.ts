@@ -13,8 +13,6 @@ export type JobQueueName = (typeof JOB_QUEUES)[number];
 /** A BullMQ queue of jobs; every job name of them carries the same payload (the row holds the rest). */
 type JobBullQueue = Queue<JobPayloads['train'], unknown, 'train' | 'score' | 'monitor'>;
 
-const ERROR_LOG_EVERY_MS = 10_000;
-
 /** Where a job stands in BullMQ; `missing` when BullMQ has no job with that id. */
 export type QueuedJobState =
   | 'waiting'
@@ -42,7 +40,7 @@ export function queueNameOf(kind: JobKind): JobQueueName {
 @Injectable()
 export class JobQueues implements BeforeApplicationShutdown {
   private readonly logger = new Logger('JobQueues');
-  private readonly errorLog = new LogThrottle(ERROR_LOG_EVERY_MS);
+  private readonly errorLog = new LogThrottle();
   private readonly queues: ReadonlyMap<JobQueueName, JobBullQueue>;
 
   constructor(

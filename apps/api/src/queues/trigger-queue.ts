@@ -21,7 +21,6 @@ type TickData = JobPayloads['pipeline-tick'];
  */
 export type ScheduleKind = 'pipeline' | 'monitor';
 const TICK_NAMES = { pipeline: 'pipeline-tick', monitor: 'monitor-tick' } as const;
-const ERROR_LOG_EVERY_MS = 10_000;
 // Ticks are a Postgres transaction each: many pipelines ticking on the same minute are taken together.
 const TICK_CONCURRENCY = 8;
 // Waits of 1, 2, 4 ... 512 s between tries: about 17 minutes in all.
@@ -72,7 +71,7 @@ export class TriggerQueue implements OnApplicationBootstrap, BeforeApplicationSh
   /** Ticks under way: a shutdown lets them finish (bounded) before it closes the worker. */
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly handlers = new Map<ScheduleKind, TickHandler>();
-  private readonly errorLog = new LogThrottle(ERROR_LOG_EVERY_MS);
+  private readonly errorLog = new LogThrottle();
 
   constructor(
     private readonly redis: RedisClients,

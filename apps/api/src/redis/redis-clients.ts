@@ -4,7 +4,6 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
 
-const ERROR_LOG_EVERY_MS = 10_000;
 const QUIT_TIMEOUT_MS = 2_000;
 
 /**
@@ -15,7 +14,7 @@ const QUIT_TIMEOUT_MS = 2_000;
 @Injectable()
 export class RedisClients implements OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
-  private readonly errorLog = new LogThrottle(ERROR_LOG_EVERY_MS);
+  private readonly errorLog = new LogThrottle();
   readonly commands: Redis;
   readonly subscriber: Redis;
 

@@ -20,7 +20,6 @@ import { redactedUrl, WORKER_CONFIG, type WorkerConfig } from '../config/worker-
 import { describeError } from '../errors/infrastructure-error.js';
 
 const RETRY_EVERY_MS = 1_000;
-const RETRY_LOG_EVERY_MS = 10_000;
 
 /**
  * The worker's Postgres connection and the stores over it. Like Redis, Postgres may come up after the
@@ -91,7 +90,7 @@ export class Database implements OnApplicationShutdown {
 
   private async connect(): Promise<void> {
     const target = redactedUrl(this.config.databaseUrl);
-    const retryLog = new LogThrottle(RETRY_LOG_EVERY_MS);
+    const retryLog = new LogThrottle();
     for (;;) {
       if (this.stopped) throw new Error('the worker stopped before Postgres was reachable');
       try {

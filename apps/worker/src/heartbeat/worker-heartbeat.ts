@@ -17,8 +17,6 @@ import { RedisConnection } from '../redis/redis-connection.js';
 import { RunningJobs } from '../training/running-jobs.js';
 import { workerVersion } from './worker-version.js';
 
-const ERROR_LOG_EVERY_MS = 10_000;
-
 /**
  * Publishes this worker in the live-worker registry: a record in Redis refreshed every WORKER_HEARTBEAT_MS
  * that expires after a few missed beats (so a killed worker drops out), deleted on a clean shutdown, and
@@ -38,7 +36,7 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnApplicationShu
   /** A change came while a beat was on its way: publish again once it lands. */
   private beatAgain = false;
   private stopped = false;
-  private readonly errorLog = new LogThrottle(ERROR_LOG_EVERY_MS);
+  private readonly errorLog = new LogThrottle();
 
   constructor(
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,

@@ -10,8 +10,6 @@ import {
 import { Redis } from 'ioredis';
 import { redactedUrl, WORKER_CONFIG, type WorkerConfig } from '../config/worker-config.js';
 
-const RETRY_LOG_EVERY_MS = 10_000;
-
 /**
  * The worker's connection to Redis. Start-up does not wait for Redis: the worker keeps retrying, says so,
  * and still stops cleanly on SIGTERM while it waits.
@@ -20,7 +18,7 @@ const RETRY_LOG_EVERY_MS = 10_000;
 export class RedisConnection implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RedisConnection.name);
   private readonly client: Redis;
-  private readonly retryLog = new LogThrottle(RETRY_LOG_EVERY_MS);
+  private readonly retryLog = new LogThrottle();
 
   constructor(@Inject(WORKER_CONFIG) private readonly config: WorkerConfig) {
     this.client = new Redis(config.redisUrl, {

@@ -35,7 +35,6 @@ const payloadSchema = z.object({
   team: z.string().min(1),
 }) satisfies z.ZodType<JobPayloads[RunName]>;
 
-const ERROR_LOG_EVERY_MS = 10_000;
 const RETRY_BEFORE_START_MS = 5_000;
 
 /**
@@ -49,7 +48,7 @@ export class JobsProcessor implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger: Logger;
   private worker: Worker<JobPayloads[RunName], TrainingJobResult> | null = null;
   private stopping = false;
-  private readonly errorLog = new LogThrottle(ERROR_LOG_EVERY_MS);
+  private readonly errorLog = new LogThrottle();
   private readonly locks: LockWatch;
   /** The jobs this queue's worker runs now: those its shutdown stops. */
   private readonly active = new Set<string>();

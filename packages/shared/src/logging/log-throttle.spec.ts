@@ -12,6 +12,14 @@ describe('LogThrottle', () => {
     expect(sut.allow('', at)).toBe(expected);
   });
 
+  it('writes a repeated line every 10 s unless told another interval', () => {
+    const byDefault = new LogThrottle();
+    const everyMinute = new LogThrottle(60_000);
+    for (const sut of [byDefault, everyMinute]) sut.allow('', 0);
+    expect([byDefault.allow('', 9_999), byDefault.allow('', 10_000)]).toEqual([false, true]);
+    expect([everyMinute.allow('', 10_000), everyMinute.allow('', 60_000)]).toEqual([false, true]);
+  });
+
   it('throttles each key on its own', () => {
     const sut = new LogThrottle(10_000);
     expect(sut.allow('a', 0)).toBe(true);
