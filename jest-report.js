@@ -1,11 +1,11 @@
 // A Jest reporter that writes the run's figures to $CT_REPORT_DIR for scripts/test-summary.mjs, named after the
-// package, or after CT_REPORT_SUITE for a suite run on its own (the e2e fault suite).
+// package's folder or as its configuration says (the e2e fault suite, run on its own).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 export default class CountsReporter {
-  constructor(globalConfig) {
-    this.rootDir = globalConfig.rootDir;
+  constructor(globalConfig, options) {
+    this.name = options?.name ?? basename(globalConfig.rootDir);
   }
 
   onRunComplete(_contexts, results) {
@@ -17,9 +17,6 @@ export default class CountsReporter {
       failed: results.numFailedTests + results.numRuntimeErrorTestSuites,
       skipped: results.numPendingTests + results.numTodoTests,
     };
-    writeFileSync(
-      join(dir, `jest-${process.env.CT_REPORT_SUITE ?? basename(this.rootDir)}.json`),
-      `${JSON.stringify(figures)}\n`,
-    );
+    writeFileSync(join(dir, `jest-${this.name}.json`), `${JSON.stringify(figures)}\n`);
   }
 }
