@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from contract_check import assert_in_contract, reason_of
-
-from ct_pipeline.events import parse_event
+from contract_check import assert_in_contract, read_event, reason_of
 
 
 def worker_env(
@@ -64,7 +62,7 @@ class RunningChild:
     def _read(self, fd: int) -> None:
         with os.fdopen(fd, "rb") as pipe:
             for line in pipe:
-                event = parse_event(line)
+                event = read_event(line)
                 self.events.append(event)
                 self._arrived.put(event)
         self._arrived.put(None)

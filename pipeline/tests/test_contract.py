@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any, get_args
 
 import pytest
-from contract_check import assert_in_contract
+from contract_check import assert_in_contract, read_events
 
+from ct_pipeline.aliases import CHALLENGER, CHAMPION
 from ct_pipeline.contract import FAILURE_EXIT_CODES, ResultKind, event_schema, load
 from ct_pipeline.entry import report_failure, send_result
 from ct_pipeline.errors import DataError, PipelineFailure
@@ -27,7 +28,6 @@ from ct_pipeline.events import (
     LogLevel,
     Step,
     StepStatus,
-    parse_event,
 )
 from ct_pipeline.exit_codes import EXIT_CODES
 from ct_pipeline.spec import parse_spec
@@ -44,7 +44,7 @@ MINIMAL = {
 
 
 def written(sink: io.BytesIO) -> list[dict[str, Any]]:
-    return [parse_event(line) for line in sink.getvalue().splitlines()]
+    return read_events(sink.getvalue())
 
 
 def event_enum(event_type: str, field: str) -> list[str]:
@@ -129,6 +129,14 @@ def test_every_failure_of_the_contract_has_its_exception_and_exit_code() -> None
 
     assert {str(reason): code for reason, code in failures.items()} == dict(FAILURE_EXIT_CODES)
     assert {str(reason): code for reason, code in EXIT_CODES.items()} == dict(FAILURE_EXIT_CODES)
+
+
+def test_the_aliases_the_pipeline_moves_are_those_of_the_contract() -> None:
+    decision = load("pipeline-result.schema.json")["$defs"]["train"]["properties"]["decision"]["anyOf"][0]
+    alias = decision["properties"]["alias"]["anyOf"][0]
+
+    # In the contract's order, champion first (pipeline-contract.spec.ts pins the order on the other side).
+    assert [CHAMPION, CHALLENGER] == load("pipeline-constants.json")["model_aliases"] == alias["enum"]
 
 
 def default(*path: str) -> Any:

@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from contract_check import read_events
 
-from ct_pipeline.events import EVENTS_FD_VAR, EventEmitter, EventError, Step, emitter_from_env, parse_event
+from ct_pipeline.event_schema import check_body
+from ct_pipeline.events import EVENTS_FD_VAR, EventEmitter, EventError, Step, emitter_from_env
 
 TS_FORMAT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 NAN = float("nan")
@@ -37,17 +39,12 @@ class Wire:
     def read_events(self) -> list[dict[str, Any]]:
         """Close the emitter, read everything it wrote and parse it line by line."""
         self.emitter.close()
-        return parse_lines(self.read_raw())
+        return read_events(self.read_raw())
 
     def close(self) -> None:
         self.emitter.close()
         if self._reader_open:
             os.close(self.read_fd)
-
-
-def parse_lines(data: bytes) -> list[dict[str, Any]]:
-    assert data == b"" or data.endswith(b"\n"), "every event line ends with a newline"
-    return [parse_event(line) for line in data.split(b"\n")[:-1]]
 
 
 def body(event: dict[str, Any]) -> dict[str, Any]:
@@ -179,7 +176,7 @@ def test_each_line_is_flushed_as_soon_as_it_is_emitted(wire: Wire) -> None:
     # The emitter stays open: the line must already be in the pipe, not in a buffer.
     readable, _, _ = select.select([wire.read_fd], [], [], 5)
     assert readable, "no event reached the pipe within 5 s"
-    [event] = parse_lines(os.read(wire.read_fd, 65536))
+    [event] = read_events(os.read(wire.read_fd, 65536))
     assert event["message"] == "first"
 
 
@@ -255,6 +252,8 @@ REJECTED: list[tuple[str, Emit, str]] = [
     ("metric empty key", lambda e: e.metric("", 0.5), "metric.key must not be empty"),
     ("metric float step", lambda e: e.metric("rmse", 0.5, step=1.5), "metric.step must be an integer"),
     ("metric bool step", lambda e: e.metric("rmse", 0.5, step=True), "must be an integer"),
+    ("metric step beyond 2**53", lambda e: e.metric("rmse", 0.5, step=2**53), "metric.step must be <="),
+    ("metric without value", lambda e: e.metric("rmse", None), "missing the required field 'value'"),
     ("log unknown level", lambda e: e.log("trace", "x"), "unknown level 'trace'"),
     ("log message not a string", lambda e: e.log("info", 42), "log.message must be a string"),
     ("log lone surrogate", lambda e: e.log("info", "bad \udcff"), "lone surrogate"),
@@ -314,6 +313,21 @@ def test_event_error_is_a_value_error() -> None:
     assert issubclass(EventError, ValueError)
 
 
+@pytest.mark.parametrize(
+    ("event_type", "fields", "message"),
+    [
+        ("metrics", {"key": "rmse", "value": 0.5}, "unknown event type 'metrics'"),
+        ("metric", {"key": "rmse", "value": 0.5, "unit": "ms"}, r"unknown field\(s\): unit"),
+    ],
+    ids=["unknown type", "unknown field"],
+)
+def test_the_emitters_check_refuses_what_its_methods_cannot_pass(
+    event_type: str, fields: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(EventError, match=message):
+        check_body(event_type, fields)
+
+
 def test_concurrent_emits_write_whole_lines_in_seq_order(wire: Wire) -> None:
     threads_count, per_thread = 8, 50
     padding = "x" * 20_000  # far above PIPE_BUF and the writer's buffer, so unlocked writes could interleave
@@ -335,7 +349,7 @@ def test_concurrent_emits_write_whole_lines_in_seq_order(wire: Wire) -> None:
     wire.emitter.close()
     reader.join(timeout=30)
 
-    events = parse_lines(received[0])
+    events = read_events(received[0])
     assert [e["seq"] for e in events] == list(range(1, threads_count * per_thread + 1))
     seen: dict[str, list[int]] = {}
     for event in events:
@@ -366,7 +380,7 @@ def test_emitter_reads_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) ->
         assert not os.get_inheritable(write_fd)
         sut.log("info", "hello")
     with os.fdopen(read_fd, "rb") as reader:
-        [event] = parse_lines(reader.read())
+        [event] = read_events(reader.read())
     assert event["message"] == "hello"
 
 

@@ -9,7 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ct_pipeline.events import EVENTS_FD_VAR, parse_event
+from contract_check import read_event, read_events
+
+from ct_pipeline.events import EVENTS_FD_VAR
 from ct_pipeline.exit_codes import EXIT_CODES
 from ct_pipeline.spec import parse_spec
 
@@ -28,7 +30,7 @@ def fenced(language: str) -> str:
 
 def test_readme_example_line_is_a_valid_event() -> None:
     (line,) = [block for block in fenced_all("json") if block.startswith('{"v":')]
-    event = parse_event(line.strip())
+    event = read_event(line.strip())
 
     assert event["type"] == "step.finished" and event["status"] == "failed"
 
@@ -61,7 +63,7 @@ def test_readme_code_reports_on_the_inherited_fd_not_on_stdout() -> None:
     finally:
         os.close(write_fd)
     with os.fdopen(read_fd, "rb") as reader:
-        events = [parse_event(line) for line in reader.read().splitlines()]
+        events = read_events(reader.read())
 
     assert child.returncode == 0, child.stderr
     assert child.stdout == b"plain output\n"

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from contract_check import read_events
 
-from ct_pipeline.events import parse_event
 from ct_pipeline.exit_codes import INFRASTRUCTURE, INVALID_INPUT
 from ct_pipeline.train import main
 
@@ -23,7 +23,7 @@ class EventPipe:
 
     def events(self) -> list[dict[str, Any]]:
         with os.fdopen(self.read_fd, "rb") as reader:  # main closed the write end
-            return [parse_event(line) for line in reader.read().splitlines()]
+            return read_events(reader.read())
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The registry aliases ct moves (``MODEL_ALIASES`` in ``packages/shared``).
+"""The registry aliases ct moves, by their role (`ct_pipeline.contract.MODEL_ALIASES`, in that order).
 
 ``champion`` is the production model: the version a challenger is judged against, and the one score and
 monitor jobs use unless they name another. Under the manual policy a winning version becomes ``challenger``
@@ -7,7 +7,7 @@ until someone approves it; the API then moves ``champion``.
 
 from __future__ import annotations
 
-from typing import Final
+from ct_pipeline.contract import MODEL_ALIASES
 
-CHAMPION: Final = "champion"
-CHALLENGER: Final = "challenger"
+# Unpacked, so that the import fails loudly if the contract ever names more or fewer aliases.
+CHAMPION, CHALLENGER = MODEL_ALIASES

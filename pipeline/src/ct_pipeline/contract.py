@@ -1,10 +1,10 @@
 """The contract with the ct worker, generated from its one definition in ``packages/shared`` (zod).
 
 Nothing in it is written here: ``schema/pipeline-constants.json`` (the protocol version, the steps, the exit
-codes), ``schema/pipeline-event.schema.json`` (every event type) and ``schema/pipeline-result.schema.json``
-(the payloads of a ``result`` event) are written by ``pnpm --filter @ct/shared export-schema``, and a test
-on each side fails while they disagree. This module loads them; `ct_pipeline.exit_codes` and
-`ct_pipeline.event_schema` build on it.
+codes, the registry aliases), ``schema/pipeline-event.schema.json`` (every event type) and
+``schema/pipeline-result.schema.json`` (the payloads of a ``result`` event) are written by
+``pnpm --filter @ct/shared export-schema``, and a test on each side fails while they disagree. This module
+loads them; `ct_pipeline.exit_codes`, `ct_pipeline.aliases` and `ct_pipeline.event_schema` build on it.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ STEPS: Final[tuple[str, ...]] = tuple(_CONSTANTS["steps"])
 SUCCESS_EXIT_CODE: Final[int] = _CONSTANTS["success_exit_code"]
 FAILURE_EXIT_CODES: Final[Mapping[str, int]] = MappingProxyType(_CONSTANTS["failure_exit_codes"])
 """The exit code of each failure the pipeline reports itself: the one channel of a failure's reason."""
+MODEL_ALIASES: Final[tuple[str, ...]] = tuple(_CONSTANTS["model_aliases"])
+"""The registry aliases ct moves (``MODEL_ALIASES`` of ``packages/shared``): champion, then challenger."""
 
 
 @cache

@@ -1,41 +1,31 @@
-"""The rules of the structured event protocol, shared by the emitter and by `parse_event`.
+"""The rules of the structured event protocol, as the emitter (`ct_pipeline.events`) checks every event.
 
 One event is one UTF-8 JSON object on one line. Every event has the envelope ``v`` (protocol version),
 ``type``, ``ts`` (UTC, milliseconds, ``Z``) and ``seq`` (1, 2, 3... per emitter), plus the fields of its type.
 Unknown fields are rejected: a change to the protocol bumps ``v``. The protocol is defined once, in
 ``packages/shared`` (zod); the fields of each type and their rules are read from its generated JSON Schema
 (`ct_pipeline.contract`), and checked here with messages that name the field, plus what JSON itself needs
-(finite numbers, UTF-8 text, string keys).
+(finite numbers, UTF-8 text, string keys). The emitter writes the envelope itself. Lines are read only by
+the worker, against the same zod definition.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import re
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any
 
 from ct_pipeline.contract import PROTOCOL_VERSION, STEPS, event_schema
 
-__all__ = [
-    "ENVELOPE_FIELDS",
-    "EVENT_FIELDS",
-    "PROTOCOL_VERSION",
-    "EventError",
-    "Step",
-    "check_body",
-    "parse_event",
-]
+__all__ = ["PROTOCOL_VERSION", "EventError", "Step", "check_body"]
 
 Step = StrEnum("Step", {step.upper(): step for step in STEPS})  # type: ignore[misc]
 """The pipeline's steps, in the order they run."""
 
 
 class EventError(ValueError):
-    """An event (about to be written, or just read) breaks a rule of the protocol."""
+    """An event about to be written breaks a rule of the protocol."""
 
 
 _Check = Callable[[object, str], object]
@@ -118,16 +108,6 @@ def _check_object(value: object, label: str) -> None:
     _check_json(value, label)
 
 
-def _check_timestamp(value: object, label: str) -> None:
-    text = _check_str(value, label)
-    if not _TS_PATTERN.fullmatch(text):
-        raise EventError(f"{label} must look like 2024-01-31T12:00:00.000Z (UTC, milliseconds), got {text!r}")
-    try:
-        datetime.fromisoformat(text)
-    except ValueError:
-        raise EventError(f"{label} is not a real date and time: {text!r}") from None
-
-
 def _check_number_between(minimum: float | None, maximum: float | None) -> _Check:
     def check(value: object, label: str) -> None:
         number = _check_number(value, label)
@@ -161,15 +141,16 @@ def _field_check(name: str, rule: Mapping[str, Any]) -> _Check:
     )
 
 
-def _event_fields() -> tuple[tuple[str, ...], dict[str, dict[str, tuple[_Check, bool]]]]:
-    """The envelope (the fields of every event) and, for each event type, its other fields."""
+def _event_fields() -> dict[str, dict[str, tuple[_Check, bool]]]:
+    """For each event type, its fields other than the envelope (the fields of every event): the check of each,
+    and whether it is required."""
     branches = {branch["properties"]["type"]["const"]: branch for branch in event_schema()["oneOf"]}
     envelope = tuple(
         name
         for name in next(iter(branches.values()))["properties"]
         if all(name in b["properties"] for b in branches.values())
     )
-    fields = {
+    return {
         event_type: {
             name: (_field_check(name, rule), name in branch["required"])
             for name, rule in branch["properties"].items()
@@ -177,20 +158,16 @@ def _event_fields() -> tuple[tuple[str, ...], dict[str, dict[str, tuple[_Check, 
         }
         for event_type, branch in branches.items()
     }
-    return envelope, fields
 
 
-ENVELOPE_FIELDS, EVENT_FIELDS = _event_fields()
-_ENVELOPE: Final = event_schema()["oneOf"][0]["properties"]
-_TS_PATTERN: Final = re.compile(_ENVELOPE["ts"]["pattern"])
-_SEQ: Final = _field_check("seq", _ENVELOPE["seq"])
+_EVENT_FIELDS = _event_fields()
 
 
 def check_body(event_type: str, body: Mapping[str, object]) -> None:
     """Raise `EventError` unless ``body`` holds exactly the valid fields of an event of ``event_type``."""
-    fields = EVENT_FIELDS.get(event_type)
+    fields = _EVENT_FIELDS.get(event_type)
     if fields is None:
-        raise EventError(f"unknown event type {event_type!r} (expected one of {', '.join(EVENT_FIELDS)})")
+        raise EventError(f"unknown event type {event_type!r} (expected one of {', '.join(_EVENT_FIELDS)})")
     unknown = sorted(body.keys() - fields.keys())
     if unknown:
         raise EventError(f"{event_type} event has unknown field(s): {', '.join(unknown)}")
@@ -199,48 +176,3 @@ def check_body(event_type: str, body: Mapping[str, object]) -> None:
             check(body[name], f"{event_type}.{name}")
         elif required:
             raise EventError(f"{event_type} event is missing the required field {name!r}")
-
-
-def _reject_constant(name: str) -> None:
-    raise EventError(f"{name} is not valid JSON: numbers must be finite")
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [key for key, _ in pairs]
-    duplicates = sorted({key for key in keys if keys.count(key) > 1})
-    if duplicates:
-        raise EventError(f"event has duplicate key(s): {', '.join(duplicates)}")
-    return dict(pairs)
-
-
-def parse_event(line: bytes | str) -> dict[str, Any]:
-    """Parse one event line and check it against every rule of the protocol.
-
-    The trailing newline is optional. Returns the event as a dict; raises `EventError` naming the first
-    rule the line breaks (not UTF-8, not one JSON object, bad envelope, unknown type, bad or unknown field).
-    """
-    if isinstance(line, bytes | bytearray):
-        try:
-            line = bytes(line).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise EventError(f"event line is not valid UTF-8: {exc}") from None
-    text = line.removesuffix("\n")
-    if "\n" in text or "\r" in text:
-        raise EventError("an event must be exactly one line")
-    try:
-        event = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
-    except json.JSONDecodeError as exc:
-        raise EventError(f"event line is not valid JSON: {exc}") from None
-    if not isinstance(event, dict):
-        raise EventError(f"an event must be a JSON object, got {type(event).__name__}")
-    missing = [name for name in ENVELOPE_FIELDS if name not in event]
-    if missing:
-        raise EventError(f"event is missing envelope field(s): {', '.join(missing)}")
-    version = event["v"]
-    if type(version) is not int or version != PROTOCOL_VERSION:
-        raise EventError(f"unsupported protocol version v={version!r} (expected {PROTOCOL_VERSION})")
-    _check_str(event["type"], "type")
-    _check_timestamp(event["ts"], "ts")
-    _SEQ(event["seq"], "seq")
-    check_body(event["type"], {k: v for k, v in event.items() if k not in ENVELOPE_FIELDS})
-    return event

@@ -22,9 +22,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, BinaryIO, Final, Literal
 
-from ct_pipeline.event_schema import PROTOCOL_VERSION, EventError, Step, check_body, parse_event
+from ct_pipeline.event_schema import PROTOCOL_VERSION, EventError, Step, check_body
 
-__all__ = ["EVENTS_FD_VAR", "EventEmitter", "EventError", "Step", "emitter_from_env", "parse_event"]
+__all__ = ["EVENTS_FD_VAR", "EventEmitter", "EventError", "Step", "emitter_from_env"]
 
 EVENTS_FD_VAR: Final = "CT_EVENTS_FD"
 _FD_PATTERN: Final = re.compile(r"[0-9]{1,10}")

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PIPELINE_EXIT_CODES, PIPELINE_SUCCESS_EXIT_CODE } from '../jobs/failure-reason.js';
 import { PIPELINE_STEPS } from '../jobs/job-event.dto.js';
+import { MODEL_ALIASES } from '../models/model-registry.dto.js';
 import { PIPELINE_PROTOCOL_VERSION, pipelineEventSchema } from './pipeline-event.js';
 import { PIPELINE_RESULTS } from './pipeline-result.js';
 
@@ -41,7 +42,10 @@ export function pipelineResultJsonSchema(): Record<string, unknown> {
   };
 }
 
-/** The constants of the contract the pipeline reads: the protocol version, the steps and the exit codes. */
+/**
+ * The constants of the contract the pipeline reads: the protocol version, the steps, the exit codes and the
+ * registry aliases it moves (the champion first, then the challenger: the pipeline reads them in that order).
+ */
 export function pipelineConstants(): Record<string, unknown> {
   return {
     $comment: 'Generated from packages/shared (src/pipeline): `pnpm --filter @ct/shared export-schema`.',
@@ -49,5 +53,6 @@ export function pipelineConstants(): Record<string, unknown> {
     steps: [...PIPELINE_STEPS],
     success_exit_code: PIPELINE_SUCCESS_EXIT_CODE,
     failure_exit_codes: { ...PIPELINE_EXIT_CODES },
+    model_aliases: [...MODEL_ALIASES],
   };
 }

@@ -49,11 +49,12 @@ describe('the pipeline contract', () => {
       expect(branch.additionalProperties).toBe(false);
   });
 
-  it('exports the steps and the exit codes for the pipeline to load', () => {
+  it('exports the steps, the exit codes and the aliases, champion first, for the pipeline to load', () => {
     expect(pipelineConstants()).toMatchObject({
       protocol_version: 1,
       success_exit_code: 0,
       failure_exit_codes: PIPELINE_EXIT_CODES,
+      model_aliases: ['champion', 'challenger'],
     });
   });
 });
