@@ -90,7 +90,7 @@ else
 fi
 # The README opens with the two commands; CI must run the second one exactly (stack.sh test runs the first).
 # runs doc blocks: README.md "# ct: continuous training for ML models" 1
-readme_commands="$(sed -n '/^```bash$/,/^```$/p' "$ROOT/README.md" | sed -n '2,3p' | sed 's/ *#.*//')"
+readme_commands="$(doc_block README.md '# ct: continuous training for ML models' 1 | sed 's/ *#.*//')"
 check "README opens with 'bash scripts/stack.sh up' and 'bash scripts/stack.sh test'" \
   test "$readme_commands" = $'bash scripts/stack.sh up\nbash scripts/stack.sh test'
 check ".ci/run calls the README's test command" grep -qx 'bash scripts/stack.sh test' "$ROOT/.ci/run"

@@ -109,7 +109,6 @@ install_dependencies() {
     uv sync --frozen --compile-bytecode --project "$ROOT/pipeline"
 }
 
-# setup: everything the stack and the tests need, installed idempotently.
 # $STATE_DIR/dev-env.sh: `source` it for the Node, pnpm and uv that setup chose, in your own shell.
 write_dev_env() {
   cat >"$STATE_DIR/dev-env.sh" <<EOF
@@ -120,6 +119,7 @@ export UV_PYTHON_DOWNLOADS=never
 EOF
 }
 
+# setup: everything the stack and the tests need, installed idempotently.
 setup() {
   ensure_node
   ensure_pnpm
