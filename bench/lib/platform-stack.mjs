@@ -42,21 +42,19 @@ export function platformEnv({ redisUrl, databaseUrl, mlflowUrl, prefix, port, ad
 }
 
 /**
- * Starts the API and a worker for `team` with their files under `dir` (a temp dir `ct-bench-<name>-*`,
- * removed by `cleanups`, when only `name` is given); every step is undone by `cleanups`
- * (processes, database, BullMQ keys). `dataRoot` is the workers' CT_DATA_ROOT. Without `worker`, only the
+ * Starts the API and a worker for `team` with their files in a temp dir `ct-bench-<name>-*` (`dir` of the
+ * answer); every step is undone by `cleanups` (processes, database, BullMQ keys, the temp dir). `dataRoot` is the workers' CT_DATA_ROOT. Without `worker`, only the
  * API starts (jobs wait in their queues); `env` adds to or overrides the processes' environment.
  */
 export async function startPlatform({
   cleanups,
   name,
-  dir: givenDir,
   team,
   worker: withWorker = true,
   env: extraEnv = {},
   cpuProf,
 }) {
-  const dir = givenDir ?? (await tempDir(cleanups, name));
+  const dir = await tempDir(cleanups, name);
   const { LOCAL_DEFAULTS } = await import('../../packages/shared/dist/runtime.js');
   const { freePort, freshDatabase, startChild, waitFor } = await import(BUILT.testSupport);
   const { Redis } = createRequire(root('apps/api/package.json'))('ioredis');
