@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Job, PerformanceSeries, Pipeline, PredictionPage, TriggerPage } from '@ct/shared';
 import { runToEnd } from '@ct/test-support';
-import { mlflowGet } from './mlflow.js';
+import { deleteRegisteredModel, mlflowGet } from './mlflow.js';
 import { client, type Stack, startStack } from './stack.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -19,11 +19,7 @@ describe("docs/continuous-training.md's loop, run as written (scripts/demo-conti
     stack = await startStack({ workerEnv: { CT_DATA_ROOT: dataRoot, WORKER_CONCURRENCY: '2' } });
     // As on a fresh MLflow (CI's): a champion left by an earlier run of this test would be compared with the
     // experiment's model on the same data, a tie that keeps it.
-    await fetch(`${stack.env.MLFLOW_TRACKING_URI}/api/2.0/mlflow/registered-models/delete`, {
-      method: 'DELETE',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'platform.points' }),
-    });
+    await deleteRegisteredModel(stack.mlflowUri, 'platform.points');
     demo = await runToEnd('bash', [join(ROOT, 'scripts/demo-continuous-training.sh')], {
       PATH: process.env.PATH,
       HOME: process.env.HOME,

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { JobLogs, JobPage, ProjectView } from '@ct/shared';
 import { docBlocks, runToEnd } from '@ct/test-support';
+import { deleteRegisteredModel, getRun, tagsOf } from './mlflow.js';
 import { client, type Stack, startStack } from './stack.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -10,22 +11,13 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const blocks = () =>
   docBlocks(ROOT, 'docs/pipeline-spec.md', '### Custom training code: functions and MLflow Projects');
 
-async function mlflow(path: string, body: unknown, method = 'POST'): Promise<unknown> {
-  const response = await fetch(`${stack.env.MLFLOW_TRACKING_URI}/api/2.0/mlflow/${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return response.json();
-}
-
 let stack: Stack;
 
 describe("docs/pipeline-spec.md's custom training code commands (the built api and a worker, real MLflow)", () => {
   beforeAll(async () => {
     stack = await startStack({ workers: 1 });
-    // As on a fresh MLflow (CI's): a champion left by an earlier run of this test would tie with the new model.
-    await mlflow('registered-models/delete', { name: 'platform.diabetes-stock' }, 'DELETE');
+    // A champion left by an earlier run of this test would tie with the new model.
+    await deleteRegisteredModel(stack.mlflowUri, 'platform.diabetes-stock');
   }, 120_000);
 
   afterAll(async () => {
@@ -63,11 +55,8 @@ describe("docs/pipeline-spec.md's custom training code commands (the built api a
     expect(log).toMatch(/the project's environment (is built|[0-9a-f]{12} is reused from this host)/);
     expect(log).toContain("took the model the MLflow Project logged, 'model'");
     expect(log).toContain('lightgbm flavor');
-    const { run } = (await mlflow(`runs/get?run_id=${stock?.mlflowRunId}`, undefined, 'GET')) as {
-      run: { data: { tags: { key: string; value: string }[] } };
-    };
-    const tags = Object.fromEntries(run.data.tags.map((tag) => [tag.key, tag.value]));
-    expect(tags).toMatchObject({
+    const run = await getRun(stack.mlflowUri, stock?.mlflowRunId ?? '');
+    expect(tagsOf(run)).toMatchObject({
       'ct.model_source': 'mlproject-logged',
       'ct.project_env': expect.any(String),
     });

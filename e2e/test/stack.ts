@@ -22,6 +22,8 @@ export const PIPELINE_PYTHON = fileURLToPath(new URL('../../pipeline/.venv/bin/p
 export interface Stack {
   readonly apiUrl: string;
   readonly adminKey: string;
+  /** The MLflow tracking server the api and workers use. */
+  readonly mlflowUri: string;
   readonly env: NodeJS.ProcessEnv;
   readonly workers: RunningChild[];
   readonly api: RunningChild;
@@ -51,6 +53,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const adminKey = `ct_test_${randomBytes(24).toString('base64url')}`;
   // The audit trail's file transport: out of the checkout (its default is relative to the working folder).
   const auditDir = join(tmpdir(), `ct-e2e-audit-${randomUUID().slice(0, 8)}`);
+  const mlflowUri = options.mlflowUri ?? base.mlflowTrackingUri;
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -58,7 +61,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     LOG_LEVEL: 'log',
     REDIS_URL: options.redisUrl ?? base.redisUrl,
     DATABASE_URL: db.url,
-    MLFLOW_TRACKING_URI: options.mlflowUri ?? base.mlflowTrackingUri,
+    MLFLOW_TRACKING_URI: mlflowUri,
     BULLMQ_PREFIX: `ct-e2e-${randomUUID().slice(0, 8)}`,
     API_PORT: String(port),
     CT_BOOTSTRAP_ADMIN_KEY: adminKey,
@@ -98,6 +101,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return {
     apiUrl: `http://127.0.0.1:${port}`,
     adminKey,
+    mlflowUri,
     env,
     workers,
     api,

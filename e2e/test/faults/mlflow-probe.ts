@@ -1,4 +1,4 @@
-import type { MlflowRun } from '../mlflow.js';
+import { type MlflowRun, mlflowGet } from '../mlflow.js';
 
 /** A run as `runs/get` returns it, with the fields the e2e MlflowRun leaves out. */
 interface FullRun {
@@ -15,12 +15,6 @@ async function post<T>(uri: string, path: string, body: unknown): Promise<T> {
     body: JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`MLflow POST ${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-async function get<T>(uri: string, path: string): Promise<T> {
-  const response = await fetch(`${uri}/api/2.0/mlflow/${path}`);
-  if (!response.ok) throw new Error(`MLflow GET ${path}: ${response.status} ${await response.text()}`);
   return (await response.json()) as T;
 }
 
@@ -62,7 +56,7 @@ export interface RunWrites {
 }
 
 export async function runWrites(uri: string, runId: string): Promise<RunWrites> {
-  const { run } = await get<{ run: FullRun }>(uri, `runs/get?run_id=${runId}`);
+  const { run } = await mlflowGet<{ run: FullRun }>(uri, `runs/get?run_id=${runId}`);
   const metrics = run.data.metrics ?? [];
   const { models } = await post<{ models?: { info: { model_id: string; source_run_id?: string } }[] }>(
     uri,
@@ -70,7 +64,7 @@ export async function runWrites(uri: string, runId: string): Promise<RunWrites> 
     { experiment_ids: [run.info.experiment_id], max_results: 1000 },
   );
   const filter = encodeURIComponent(`run_id='${runId}'`);
-  const { model_versions } = await get<{ model_versions?: { name: string; version: string }[] }>(
+  const { model_versions } = await mlflowGet<{ model_versions?: { name: string; version: string }[] }>(
     uri,
     `model-versions/search?filter=${filter}`,
   );
@@ -90,7 +84,7 @@ export async function runWrites(uri: string, runId: string): Promise<RunWrites> 
 
 async function artifactPaths(uri: string, runId: string, path: string): Promise<string[]> {
   const query = `run_id=${runId}${path ? `&path=${encodeURIComponent(path)}` : ''}`;
-  const { files } = await get<{ files?: { path: string; is_dir: boolean; file_size?: number }[] }>(
+  const { files } = await mlflowGet<{ files?: { path: string; is_dir: boolean; file_size?: number }[] }>(
     uri,
     `artifacts/list?${query}`,
   );
