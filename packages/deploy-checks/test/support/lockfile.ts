@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { readRepoFile } from './compose-file.js';
 
@@ -26,7 +27,7 @@ export function productionClosure(lockfile: Lockfile, importer: string): Set<str
   const visit = (from: string, deps: Dependencies | undefined) => {
     for (const [name, entry] of Object.entries(deps ?? {})) {
       const version = typeof entry === 'string' ? entry : entry.version;
-      if (version.startsWith('link:')) visitImporter(joinPath(from, version.slice('link:'.length)));
+      if (version.startsWith('link:')) visitImporter(posix.join(from, version.slice('link:'.length)));
       // An alias (`'@jest/react-is-18': react-is@18.3.1`) names its snapshot itself.
       else visitSnapshot(/^\d/.test(version) ? `${name}@${version}` : version);
     }
@@ -51,14 +52,4 @@ export function productionClosure(lockfile: Lockfile, importer: string): Set<str
   };
   visitImporter(importer);
   return names;
-}
-
-/** `apps/cli` + `../../packages/shared` = `packages/shared`. */
-function joinPath(from: string, relative: string): string {
-  const parts = from === '' ? [] : from.split('/');
-  for (const part of relative.split('/')) {
-    if (part === '..') parts.pop();
-    else if (part !== '.' && part !== '') parts.push(part);
-  }
-  return parts.join('/');
 }
