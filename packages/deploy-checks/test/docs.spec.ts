@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { type MarkdownDoc, parseMarkdown, sectionOf } from '@ct/test-support';
+import { type DocBlock, type MarkdownDoc, parseMarkdown, sectionOf } from '@ct/test-support';
 import { readRepoFile, repoRoot } from './support/compose-file.js';
 
 // The README is the front page and docs/ the reference. A test that runs (or, where it cannot run here, checks)
@@ -66,6 +66,17 @@ const claims: Claim[] = claimingFiles().flatMap((by) =>
   })),
 );
 
+/**
+ * The blocks a claim names, in its heading's section (undefined for an index past the section's end); none
+ * when its file or heading does not exist.
+ */
+function claimedBlocks(claim: Claim): (DocBlock | undefined)[] {
+  const doc = parsed.get(claim.file);
+  if (!doc?.headings.some((h) => h.text === claim.heading)) return [];
+  const blocks = sectionOf(doc, claim.heading).blocks;
+  return claim.which === 'all' ? blocks : claim.which.split(',').map((i) => blocks[Number(i) - 1]);
+}
+
 /** Every bash block as `<file> "<heading>" <index>`: its nearest heading and its place in that heading's section. */
 function blockNames(file: string, doc: MarkdownDoc): Map<number, string> {
   const names = new Map<number, string>();
@@ -124,12 +135,8 @@ describe('README.md and docs/', () => {
         bad.push(`${where}: not README.md or a page of docs/`);
         continue;
       }
-      const count = doc.headings.some((h) => h.text === claim.heading)
-        ? sectionOf(doc, claim.heading).blocks.length
-        : 0;
-      const indexes = claim.which === 'all' ? [1] : claim.which.split(',').map(Number);
-      if (count === 0 || indexes.some((index) => index < 1 || index > count))
-        bad.push(`${where}: no such block`);
+      const blocks = claimedBlocks(claim);
+      if (blocks.length === 0 || blocks.includes(undefined)) bad.push(`${where}: no such block`);
       const rest = readRepoFile(claim.by).replace(CLAIM, '');
       if (!rest.includes(claim.file)) bad.push(`${where}: ${claim.by} does not read ${claim.file}`);
     }
@@ -139,14 +146,8 @@ describe('README.md and docs/', () => {
 
   it('every bash block is claimed by a test', () => {
     const claimed = new Set<string>();
-    for (const claim of claims) {
-      const doc = parsed.get(claim.file);
-      if (!doc?.headings.some((h) => h.text === claim.heading)) continue;
-      const blocks = sectionOf(doc, claim.heading).blocks;
-      const picked =
-        claim.which === 'all' ? blocks : claim.which.split(',').map((i) => blocks[Number(i) - 1]);
-      for (const block of picked) if (block) claimed.add(`${claim.file}:${block.line}`);
-    }
+    for (const claim of claims)
+      for (const block of claimedBlocks(claim)) if (block) claimed.add(`${claim.file}:${block.line}`);
     const unclaimed = [...parsed].flatMap(([file, doc]) =>
       [...blockNames(file, doc)].filter(([line]) => !claimed.has(`${file}:${line}`)).map(([, name]) => name),
     );
