@@ -5,7 +5,8 @@ import { RetryBackoff } from './retry-backoff.js';
 
 /**
  * The transport's side of an audit dispatcher: delivers batches, from memory or from the head of the spool,
- * and counts the transport's failures in a row (with backoff, and an alarm at the first of them).
+ * counts what arrived (`sent`, and `replayed` from the spool) and the transport's failures in a row (with
+ * backoff, and an alarm at the first of them).
  */
 export class AuditDelivery {
   /** The transport's failures in a row; while it fails, entries go to the spool. */
@@ -21,16 +22,21 @@ export class AuditDelivery {
     this.retry = new RetryBackoff(options.retryBaseMs, options.retryMaxMs, options.now);
   }
 
-  /** Delivers a batch; returns how many of its entries arrived (a failure is counted in `retry`). */
+  /**
+   * Delivers a batch; returns how many of its entries arrived, and counts them as sent (a failure is counted
+   * in `retry`).
+   */
   async send(entries: AuditEntry[]): Promise<number> {
+    let delivered = entries.length;
     try {
       await this.transport.deliver(entries);
       this.retry.succeeded();
-      return entries.length;
     } catch (error) {
       this.failed(error);
-      return deliveredBefore(error, entries.length);
+      delivered = deliveredBefore(error, entries.length);
     }
+    this.counts.sent += delivered;
+    return delivered;
   }
 
   /** Delivers up to `max` entries from the head of the spool, and consumes what arrived. */
@@ -40,7 +46,6 @@ export class AuditDelivery {
       this.alarms.raise('corrupt', `${read.corrupt} unreadable line(s) in the spool were skipped`);
     if (read.entries.length === 0) return this.spool.consume(read.total);
     const delivered = await this.send(read.entries);
-    this.counts.sent += delivered;
     this.counts.replayed += delivered;
     await this.consume(delivered === read.entries.length ? read.total : (read.ends[delivered - 1] ?? 0));
   }

@@ -172,7 +172,6 @@ export class AuditDispatcher {
     this.inflight = null;
     // A spill that ran meanwhile put a copy of this batch at the head of the spool.
     if (this.spilling) await this.spilling;
-    this.counts.sent += delivered;
     if (inflight.spooled) {
       await this.delivery.consume(inflight.spooled.slice(0, delivered).reduce((sum, n) => sum + n, 0));
     } else if (delivered < inflight.entries.length) {
