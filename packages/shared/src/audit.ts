@@ -1,4 +1,4 @@
 // `@ct/shared/audit`: the IRIS structured-logging client (audit log, spool, dispatcher, transports), for the
-// api and the worker. Node-only. The IRIS SDK is an optional peer dependency: it is resolved and loaded, in the
-// transport's worker thread, only when IRIS is configured, so the app that sets IRIS_AUDIT_HOST depends on it.
+// api and the worker. Node-only. The IRIS SDK is an optional peer dependency: the IRIS transport resolves it
+// at its first delivery and loads it in its worker thread: only the app that sets IRIS_AUDIT_HOST needs it.
 export * from './audit/audit-log.js';

@@ -1,7 +1,8 @@
 // The package root: ct's contracts, for every client of the API (the CLI among them) as much as for the apps.
 // Only zod schemas, types, constants and pure functions: nothing here may import Node's modules, pino, the
 // IRIS SDK or anything else a client does not need (entry-points.spec.ts fails if it does). The Node runtime
-// lives behind the subpaths: `@ct/shared/audit`, `@ct/shared/project-archive`, `@ct/shared/runtime`.
+// lives behind the subpaths: `@ct/shared/audit` (and `/audit-module`, its Nest wiring), `/project-archive`,
+// `/runtime`.
 export * from './api/api-routes.js';
 export * from './api/ct-client.js';
 export * from './api/ct-client-errors.js';

@@ -16,8 +16,8 @@ import {
 
 /**
  * Every contract the Python package reads, as JSON Schema (and the constants of the event protocol, as
- * plain JSON): where it is written (relative to packages/shared/scripts) and how it is made. `pnpm --filter @ct/shared export-schema` writes them all; a
- * test fails while a committed file is stale.
+ * plain JSON): where it is written (relative to packages/shared/scripts) and how it is made.
+ * `pnpm --filter @ct/shared export-schema` writes them all; a test fails while a committed file is stale.
  */
 export const JSON_SCHEMA_FILES: readonly { path: string; schema: () => Record<string, unknown> }[] = [
   { path: TRAINING_SPEC_SCHEMA_PATH, schema: trainingSpecJsonSchema },

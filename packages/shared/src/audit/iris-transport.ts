@@ -34,10 +34,10 @@ interface Waiting {
 }
 
 /** The official Node SDK of IRIS: a native module, loaded only in the transport's worker thread. */
-export const IRIS_SDK = '@intersystems/intersystems-iris-native';
+const IRIS_SDK = '@intersystems/intersystems-iris-native';
 
 /** The SDK's CommonJS entry, as this package resolves it (the app's copy, installed as its peer dependency). */
-export function resolveIrisSdk(): string {
+function resolveIrisSdk(): string {
   return createRequire(import.meta.url).resolve(IRIS_SDK);
 }
 
