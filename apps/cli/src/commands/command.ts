@@ -45,3 +45,6 @@ export interface CommandGroup {
 export function print(context: CommandContext, value: unknown, human: () => string): void {
   context.io.out(context.flags.json ? JSON.stringify(value, null, 2) : human());
 }
+
+/** The pipeline a command names, its first argument: its id or its name (the API takes either). */
+export const ref = (context: CommandContext) => ({ id: context.args[0] ?? '' });

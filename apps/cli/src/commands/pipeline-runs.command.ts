@@ -1,14 +1,11 @@
 import { UsageError } from '../cli-config.js';
-import { type Command, type CommandContext, EXIT, print } from './command.js';
+import { type Command, EXIT, print, ref } from './command.js';
 import { wholeNumber } from './pipeline-flags.js';
 import { describeArrival, formatTriggers } from './pipelines-output.js';
 import { pageCommand, pageQuery, requestCommand } from './request-command.js';
 import { watchJob } from './watch.command.js';
 
 // `ct pipelines run|wait|triggers|arrivals`: a registered pipeline's runs and what starts them.
-
-/** The pipeline a command names: its id or its name (the API takes either). */
-export const ref = (context: CommandContext) => ({ id: context.args[0] ?? '' });
 
 export const run: Command = {
   usage: 'pipelines run <name|id> [--watch]',

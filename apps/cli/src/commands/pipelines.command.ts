@@ -1,9 +1,9 @@
 import type { CreatePipelineInput } from '@ct/shared';
 import { UsageError } from '../cli-config.js';
-import { type Command, type CommandContext, type CommandGroup, EXIT, print } from './command.js';
+import { type Command, type CommandContext, type CommandGroup, EXIT, print, ref } from './command.js';
 import { readSubmission } from './jobs.command.js';
 import { createPipelineBody, updatePipelineBody } from './pipeline-flags.js';
-import { arrivals, ref, run, triggers, wait } from './pipeline-runs.command.js';
+import { arrivals, run, triggers, wait } from './pipeline-runs.command.js';
 import {
   formatPipelines,
   formatVersions,

@@ -1,9 +1,8 @@
 import type { Job } from '@ct/shared';
 import { UsageError } from '../cli-config.js';
 import type { CliFlags } from '../cli-flags.js';
-import { type Command, type CommandContext, EXIT, print } from './command.js';
+import { type Command, type CommandContext, EXIT, print, ref } from './command.js';
 import { wholeNumber } from './pipeline-flags.js';
-import { ref } from './pipeline-runs.command.js';
 import { limitOf, pageCommand, pageQuery, requestCommand } from './request-command.js';
 import { mergeResults, readGroundTruth, readRows } from './scoring-input.js';
 import {
