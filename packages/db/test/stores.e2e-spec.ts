@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { JobEntity } from '../src/entities/job.entity.js';
 import { JobAttemptEntity } from '../src/entities/job-attempt.entity.js';
 import { JobLifecycle } from '../src/lifecycle/job-lifecycle.js';
+import { InvalidCursorError } from '../src/store/cursor.js';
 import { EventStore } from '../src/store/event-store.js';
 import { JobStore } from '../src/store/job-store.js';
 import { LogStore } from '../src/store/log-store.js';
@@ -77,6 +78,13 @@ describe('stores (real Postgres)', () => {
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
       expect(seen).toEqual([...ids].reverse());
+    });
+
+    it('refuses a cursor whose id is not a UUID before Postgres sees it', async () => {
+      const cursor = Buffer.from(JSON.stringify(['2026-01-01T00:00:00.000Z', '-'.repeat(36)])).toString(
+        'base64url',
+      );
+      await expect(jobs.list('team-pages', { limit: 3, cursor })).rejects.toBeInstanceOf(InvalidCursorError);
     });
 
     it('reads jobs and attempts with raw SQL exactly as TypeORM loads them, column by column', async () => {

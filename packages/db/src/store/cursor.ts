@@ -1,3 +1,5 @@
+import { isUuid } from './uuid.js';
+
 /** A list cursor: the position after the last job of a page (created_at, id). */
 export interface Cursor {
   createdAt: Date;
@@ -19,7 +21,7 @@ export function encodeCursor(job: { createdAt: Date; id: string }): string {
 export function decodeCursor(cursor: string): Cursor {
   return decodeKey(cursor, ([createdAt, id]) => {
     const date = new Date(String(createdAt));
-    return typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id) && !Number.isNaN(date.getTime())
+    return typeof id === 'string' && isUuid(id) && !Number.isNaN(date.getTime())
       ? { createdAt: date, id }
       : null;
   });
