@@ -31,7 +31,6 @@ export * from './store/model-lock-store.js';
 export * from './store/monitoring-store.js';
 export * from './store/pending-run-end-store.js';
 export * from './store/pipeline-store.js';
-export { specHash } from './store/pipeline-versions.js';
 export * from './store/prediction-copy.js';
 export * from './store/prediction-store.js';
 export * from './store/project-store.js';
