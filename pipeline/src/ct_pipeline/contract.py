@@ -41,23 +41,22 @@ MODEL_ALIASES: Final[tuple[str, ...]] = tuple(_CONSTANTS["model_aliases"])
 
 
 @cache
+def _checked_schema(name: str) -> dict[str, Any]:
+    """The generated JSON Schema ``name``, checked to be a valid one."""
+    schema = load(name)
+    Draft202012Validator.check_schema(schema)
+    return schema  # type: ignore[no-any-return]
+
+
 def event_schema() -> dict[str, Any]:
     """The event protocol as JSON Schema: a ``oneOf`` with one branch per event type."""
-    schema = load("pipeline-event.schema.json")
-    Draft202012Validator.check_schema(schema)
-    return schema  # type: ignore[no-any-return]
-
-
-@cache
-def _result_schema() -> dict[str, Any]:
-    schema = load("pipeline-result.schema.json")
-    Draft202012Validator.check_schema(schema)
-    return schema  # type: ignore[no-any-return]
+    return _checked_schema("pipeline-event.schema.json")
 
 
 @cache
 def _result_validator(kind: ResultKind) -> Draft202012Validator:
-    return Draft202012Validator({"$defs": _result_schema()["$defs"], "$ref": f"#/$defs/{kind}"})
+    defs = _checked_schema("pipeline-result.schema.json")["$defs"]
+    return Draft202012Validator({"$defs": defs, "$ref": f"#/$defs/{kind}"})
 
 
 def result_kind(payload: Mapping[str, Any]) -> ResultKind:
