@@ -26,13 +26,12 @@ PYFUNC: Final = "python_function"
 
 @dataclass(frozen=True)
 class LoadedModel:
-    """A loaded model and how: ``via`` is ``"sklearn"``, ``"native"`` (the flavor's own object, with the
-    scikit-learn API) or ``"pyfunc"`` (MLflow's wrapper: ``predict`` only); ``flavor`` is the model's flavor
-    (``sklearn``, ``lightgbm``, ... or ``python_function`` when it has no other)."""
+    """A loaded model: the estimator, the flavor's own object with the scikit-learn API, or MLflow's pyfunc
+    wrapper (``predict`` only); ``flavor`` is the model's flavor (``sklearn``, ``lightgbm``, ... or
+    ``python_function`` when it has no other)."""
 
     model: Any
     flavor: str
-    via: str
 
     @property
     def has_proba(self) -> bool:
@@ -63,12 +62,12 @@ def load_model(folder: Path | str) -> LoadedModel:
     flavor = next((name for name in flavors if name != PYFUNC), PYFUNC)
     with pickles_allowed():
         if flavor == "sklearn":
-            return LoadedModel(mlflow.sklearn.load_model(str(folder)), flavor, "sklearn")
+            return LoadedModel(mlflow.sklearn.load_model(str(folder)), flavor)
         wrapped = mlflow.pyfunc.load_model(str(folder))
     try:
         raw = wrapped.get_raw_model()
     except Exception:  # a flavor that keeps no raw object: its pyfunc wrapper is the model
         raw = None
     if callable(getattr(raw, "predict", None)):
-        return LoadedModel(raw, flavor, "native")
-    return LoadedModel(wrapped, flavor, "pyfunc")
+        return LoadedModel(raw, flavor)
+    return LoadedModel(wrapped, flavor)

@@ -64,10 +64,8 @@ class ValidationSpec:
     iqr_outliers: IqrOutliers | None = None
 
 
-def parse_validation(raw: Mapping[str, Any] | None) -> ValidationSpec:
-    """The rules of a schema-valid ``validation`` section (None: the default)."""
-    if raw is None:
-        return ValidationSpec()
+def parse_validation(raw: Mapping[str, Any]) -> ValidationSpec:
+    """The rules of a schema-valid ``validation`` section, its defaults filled in (`with_defaults`)."""
 
     def rule(name: str, cls: type[Any]) -> Any:
         return cls(**raw[name]) if name in raw else None

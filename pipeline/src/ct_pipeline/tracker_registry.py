@@ -40,7 +40,7 @@ class RegistryCalls:
         return {alias: str(version) for alias, version in dict(model.aliases or {}).items()}
 
     def load_registered(self, name: str, version: str, cache: Path) -> tuple[Any, str]:
-        """Load version ``version`` of registered model ``name`` as a scikit-learn model (may raise).
+        """Load version ``version`` of registered model ``name`` as `load_local_model` does (may raise).
 
         Its files come from the model cache folder ``cache`` (the worker's, which score jobs fill too), and
         are downloaded into it only when absent: a version's files never change in the registry, so an

@@ -76,16 +76,14 @@ def told_run(run_id: str, environ: Mapping[str, str]) -> Run | None:
     return Run(info, RunData())
 
 
-def leave_run(run_id: str) -> bool:
-    """Stop logging into the joined run ``run_id`` without ending it; False if it is not the active run.
+def leave_run(run_id: str) -> None:
+    """Stop logging into the joined run ``run_id`` without ending it; nothing if it is not the active run.
 
     MLflow would otherwise end the active run when the process exits.
     """
     stack: Any = mlflow_fluent._active_run_stack.get()
-    if not stack or stack[-1].info.run_id != run_id:
-        return False
-    stack.pop()
-    return True
+    if stack and stack[-1].info.run_id == run_id:
+        stack.pop()
 
 
 def internals_known() -> bool:
