@@ -59,7 +59,8 @@ def load_model(folder: Path | str) -> LoadedModel:
     Raises what MLflow raises when the model does not load here; the caller says what that means.
     """
     flavors = MlflowModel.load(str(folder)).flavors
-    flavor = next((name for name in flavors if name != PYFUNC), PYFUNC)
+    # scikit-learn first when the model has it, as ct logs its models; else the first native flavor.
+    flavor = "sklearn" if "sklearn" in flavors else next((name for name in flavors if name != PYFUNC), PYFUNC)
     with pickles_allowed():
         if flavor == "sklearn":
             return LoadedModel(mlflow.sklearn.load_model(str(folder)), flavor)
