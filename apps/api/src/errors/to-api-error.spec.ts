@@ -68,31 +68,6 @@ describe('toApiError', () => {
     expect([sut?.message, sut?.details]).toEqual(['MLflow registered-models/get failed', undefined]);
   });
 
-  it('names the cursor as the bad field', () => {
-    expect(toApiError(new InvalidCursorError())?.details).toEqual([
-      { path: 'cursor', message: expect.any(String) },
-    ]);
-  });
-
-  it.each([
-    ['an Error', new Error('connection refused')],
-    ['a thrown string', 'boom'],
-    ['a 500 HttpException', new HttpException('oops', 500)],
-  ])('leaves %s to the generic internal answer (null)', (_case, exception) => {
-    expect(toApiError(exception)).toBeNull();
-  });
-});
-
-describe('httpStatusOf', () => {
-  it('gives every code a 4xx or 5xx status', () => {
-    for (const code of ERROR_CODES) expect(httpStatusOf(code)).toBeGreaterThanOrEqual(400);
-  });
-
-  it('keeps 5xx for faults of the server and its dependencies', () => {
-    const serverSide = ERROR_CODES.filter((code) => httpStatusOf(code) >= 500);
-    expect(serverSide.sort()).toEqual(['dependency_unavailable', 'internal']);
-  });
-
   it("keeps a quota refusal's message and figures as the error's details", () => {
     const sut = toApiError(
       new QuotaExceededError('team a is at its quota', { running: 1, queued: 2, limit: 3 }),
@@ -117,5 +92,30 @@ describe('httpStatusOf', () => {
     };
     const sut = toApiError(new QuotaExceededError(trigger.message, { trigger }));
     expect([sut?.code, sut?.details]).toEqual(['rate_limited', { trigger }]);
+  });
+
+  it('names the cursor as the bad field', () => {
+    expect(toApiError(new InvalidCursorError())?.details).toEqual([
+      { path: 'cursor', message: expect.any(String) },
+    ]);
+  });
+
+  it.each([
+    ['an Error', new Error('connection refused')],
+    ['a thrown string', 'boom'],
+    ['a 500 HttpException', new HttpException('oops', 500)],
+  ])('leaves %s to the generic internal answer (null)', (_case, exception) => {
+    expect(toApiError(exception)).toBeNull();
+  });
+});
+
+describe('httpStatusOf', () => {
+  it('gives every code a 4xx or 5xx status', () => {
+    for (const code of ERROR_CODES) expect(httpStatusOf(code)).toBeGreaterThanOrEqual(400);
+  });
+
+  it('keeps 5xx for faults of the server and its dependencies', () => {
+    const serverSide = ERROR_CODES.filter((code) => httpStatusOf(code) >= 500);
+    expect(serverSide.sort()).toEqual(['dependency_unavailable', 'internal']);
   });
 });

@@ -23,7 +23,7 @@ export function toApiError(exception: unknown): ApiError | null {
   if (exception instanceof DependencyUnavailableError)
     return new ApiError('dependency_unavailable', exception.message);
   if (exception instanceof QuotaExceededError)
-    return new ApiError('rate_limited', exception.message, { ...exception.refusal });
+    return new ApiError('rate_limited', exception.message, exception.refusal);
   if (exception instanceof InvalidCursorError)
     return ApiError.validation([{ path: 'cursor', message: exception.message }]);
   if (exception instanceof HttpException) return fromHttpException(exception);
