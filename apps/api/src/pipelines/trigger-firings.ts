@@ -12,8 +12,8 @@ import { API_CONFIG, type ApiConfig } from '../config/api-config.js';
 import { AcceptedJobs } from '../jobs/accepted-jobs.js';
 import { ApiMetrics } from '../observability/api-metrics.js';
 
-/** The actor of what triggers do on their own, in the audit trail. */
-const TRIGGER_ACTOR = 'trigger';
+/** The actor of what triggers and schedules do on their own, in the audit trail. */
+export const TRIGGER_ACTOR = 'trigger';
 
 /**
  * Fires pipelines' triggers: a manual run, a schedule tick, new data reaching a threshold. Every firing is
@@ -22,7 +22,7 @@ const TRIGGER_ACTOR = 'trigger';
  */
 @Injectable()
 export class TriggerFirings {
-  private readonly logger = new Logger('PipelineTriggers');
+  private readonly logger = new Logger(TriggerFirings.name);
 
   constructor(
     private readonly triggers: PipelineTriggers,

@@ -16,10 +16,8 @@ import { QuotaExceededError } from '../errors/quota-error.js';
 import { JobQueriesService } from '../jobs/job-queries.service.js';
 import { SubmitJobService } from '../jobs/submit-job.service.js';
 import { PipelinesService } from '../pipelines/pipelines.service.js';
+import { TRIGGER_ACTOR } from '../pipelines/trigger-firings.js';
 import { ModelRefCheck } from './model-ref-check.js';
-
-/** The actor of what schedules do on their own, in the audit trail (as for pipeline triggers). */
-const TRIGGER_ACTOR = 'trigger';
 
 /** What became of a monitoring schedule tick. */
 type MonitorTickOutcome = 'created' | 'duplicate' | 'skipped' | 'refused' | 'gone';
