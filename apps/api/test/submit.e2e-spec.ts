@@ -1,5 +1,6 @@
 import { EventStore } from '@ct/db';
 import { jobSchema, QueueName } from '@ct/shared';
+import { QueueMonitor } from '../src/queues/queue-monitor.js';
 import { bearer, startTestApi, submission, type TestApi } from './harness.js';
 
 describe('POST /v1/jobs (real Postgres and Redis)', () => {
@@ -64,11 +65,12 @@ describe('POST /v1/jobs (real Postgres and Redis)', () => {
   it('answers a repeated idempotency key with the first job (200), queued once', async () => {
     const body = submission({ idempotencyKey: 'nightly-2026-01-02' });
     const first = await api.http().post('/v1/jobs').set(bearer(teamA)).send(body).expect(201);
-    const countsBefore = await api.queue.counts(QueueName.Training);
+    const counts = () => api.app.get(QueueMonitor).counts(QueueName.Training);
+    const countsBefore = await counts();
     const second = await api.http().post('/v1/jobs').set(bearer(teamA)).send(body).expect(200);
     expect(second.body.id).toBe(first.body.id);
     expect(second.headers.location).toBeUndefined();
-    expect(await api.queue.counts(QueueName.Training)).toEqual(countsBefore);
+    expect(await counts()).toEqual(countsBefore);
     expect(await api.app.get(EventStore).after(first.body.id)).toHaveLength(1);
 
     const otherTeam = await api.http().post('/v1/jobs').set(bearer(teamB)).send(body).expect(201);

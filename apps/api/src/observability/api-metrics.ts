@@ -1,6 +1,7 @@
 import { counter, gauge, histogram, ServiceMetrics } from '@ct/shared/runtime';
 import { Inject, Injectable } from '@nestjs/common';
-import { JOB_QUEUES, JobQueues } from '../queues/job-queues.js';
+import { JOB_QUEUES } from '../queues/job-queues.js';
+import { QueueMonitor } from '../queues/queue-monitor.js';
 import { LIVE_WORKERS, type LiveWorkers } from './live-workers.js';
 
 /**
@@ -46,7 +47,7 @@ export class ApiMetrics extends ServiceMetrics {
   });
 
   constructor(
-    private readonly queue: JobQueues,
+    private readonly queues: QueueMonitor,
     @Inject(LIVE_WORKERS) private readonly liveWorkers: LiveWorkers,
   ) {
     super('ct_api_');
@@ -71,7 +72,7 @@ export class ApiMetrics extends ServiceMetrics {
     await Promise.all(
       JOB_QUEUES.map(async (name) => {
         try {
-          const counts = await this.queue.counts(name);
+          const counts = await this.queues.counts(name);
           for (const [state, count] of Object.entries(counts)) depth.set({ queue: name, state }, count);
           reachable.set({ queue: name }, 1);
         } catch {

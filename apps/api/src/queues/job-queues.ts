@@ -109,11 +109,6 @@ export class JobQueues implements BeforeApplicationShutdown {
     return state === 'unknown' ? 'missing' : state;
   }
 
-  /** How many jobs BullMQ holds in each state, in the queue `name`. */
-  async counts(name: JobQueueName): Promise<Record<string, number>> {
-    return this.run(name, 'counting jobs', (queue) => queue.getJobCounts());
-  }
-
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
   }

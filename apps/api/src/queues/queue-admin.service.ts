@@ -4,8 +4,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../errors/api-error.js';
 import { RetryJobService } from '../jobs/retry-job.service.js';
-import type { JobQueueName } from './job-queues.js';
-import { queueNameOf } from './job-queues.js';
+import { type JobQueueName, queueNameOf } from './job-queues.js';
 import { QueueMonitor } from './queue-monitor.js';
 import { knownQueue } from './queue-names.js';
 

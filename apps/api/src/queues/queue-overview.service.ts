@@ -1,8 +1,7 @@
 import { type FinishedCounts, JobStatsStore } from '@ct/db';
 import { JOB_KINDS, type QueueList, type QueueSummary } from '@ct/shared';
 import { Injectable } from '@nestjs/common';
-import type { JobQueueName } from './job-queues.js';
-import { queueNameOf } from './job-queues.js';
+import { type JobQueueName, queueNameOf } from './job-queues.js';
 import { QueueMonitor } from './queue-monitor.js';
 import { WorkerRegistry } from './worker-registry.js';
 
