@@ -9,14 +9,19 @@ const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 // runs doc blocks: docs/api.md "## Jobs API" 1
 // runs doc blocks: docs/monitoring.md "## Monitoring" 1
 // runs doc blocks: docs/pipeline-spec.md "## CT pipeline" 1
-/** The first bash block of `heading`'s section in `file`. */
-function firstBlockUnder(file: string, heading: string): string {
+/** Runs the first bash block of `heading`'s section in `file` against `api`, with `env` besides PATH and API. */
+function runFirstBlock(api: TestApi, file: string, heading: string, env: Record<string, string>) {
   const [block] = docBlocks(ROOT, file, heading);
   if (!block) throw new Error(`${file} has no bash block under "${heading}"`);
-  return block;
+  const port = (api.app.getHttpServer().address() as AddressInfo).port;
+  return runToEnd('bash', ['-euo', 'pipefail', '-c', block], {
+    PATH: process.env.PATH,
+    API: `http://127.0.0.1:${port}`,
+    ...env,
+  });
 }
 
-describe('the Jobs API and Monitoring commands of docs/api.md and docs/monitoring.md (real Postgres and Redis)', () => {
+describe('the API commands of docs/api.md, docs/monitoring.md and docs/pipeline-spec.md (real Postgres, Redis and MLflow registry)', () => {
   let api: TestApi;
 
   beforeAll(async () => {
@@ -29,16 +34,7 @@ describe('the Jobs API and Monitoring commands of docs/api.md and docs/monitorin
   });
 
   it('run as written against the API, every curl succeeding', async () => {
-    const port = (api.app.getHttpServer().address() as AddressInfo).port;
-    const sut = await runToEnd(
-      'bash',
-      ['-euo', 'pipefail', '-c', firstBlockUnder('docs/api.md', '## Jobs API')],
-      {
-        PATH: process.env.PATH,
-        API: `http://127.0.0.1:${port}`,
-        ADMIN_KEY: api.adminKey,
-      },
-    );
+    const sut = await runFirstBlock(api, 'docs/api.md', '## Jobs API', { ADMIN_KEY: api.adminKey });
     expect(sut.output).not.toMatch(/curl: \(\d+\)/);
     expect(sut.code).toBe(0);
     expect(sut.output).toContain('"state":"cancelled"');
@@ -49,17 +45,8 @@ describe('the Jobs API and Monitoring commands of docs/api.md and docs/monitorin
   });
 
   it('run the Monitoring block as written: queues, jobs by state, workers, the admin actions and /metrics', async () => {
-    const port = (api.app.getHttpServer().address() as AddressInfo).port;
     await api.submit(api.adminKey);
-    const sut = await runToEnd(
-      'bash',
-      ['-euo', 'pipefail', '-c', firstBlockUnder('docs/monitoring.md', '## Monitoring')],
-      {
-        PATH: process.env.PATH,
-        API: `http://127.0.0.1:${port}`,
-        ADMIN_KEY: api.adminKey,
-      },
-    );
+    const sut = await runFirstBlock(api, 'docs/monitoring.md', '## Monitoring', { ADMIN_KEY: api.adminKey });
     expect(sut.output).not.toMatch(/curl: \(\d+\)/);
     expect(sut.code).toBe(0);
     expect(sut.output).toContain('"name":"ct-training","paused":true');
@@ -68,7 +55,6 @@ describe('the Jobs API and Monitoring commands of docs/api.md and docs/monitorin
   });
 
   it('run the model decisions of docs/pipeline-spec.md as written: approve, reject, promote', async () => {
-    const port = (api.app.getHttpServer().address() as AddressInfo).port;
     const model = 'data-science.diabetes-ridge';
     const registry = new RegistryFixture(api.config.mlflowTrackingUri);
     await registry.delete(model);
@@ -77,16 +63,10 @@ describe('the Jobs API and Monitoring commands of docs/api.md and docs/monitorin
       await registry.alias(model, 'champion', '1');
       await registry.alias(model, 'challenger', '3');
       const viewer = await api.key('data-science', 'viewer');
-      const sut = await runToEnd(
-        'bash',
-        ['-euo', 'pipefail', '-c', firstBlockUnder('docs/pipeline-spec.md', '## CT pipeline')],
-        {
-          PATH: process.env.PATH,
-          API: `http://127.0.0.1:${port}`,
-          AUTH: `Authorization: Bearer ${viewer}`,
-          APPROVER_KEY: await api.key('data-science', 'approver'),
-        },
-      );
+      const sut = await runFirstBlock(api, 'docs/pipeline-spec.md', '## CT pipeline', {
+        AUTH: `Authorization: Bearer ${viewer}`,
+        APPROVER_KEY: await api.key('data-science', 'approver'),
+      });
       expect(sut.output).not.toMatch(/curl: \(\d+\)/);
       expect(sut.code).toBe(0);
       // Approved (3 champion, no challenger), 2 rejected, then rolled back to 1.
