@@ -1,6 +1,5 @@
-import type { DataSource } from 'typeorm';
 import { ApiKeyStore, type NewApiKey } from '../src/store/api-key-store.js';
-import { freshDatabase, migratedDataSource } from './database.js';
+import { migratedDatabase } from './database.js';
 
 const key = (name: string, overrides: Partial<NewApiKey> = {}): NewApiKey => ({
   team: 'team-a',
@@ -12,19 +11,11 @@ const key = (name: string, overrides: Partial<NewApiKey> = {}): NewApiKey => ({
 });
 
 describe('ApiKeyStore (real Postgres)', () => {
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let dataSource: DataSource;
+  const database = migratedDatabase();
   let sut: ApiKeyStore;
 
   beforeAll(async () => {
-    db = await freshDatabase();
-    dataSource = await migratedDataSource(db.url);
-    sut = new ApiKeyStore(dataSource);
-  });
-
-  afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
+    sut = new ApiKeyStore(database.dataSource);
   });
 
   it('creates a key and finds it by its hash, unrevoked and never used', async () => {

@@ -1,31 +1,19 @@
-import type { DataSource } from 'typeorm';
 import { DurableFlush } from '../src/store/durable-flush.js';
-import { freshDatabase, migratedDataSource } from './database.js';
+import { migratedDatabase } from './database.js';
 
 describe('DurableFlush (real Postgres)', () => {
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let dataSource: DataSource;
-
-  beforeAll(async () => {
-    db = await freshDatabase();
-    dataSource = await migratedDataSource(db.url);
-  });
-
-  afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
-  });
+  const database = migratedDatabase();
 
   it('puts on disk a commit made with synchronous_commit off before it returns', async () => {
-    const sut = new DurableFlush(dataSource);
+    const sut = new DurableFlush(database.dataSource);
     for (let i = 0; i < 5; i += 1) {
-      const [{ written }] = await dataSource.query(
+      const [{ written }] = await database.dataSource.query(
         `WITH off AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
          SELECT pg_current_wal_insert_lsn()::text AS written
          FROM off, LATERAL (SELECT pg_logical_emit_message(true, 'ct.test', 'x')) AS message`,
       );
       await sut.wait();
-      const [{ flushed }] = await dataSource.query(
+      const [{ flushed }] = await database.dataSource.query(
         'SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn AS flushed',
         [written],
       );
@@ -38,7 +26,7 @@ describe('DurableFlush (real Postgres)', () => {
     const counting = {
       query: (sql: string) => {
         sent += 1;
-        return dataSource.query(sql);
+        return database.dataSource.query(sql);
       },
     };
     const sut = new DurableFlush(counting);

@@ -1,11 +1,10 @@
 import { type SubmitJob, submitJobSchema } from '@ct/shared';
-import type { DataSource } from 'typeorm';
 import { JobLifecycle, type JobMoved } from '../src/lifecycle/job-lifecycle.js';
 import { EventStore } from '../src/store/event-store.js';
 import { JobStore } from '../src/store/job-store.js';
 import { ModelLockStore } from '../src/store/model-lock-store.js';
 import { PendingRunEndStore } from '../src/store/pending-run-end-store.js';
-import { freshDatabase, migratedDataSource } from './database.js';
+import { migratedDatabase } from './database.js';
 
 const submission: SubmitJob = submitJobSchema.parse({
   spec: {
@@ -17,23 +16,15 @@ const submission: SubmitJob = submitJobSchema.parse({
 });
 
 describe('JobLifecycle and model leases (real Postgres)', () => {
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let dataSource: DataSource;
+  const database = migratedDatabase();
   let jobs: JobStore;
   let sut: JobLifecycle;
   const moved: JobMoved[] = [];
 
   beforeAll(async () => {
-    db = await freshDatabase();
-    dataSource = await migratedDataSource(db.url);
-    jobs = new JobStore(dataSource);
-    sut = new JobLifecycle(dataSource);
+    jobs = new JobStore(database.dataSource);
+    sut = new JobLifecycle(database.dataSource);
     sut.onMoved((m) => void moved.push(m));
-  });
-
-  afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
   });
 
   const running = async () => {
@@ -47,7 +38,7 @@ describe('JobLifecycle and model leases (real Postgres)', () => {
     const job = await jobs.get(id);
     expect(job).toMatchObject({ state: 'running', attempts: 1 });
     expect(await jobs.attempt(id, 1)).toMatchObject({ worker: 'w1', outcome: 'running' });
-    const events = await new EventStore(dataSource).after(id);
+    const events = await new EventStore(database.dataSource).after(id);
     expect(events.map((e) => [e.type, e.attempt, (e as { state?: string }).state])).toEqual([
       ['state', 1, 'running'],
     ]);
@@ -61,7 +52,7 @@ describe('JobLifecycle and model leases (real Postgres)', () => {
       sut.move(job.id, { to: 'cancelled', from: ['queued'] }),
     ]);
     expect(results.filter((row) => row !== null)).toHaveLength(1);
-    expect(await new EventStore(dataSource).after(job.id)).toHaveLength(1);
+    expect(await new EventStore(database.dataSource).after(job.id)).toHaveLength(1);
   });
 
   it('fences by attempt: a stale attempt can neither move the job nor write to it', async () => {
@@ -77,7 +68,7 @@ describe('JobLifecycle and model leases (real Postgres)', () => {
     expect(await sut.move(id, { to: 'succeeded', from: ['running'], attempt: 1 })).toBeNull();
     expect(await jobs.patchAttempt(id, 1, { progressFraction: 0.9 })).toBe(false);
     expect(await jobs.heartbeat(id, 1)).toBe(false);
-    const events = new EventStore(dataSource);
+    const events = new EventStore(database.dataSource);
     expect(await events.appendFenced(id, 1, { type: 'step.started', step: 'training' })).toBeNull();
     expect(await events.appendFenced(id, 2, { type: 'step.started', step: 'training' })).not.toBeNull();
     expect(await jobs.heartbeat(id, 2)).toBe(true);
@@ -94,7 +85,7 @@ describe('JobLifecycle and model leases (real Postgres)', () => {
       attempt: 1,
       runEnd: { runId: `run-${id}`, status: 'FAILED' },
     });
-    const due = await new PendingRunEndStore(dataSource).due(1000);
+    const due = await new PendingRunEndStore(database.dataSource).due(1000);
     expect(due.find((end) => end.runId === `run-${id}`)).toMatchObject({ jobId: id, attempt: 1 });
   });
 
@@ -106,7 +97,7 @@ describe('JobLifecycle and model leases (real Postgres)', () => {
   });
 
   it('has one holder at a time; an expired lease passes on; a lost lease cannot be renewed', async () => {
-    const sut = new ModelLockStore(dataSource);
+    const sut = new ModelLockStore(database.dataSource);
     const racers = await Promise.all(
       ['a', 'b', 'c', 'd'].map((holder) => sut.acquire('t.m', holder, null, 60_000)),
     );

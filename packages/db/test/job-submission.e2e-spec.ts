@@ -1,9 +1,8 @@
 import { type SubmitJob, submitJobSchema } from '@ct/shared';
-import type { DataSource } from 'typeorm';
 import { EventStore } from '../src/store/event-store.js';
 import { JobStore } from '../src/store/job-store.js';
 import { insertWithinQuota } from '../src/store/job-submission.js';
-import { freshDatabase, migratedDataSource } from './database.js';
+import { migratedDatabase } from './database.js';
 
 const submission = (extra: Partial<Record<string, unknown>> = {}): SubmitJob =>
   submitJobSchema.parse({
@@ -19,19 +18,11 @@ const submission = (extra: Partial<Record<string, unknown>> = {}): SubmitJob =>
 const quota100 = { maxRunning: 100, maxQueued: 0 };
 
 describe('JobStore.createWithinQuota, one statement (real Postgres)', () => {
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let dataSource: DataSource;
+  const database = migratedDatabase();
   let sut: JobStore;
 
   beforeAll(async () => {
-    db = await freshDatabase();
-    dataSource = await migratedDataSource(db.url);
-    sut = new JobStore(dataSource);
-  });
-
-  afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
+    sut = new JobStore(database.dataSource);
   });
 
   it('answers the stored row as reading it back does, with its first state event', async () => {
@@ -44,7 +35,7 @@ describe('JobStore.createWithinQuota, one statement (real Postgres)', () => {
     if (!('job' in stored)) throw new Error('refused');
     expect(stored.created).toBe(true);
     expect(stored.job).toEqual(await sut.get(stored.job.id));
-    const events = await new EventStore(dataSource).after(stored.job.id);
+    const events = await new EventStore(database.dataSource).after(stored.job.id);
     expect(events).toEqual([
       expect.objectContaining({ type: 'state', state: 'queued', attempt: 0, message: 'submitted' }),
     ]);
@@ -58,7 +49,7 @@ describe('JobStore.createWithinQuota, one statement (real Postgres)', () => {
     const created = outcomes.flatMap((o) => ('job' in o && o.created ? [o.job.id] : []));
     const refused = outcomes.filter((o) => 'refused' in o);
     expect([created.length, refused.length]).toEqual([5, 15]);
-    const [{ events }] = await dataSource.query(
+    const [{ events }] = await database.dataSource.query(
       'SELECT count(*)::int AS events FROM job_events WHERE job_id = ANY($1::uuid[])',
       [created],
     );
@@ -85,13 +76,13 @@ describe('JobStore.createWithinQuota, one statement (real Postgres)', () => {
     );
     // Every pooled connection is back to synchronous commits once its submission ended.
     const settings = await Promise.all(
-      Array.from({ length: 8 }, () => dataSource.query('SHOW synchronous_commit')),
+      Array.from({ length: 8 }, () => database.dataSource.query('SHOW synchronous_commit')),
     );
     expect(new Set(settings.map(([row]) => row.synchronous_commit))).toEqual(new Set(['on']));
     const { job } = await sut.create('team-async', submission());
     const row = { ...job, id: '00000000-0000-4000-8000-000000000001', idempotencyKey: null };
     await expect(
-      dataSource.transaction((manager) =>
+      database.dataSource.transaction((manager) =>
         insertWithinQuota(manager, row, quota100, {
           type: 'state',
           state: 'queued',

@@ -1,4 +1,3 @@
-import type { DataSource } from 'typeorm';
 import { JobEntity } from '../src/entities/job.entity.js';
 import { PredictionEntity } from '../src/entities/prediction.entity.js';
 import { PipelineTriggers } from '../src/pipelines/pipeline-triggers.js';
@@ -6,30 +5,22 @@ import { JobStore } from '../src/store/job-store.js';
 import { MonitoringStore } from '../src/store/monitoring-store.js';
 import { PipelineStore } from '../src/store/pipeline-store.js';
 import { PredictionStore } from '../src/store/prediction-store.js';
-import { freshDatabase, migratedDataSource } from './database.js';
+import { migratedDatabase } from './database.js';
 import { definition, pipelineSpec, unique } from './pipeline-fixtures.js';
 
 const QUOTA = { maxRunning: 100, maxQueued: 100 };
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 
 describe('the live loop in Postgres: score and monitor jobs beside training, evaluations (real Postgres)', () => {
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let dataSource: DataSource;
+  const database = migratedDatabase();
   let pipelines: PipelineStore;
   let jobs: JobStore;
   let triggers: PipelineTriggers;
 
   beforeAll(async () => {
-    db = await freshDatabase();
-    dataSource = await migratedDataSource(db.url);
-    pipelines = new PipelineStore(dataSource);
-    jobs = new JobStore(dataSource);
-    triggers = new PipelineTriggers(dataSource);
-  });
-
-  afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
+    pipelines = new PipelineStore(database.dataSource);
+    jobs = new JobStore(database.dataSource);
+    triggers = new PipelineTriggers(database.dataSource);
   });
 
   const register = async (cooldownSeconds = 0) => {
@@ -62,7 +53,7 @@ describe('the live loop in Postgres: score and monitor jobs beside training, eva
       pipelineVersion: version.version,
     });
     if (state === 'succeeded')
-      await dataSource
+      await database.dataSource
         .getRepository(JobEntity)
         .update(job.id, { state, finishedAt: new Date(NOW.getTime() - 1000) });
     return job;
@@ -126,7 +117,7 @@ describe('the live loop in Postgres: score and monitor jobs beside training, eva
 
   it('records one evaluation per monitor job, however often it is recorded, and returns the series oldest first', async () => {
     const registered = await register();
-    const sut = new MonitoringStore(dataSource);
+    const sut = new MonitoringStore(database.dataSource);
     const evaluation = (job: JobEntity, r2: number) => ({
       team: registered.pipeline.team,
       pipelineId: registered.pipeline.id,
@@ -158,19 +149,21 @@ describe('the live loop in Postgres: score and monitor jobs beside training, eva
   it('attaches ground truth observed at any ISO 8601 offset (Postgres takes no more than ±15:59)', async () => {
     const { pipeline } = await register();
     const owner = { pipelineId: pipeline.id, team: pipeline.team };
-    await dataSource.getRepository(PredictionEntity).insert({
+    await database.dataSource.getRepository(PredictionEntity).insert({
       ...owner,
       jobId: null,
       rowKey: 'r1',
       prediction: 1,
       scoredAt: NOW,
     });
-    const sut = new PredictionStore(dataSource);
+    const sut = new PredictionStore(database.dataSource);
     const result = await sut.recordGroundTruth(owner, {
       items: [{ rowKey: 'r1', outcome: 2, observedAt: '5209-03-19T23:24:03.623+17:46' }],
     });
     expect(result).toEqual({ attached: 1, unchanged: 0, unknownKeys: [], inserted: 0 });
-    const [row] = await dataSource.getRepository(PredictionEntity).findBy({ pipelineId: pipeline.id });
+    const [row] = await database.dataSource
+      .getRepository(PredictionEntity)
+      .findBy({ pipelineId: pipeline.id });
     expect(row?.observedAt?.toISOString()).toBe('5209-03-19T05:38:03.623Z');
   });
 });

@@ -1,32 +1,20 @@
-import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrationsExclusively } from '../src/data-source.js';
 import { MIGRATIONS } from '../src/migrations/index.js';
-import { freshDatabase, migratedDataSource } from './database.js';
+import { freshDatabase, migratedDatabase, migratedDataSource } from './database.js';
 
 const ALL = MIGRATIONS.map((migration) => new migration().name ?? migration.name);
 
 describe('migrations (real Postgres)', () => {
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let dataSource: DataSource;
-
-  beforeAll(async () => {
-    db = await freshDatabase();
-    dataSource = await migratedDataSource(db.url);
-  });
-
-  afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
-  });
+  const database = migratedDatabase();
 
   it('leaves no entity change without a migration', async () => {
-    const pending = await dataSource.driver.createSchemaBuilder().log();
+    const pending = await database.dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((query) => query.query)).toEqual([]);
   });
 
   it('is idempotent: a second run applies nothing', async () => {
-    expect(await dataSource.runMigrations()).toEqual([]);
-    expect(await dataSource.showMigrations()).toBe(false);
+    expect(await database.dataSource.runMigrations()).toEqual([]);
+    expect(await database.dataSource.showMigrations()).toBe(false);
   });
 
   it('reverts to an empty schema and applies again', async () => {
@@ -60,6 +48,6 @@ describe('migrations (real Postgres)', () => {
   });
 
   it('never synchronizes the schema on its own', () => {
-    expect(createDataSource(db.url).options.synchronize).toBe(false);
+    expect(createDataSource(database.url).options.synchronize).toBe(false);
   });
 });

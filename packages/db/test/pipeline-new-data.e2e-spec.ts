@@ -1,10 +1,9 @@
-import type { DataSource } from 'typeorm';
 import { JobLifecycle } from '../src/lifecycle/job-lifecycle.js';
 import { newDataCount } from '../src/pipelines/new-data.js';
 import { PipelineStatus } from '../src/pipelines/pipeline-status.js';
 import { PipelineTriggers } from '../src/pipelines/pipeline-triggers.js';
 import { PipelineStore } from '../src/store/pipeline-store.js';
-import { freshDatabase, migratedDataSource } from './database.js';
+import { migratedDatabase } from './database.js';
 import { definition, unique } from './pipeline-fixtures.js';
 
 const QUOTA = { maxRunning: 100, maxQueued: 100 };
@@ -12,23 +11,15 @@ const T0 = new Date('2026-03-01T12:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
 describe('new data and pipeline status (real Postgres)', () => {
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let dataSource: DataSource;
+  const database = migratedDatabase();
   let pipelines: PipelineStore;
   let triggers: PipelineTriggers;
   let lifecycle: JobLifecycle;
 
   beforeAll(async () => {
-    db = await freshDatabase();
-    dataSource = await migratedDataSource(db.url);
-    pipelines = new PipelineStore(dataSource);
-    triggers = new PipelineTriggers(dataSource);
-    lifecycle = new JobLifecycle(dataSource);
-  });
-
-  afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
+    pipelines = new PipelineStore(database.dataSource);
+    triggers = new PipelineTriggers(database.dataSource);
+    lifecycle = new JobLifecycle(database.dataSource);
   });
 
   const register = async () => {
@@ -55,7 +46,7 @@ describe('new data and pipeline status (real Postgres)', () => {
   describe('newDataCount', () => {
     it('counts every arrival before the first run', async () => {
       const pipeline = await register();
-      const sut = () => newDataCount(dataSource.manager, pipeline.id);
+      const sut = () => newDataCount(database.dataSource.manager, pipeline.id);
       expect(await sut()).toEqual({ rows: 0, highWaterMark: null });
       await triggers.recordArrival(pipeline.id, 10, 'orders', at(-30));
       await triggers.recordArrival(pipeline.id, 20, null, at(-20));
@@ -65,7 +56,7 @@ describe('new data and pipeline status (real Postgres)', () => {
 
     it('moves the mark with a queued, running or succeeded run, and not with a failed or cancelled one', async () => {
       const pipeline = await register();
-      const sut = () => newDataCount(dataSource.manager, pipeline.id);
+      const sut = () => newDataCount(database.dataSource.manager, pipeline.id);
       await triggers.recordArrival(pipeline.id, 100, null, at(-10));
 
       const first = await run(pipeline.id, T0);
@@ -110,8 +101,8 @@ describe('new data and pipeline status (real Postgres)', () => {
       await triggers.recordArrival(b.id, 6, null, at(-5));
       await run(b.id, T0);
       await triggers.recordArrival(b.id, 1, null, at(5));
-      expect(await newDataCount(dataSource.manager, a.id)).toEqual({ rows: 4, highWaterMark: null });
-      expect(await newDataCount(dataSource.manager, b.id)).toEqual({ rows: 1, highWaterMark: T0 });
+      expect(await newDataCount(database.dataSource.manager, a.id)).toEqual({ rows: 4, highWaterMark: null });
+      expect(await newDataCount(database.dataSource.manager, b.id)).toEqual({ rows: 1, highWaterMark: T0 });
     });
   });
 
@@ -125,7 +116,7 @@ describe('new data and pipeline status (real Postgres)', () => {
       const newest = await run(a.id, at(10));
       const onlyRun = await run(b.id, at(5));
       await triggers.recordArrival(a.id, 9, null, at(30));
-      const sut = new PipelineStatus(dataSource);
+      const sut = new PipelineStatus(database.dataSource);
       const ids = [a.id, b.id, idle.id];
 
       const runs = await sut.lastRuns(ids);

@@ -1,4 +1,3 @@
-import type { DataSource } from 'typeorm';
 import { JobEntity } from '../src/entities/job.entity.js';
 import { TriggerRecordEntity } from '../src/entities/trigger-record.entity.js';
 import { JobLifecycle } from '../src/lifecycle/job-lifecycle.js';
@@ -7,7 +6,7 @@ import { EventStore } from '../src/store/event-store.js';
 import { JobStore } from '../src/store/job-store.js';
 import { type PipelineDefinition, PipelineStore } from '../src/store/pipeline-store.js';
 import type { TeamQuota } from '../src/store/team-quota.js';
-import { freshDatabase, migratedDataSource } from './database.js';
+import { migratedDatabase } from './database.js';
 import { definition, directJob, pipelineSpec, unique } from './pipeline-fixtures.js';
 
 const ROOMY: TeamQuota = { maxRunning: 100, maxQueued: 100 };
@@ -21,27 +20,19 @@ function recorded(result: FireResult) {
 }
 
 describe('PipelineTriggers (real Postgres)', () => {
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let dataSource: DataSource;
+  const database = migratedDatabase();
   let pipelines: PipelineStore;
   let jobs: JobStore;
   let lifecycle: JobLifecycle;
   let sut: PipelineTriggers;
 
   beforeAll(async () => {
-    db = await freshDatabase();
     // A pool of 4 for races of 20: waiting transactions hold their connections, so a firing that needed a
     // second connection would hang here rather than pass.
-    dataSource = await migratedDataSource(db.url);
-    pipelines = new PipelineStore(dataSource);
-    jobs = new JobStore(dataSource);
-    lifecycle = new JobLifecycle(dataSource);
-    sut = new PipelineTriggers(dataSource);
-  });
-
-  afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
+    pipelines = new PipelineStore(database.dataSource);
+    jobs = new JobStore(database.dataSource);
+    lifecycle = new JobLifecycle(database.dataSource);
+    sut = new PipelineTriggers(database.dataSource);
   });
 
   /** A pipeline in a team of its own. */
@@ -53,8 +44,10 @@ describe('PipelineTriggers (real Postgres)', () => {
   const fire = (pipelineId: string, firing: Partial<Firing> = {}) =>
     sut.fire({ pipelineId, kind: 'schedule', quota: ROOMY, now: T0, ...firing });
   const recordsOf = (pipelineId: string) =>
-    dataSource.getRepository(TriggerRecordEntity).find({ where: { pipelineId }, order: { firedAt: 'ASC' } });
-  const jobsOf = (pipelineId: string) => dataSource.getRepository(JobEntity).findBy({ pipelineId });
+    database.dataSource
+      .getRepository(TriggerRecordEntity)
+      .find({ where: { pipelineId }, order: { firedAt: 'ASC' } });
+  const jobsOf = (pipelineId: string) => database.dataSource.getRepository(JobEntity).findBy({ pipelineId });
   const start = async (id: string) => {
     const moved = await lifecycle.move(id, {
       to: 'running',
@@ -125,7 +118,7 @@ describe('PipelineTriggers (real Postgres)', () => {
         figures: { note: 'by hand' },
       });
       expect(await jobs.get(job?.id ?? '')).toMatchObject({ triggerId: record.id, dataHighWater: T0 });
-      const events = await new EventStore(dataSource).after(job?.id ?? '');
+      const events = await new EventStore(database.dataSource).after(job?.id ?? '');
       expect(events).toHaveLength(1);
       expect(events[0]).toMatchObject({ type: 'state', state: 'queued', attempt: 0, failureReason: null });
       expect((events[0] as { message?: string }).message).toContain(pipeline.name);
@@ -299,7 +292,7 @@ describe('PipelineTriggers (real Postgres)', () => {
       // Another team's jobs do not count; a place that frees up lets the next run start.
       const other = await register();
       expect(recorded(await fire(other.id, { quota: ONE })).record.outcome).toBe('started');
-      const [, queued] = await dataSource
+      const [, queued] = await database.dataSource
         .getRepository(JobEntity)
         .find({ where: { team }, order: { createdAt: 'ASC' } });
       await finish(queued?.id ?? '', 'cancelled', T0);
@@ -443,7 +436,7 @@ describe('PipelineTriggers (real Postgres)', () => {
       expect(results.filter((result) => 'job' in result && result.created)).toHaveLength(1);
       for (const result of results.filter((result) => 'refused' in result))
         expect(result).toEqual({ refused: { queued: 1, running: 0, limit: 1, full: true } });
-      expect(await dataSource.getRepository(JobEntity).countBy({ team })).toBe(1);
+      expect(await database.dataSource.getRepository(JobEntity).countBy({ team })).toBe(1);
     });
 
     it('counts each team on its own: one place each for two teams racing together', async () => {
@@ -457,7 +450,7 @@ describe('PipelineTriggers (real Postgres)', () => {
       for (const team of teams) {
         const created = results.filter((row) => row.team === team && 'job' in row.result);
         expect(created).toHaveLength(1);
-        expect(await dataSource.getRepository(JobEntity).countBy({ team })).toBe(1);
+        expect(await database.dataSource.getRepository(JobEntity).countBy({ team })).toBe(1);
       }
     });
 
@@ -477,7 +470,7 @@ describe('PipelineTriggers (real Postgres)', () => {
           );
       }
       expect((await Promise.all(racers)).filter(Boolean)).toHaveLength(1);
-      expect(await dataSource.getRepository(JobEntity).countBy({ team })).toBe(1);
+      expect(await database.dataSource.getRepository(JobEntity).countBy({ team })).toBe(1);
     });
 
     it('answers a reused idempotency key with its first job, however full the team is', async () => {

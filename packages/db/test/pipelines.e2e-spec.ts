@@ -1,4 +1,3 @@
-import type { DataSource } from 'typeorm';
 import { DataArrivalEntity } from '../src/entities/data-arrival.entity.js';
 import { JobEntity } from '../src/entities/job.entity.js';
 import { PipelineEntity } from '../src/entities/pipeline.entity.js';
@@ -8,26 +7,18 @@ import { PipelineTriggers } from '../src/pipelines/pipeline-triggers.js';
 import { InvalidCursorError } from '../src/store/cursor.js';
 import { PipelineStore } from '../src/store/pipeline-store.js';
 import { specHash } from '../src/store/pipeline-versions.js';
-import { freshDatabase, migratedDataSource } from './database.js';
+import { migratedDatabase } from './database.js';
 import { definition, pipelineSpec, reversedKeys, unique } from './pipeline-fixtures.js';
 
 const QUOTA = { maxRunning: 100, maxQueued: 100 };
 const schedule = { cron: '*/5 * * * *', timezone: 'UTC' };
 
 describe('PipelineStore (real Postgres)', () => {
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let dataSource: DataSource;
+  const database = migratedDatabase();
   let sut: PipelineStore;
 
   beforeAll(async () => {
-    db = await freshDatabase();
-    dataSource = await migratedDataSource(db.url);
-    sut = new PipelineStore(dataSource);
-  });
-
-  afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
+    sut = new PipelineStore(database.dataSource);
   });
 
   const create = async (team: string, name: string, change: Parameters<typeof definition>[1] = {}) => {
@@ -72,7 +63,7 @@ describe('PipelineStore (real Postgres)', () => {
       const [team, other] = [unique('team'), unique('other')];
       const first = await create(team, 'sales');
       expect(await sut.create(team, definition('sales', { enabled: false }), null)).toBeNull();
-      expect(await dataSource.getRepository(PipelineEntity).findBy({ team })).toHaveLength(1);
+      expect(await database.dataSource.getRepository(PipelineEntity).findBy({ team })).toHaveLength(1);
       expect(await sut.get(first.pipeline.id)).toMatchObject({ enabled: true });
       const theirs = await sut.create(other, definition('sales'), null);
       expect(theirs?.pipeline).toMatchObject({ team: other, name: 'sales' });
@@ -87,10 +78,10 @@ describe('PipelineStore (real Postgres)', () => {
       const created = results.filter((result) => result !== null);
       expect(created).toHaveLength(1);
       const id = created[0]?.pipeline.id;
-      expect(await dataSource.getRepository(PipelineEntity).findBy({ team })).toHaveLength(1);
-      expect(await dataSource.getRepository(PipelineVersionEntity).findBy({ pipelineId: id })).toHaveLength(
-        1,
-      );
+      expect(await database.dataSource.getRepository(PipelineEntity).findBy({ team })).toHaveLength(1);
+      expect(
+        await database.dataSource.getRepository(PipelineVersionEntity).findBy({ pipelineId: id }),
+      ).toHaveLength(1);
     });
   });
 
@@ -143,7 +134,7 @@ describe('PipelineStore (real Postgres)', () => {
         all.push(...page.items);
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
-      expect(all).toHaveLength(await dataSource.getRepository(PipelineEntity).count());
+      expect(all).toHaveLength(await database.dataSource.getRepository(PipelineEntity).count());
       expect(new Set(all.map((pipeline) => pipeline.id)).size).toBe(all.length);
       const shared = all.filter((pipeline) => pipeline.name === 'zz-shared').map((pipeline) => pipeline.id);
       expect(shared).toEqual([a.pipeline.id, b.pipeline.id].sort());
@@ -239,7 +230,7 @@ describe('PipelineStore (real Postgres)', () => {
         { spec: pipelineSpec('sales', { split: { test_size: 0.3, seed: 1 } }) },
         null,
       );
-      const triggers = new PipelineTriggers(dataSource);
+      const triggers = new PipelineTriggers(database.dataSource);
       await triggers.recordArrival(pipeline.id, 10, 'orders', new Date());
       await triggers.recordArrival(kept.id, 10, 'orders', new Date());
       const fired = await triggers.fire({ pipelineId: pipeline.id, kind: 'manual', quota: QUOTA });
@@ -252,14 +243,14 @@ describe('PipelineStore (real Postgres)', () => {
       const count =
         (entity: typeof PipelineVersionEntity | typeof TriggerRecordEntity | typeof DataArrivalEntity) =>
         (pipelineId: string) =>
-          dataSource.getRepository(entity).countBy({ pipelineId });
+          database.dataSource.getRepository(entity).countBy({ pipelineId });
       for (const entity of [PipelineVersionEntity, TriggerRecordEntity, DataArrivalEntity]) {
         expect(await count(entity)(pipeline.id)).toBe(0);
         expect(await count(entity)(kept.id)).toBeGreaterThan(0);
       }
       expect(await sut.get(pipeline.id)).toBeNull();
       expect(await sut.get(kept.id)).not.toBeNull();
-      expect(await dataSource.getRepository(JobEntity).findOneBy({ id: jobId })).toMatchObject({
+      expect(await database.dataSource.getRepository(JobEntity).findOneBy({ id: jobId })).toMatchObject({
         pipelineId: pipeline.id,
         pipelineVersion: 2,
       });

@@ -1,7 +1,6 @@
 import type { TrainingSpec } from '@ct/shared';
-import type { DataSource } from 'typeorm';
 import { type NewProjectVersion, ProjectStore } from '../src/store/project-store.js';
-import { freshDatabase, migratedDataSource } from './database.js';
+import { migratedDatabase } from './database.js';
 
 const version = (name: string, hash: string, team = 'team-a'): NewProjectVersion => ({
   team,
@@ -27,24 +26,16 @@ const custom = (project: string) =>
   spec({ custom: { project, entrypoint: 'train:fit', params: {} }, params: {} });
 
 describe('ProjectStore (real Postgres)', () => {
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let dataSource: DataSource;
+  const database = migratedDatabase();
   let sut: ProjectStore;
 
   beforeAll(async () => {
-    db = await freshDatabase();
-    dataSource = await migratedDataSource(db.url);
-    sut = new ProjectStore(dataSource);
+    sut = new ProjectStore(database.dataSource);
     await sut.record(version('ridge', hash('aaaaaa1')));
     await sut.record(version('ridge', hash('aaaaaa2')));
     await sut.record(version('ridge', hash('bbbbbb')));
     await sut.record(version('other', hash('cccccc')));
     await sut.record(version('ridge', hash('dddddd'), 'team-b'));
-  });
-
-  afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
   });
 
   it('records a version once: the same files again return the first record', async () => {

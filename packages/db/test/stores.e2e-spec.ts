@@ -1,5 +1,4 @@
 import { type SubmitJob, submitJobSchema } from '@ct/shared';
-import type { DataSource } from 'typeorm';
 import { JobEntity } from '../src/entities/job.entity.js';
 import { JobAttemptEntity } from '../src/entities/job-attempt.entity.js';
 import { JobLifecycle } from '../src/lifecycle/job-lifecycle.js';
@@ -8,7 +7,7 @@ import { EventStore } from '../src/store/event-store.js';
 import { JobStore } from '../src/store/job-store.js';
 import { LogStore } from '../src/store/log-store.js';
 import { ModelDecisionStore } from '../src/store/model-decision-store.js';
-import { freshDatabase, migratedDataSource } from './database.js';
+import { migratedDatabase } from './database.js';
 
 const submission = (extra: Partial<Record<string, unknown>> = {}): SubmitJob =>
   submitJobSchema.parse({
@@ -22,19 +21,11 @@ const submission = (extra: Partial<Record<string, unknown>> = {}): SubmitJob =>
   });
 
 describe('stores (real Postgres)', () => {
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let dataSource: DataSource;
+  const database = migratedDatabase();
   let jobs: JobStore;
 
   beforeAll(async () => {
-    db = await freshDatabase();
-    dataSource = await migratedDataSource(db.url);
-    jobs = new JobStore(dataSource);
-  });
-
-  afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
+    jobs = new JobStore(database.dataSource);
   });
 
   describe('JobStore', () => {
@@ -99,10 +90,10 @@ describe('stores (real Postgres)', () => {
           if (!('job' in outcome)) throw new Error('the submission was not stored');
           return outcome;
         });
-      const repository = dataSource.getRepository(JobEntity);
+      const repository = database.dataSource.getRepository(JobEntity);
       // The submission's answer: the columns its statement returns, and those it sent as JSON.
       expect(job).toEqual(await repository.findOneByOrFail({ id: job.id }));
-      const lifecycle = new JobLifecycle(dataSource);
+      const lifecycle = new JobLifecycle(database.dataSource);
       await lifecycle.move(job.id, { to: 'running', from: ['queued'], startAttempt: { worker: 'w1' } });
       await jobs.patch(job.id, {
         progressStep: 'training',
@@ -121,7 +112,7 @@ describe('stores (real Postgres)', () => {
 
       const loaded = await repository.findOneByOrFail({ id: job.id });
       const { items } = await jobs.list('team-raw', { limit: 10 });
-      const attempts = await dataSource.getRepository(JobAttemptEntity).findBy({ jobId: job.id });
+      const attempts = await database.dataSource.getRepository(JobAttemptEntity).findBy({ jobId: job.id });
 
       expect(items).toEqual([loaded]);
       expect(items[0]).toMatchObject({ state: 'failed', failureMessage: 'boom', progressFraction: 0.25 });
@@ -133,7 +124,7 @@ describe('stores (real Postgres)', () => {
     it('filters by state', async () => {
       const { job } = await jobs.create('team-filter', submission());
       await jobs.create('team-filter', submission());
-      await new JobLifecycle(dataSource).move(job.id, { to: 'cancelled', from: ['queued'] });
+      await new JobLifecycle(database.dataSource).move(job.id, { to: 'cancelled', from: ['queued'] });
       const page = await jobs.list('team-filter', { limit: 50, state: 'cancelled' });
       expect(page.items.map((row) => row.id)).toEqual([job.id]);
     });
@@ -142,7 +133,7 @@ describe('stores (real Postgres)', () => {
   describe('EventStore', () => {
     it('replays events in order after any id', async () => {
       const { job } = await jobs.create('team-a', submission());
-      const events = new EventStore(dataSource);
+      const events = new EventStore(database.dataSource);
       const first = await events.append(job.id, 1, { type: 'step.started', step: 'extraction' });
       await events.append(job.id, 1, { type: 'metric', key: 'rmse', value: 52.1 });
       const all = await events.after(job.id);
@@ -155,12 +146,12 @@ describe('stores (real Postgres)', () => {
   describe('LogStore', () => {
     it('keeps byte offsets, serves offset and tail reads, and drops output past the cap', async () => {
       const { job } = await jobs.create('team-a', submission());
-      await new JobLifecycle(dataSource).move(job.id, {
+      await new JobLifecycle(database.dataSource).move(job.id, {
         to: 'running',
         from: ['queued'],
         startAttempt: { worker: 'w' },
       });
-      const logs = new LogStore(dataSource, 20);
+      const logs = new LogStore(database.dataSource, 20);
       expect(await logs.append(job.id, 1, 'stdout', 'héllo\n')).toBe('stored'); // 7 bytes
       expect(await logs.append(job.id, 1, 'stderr', 'warning!\n')).toBe('stored'); // 9 bytes
       expect(await logs.append(job.id, 1, 'stdout', 'this does not fit\n')).toBe('truncated');
@@ -180,7 +171,7 @@ describe('stores (real Postgres)', () => {
 
   describe('ModelDecisionStore', () => {
     it('keeps a model’s decisions in order, with the submitting key on the job', async () => {
-      const sut = new ModelDecisionStore(dataSource);
+      const sut = new ModelDecisionStore(database.dataSource);
       const keyId = '00000000-0000-4000-8000-00000000000a';
       const { job } = await jobs.create('team-a', submission(), keyId);
       expect(job.submittedBy).toBe(keyId);

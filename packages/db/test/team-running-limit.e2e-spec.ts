@@ -1,8 +1,7 @@
 import { type SubmitJob, submitJobSchema } from '@ct/shared';
-import type { DataSource } from 'typeorm';
 import { JobLifecycle, TeamAtCapacity } from '../src/lifecycle/job-lifecycle.js';
 import { JobStore } from '../src/store/job-store.js';
-import { freshDatabase, migratedDataSource } from './database.js';
+import { migratedDatabase } from './database.js';
 
 const submission: SubmitJob = submitJobSchema.parse({
   spec: {
@@ -14,21 +13,13 @@ const submission: SubmitJob = submitJobSchema.parse({
 });
 
 describe("a team's limit of running jobs, checked where an attempt starts (real Postgres)", () => {
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let dataSource: DataSource;
+  const database = migratedDatabase();
   let jobs: JobStore;
   let sut: JobLifecycle;
 
   beforeAll(async () => {
-    db = await freshDatabase();
-    dataSource = await migratedDataSource(db.url);
-    jobs = new JobStore(dataSource);
-    sut = new JobLifecycle(dataSource);
-  });
-
-  afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
+    jobs = new JobStore(database.dataSource);
+    sut = new JobLifecycle(database.dataSource);
   });
 
   const queued = async (team: string) => (await jobs.create(team, submission)).job.id;
@@ -63,7 +54,7 @@ describe("a team's limit of running jobs, checked where an attempt starts (real 
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(refused).toHaveLength(5);
     for (const r of refused) expect(r.reason).toBeInstanceOf(TeamAtCapacity);
-    const rows: { running: number }[] = await dataSource.query(
+    const rows: { running: number }[] = await database.dataSource.query(
       "SELECT count(*)::int AS running FROM jobs WHERE team = 'team-race' AND state = 'running'",
     );
     expect(rows[0]?.running).toBe(3);
