@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { projectArchivePath } from '@ct/shared';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { projectArchivePath, trainingSpecSchema } from '@ct/shared';
 import { projectHash, readProjectDir, writeProjectArchive } from '@ct/shared/project-archive';
 import { putMlflowArtifact } from '@ct/shared/runtime';
 import type { INestApplicationContext } from '@nestjs/common';
 import { WorkerMetrics } from '../src/observability/worker-metrics.js';
+import { ProjectCache } from '../src/training/project-cache.js';
 import { REPO_ROOT } from './support/processes.js';
 import { spec, TEAM, TrainingFixture } from './support/training-fixture.js';
 
@@ -17,13 +20,12 @@ describe('uploaded projects run from the worker cache (real MLflow artifact stor
   let archive: Buffer = Buffer.alloc(0);
   let worker: INestApplicationContext;
 
-  const submitCustom = (project: string) =>
-    fx.submit({
-      spec: spec({
-        pipeline: 'uploaded-ridge',
-        model: { custom: { project, entrypoint: 'train_model:train', params: { alpha: 0.5 } } },
-      }),
+  const customSpec = (project: string) =>
+    spec({
+      pipeline: 'uploaded-ridge',
+      model: { custom: { project, entrypoint: 'train_model:train', params: { alpha: 0.5 } } },
     });
+  const submitCustom = (project: string) => fx.submit({ spec: customSpec(project) });
 
   beforeAll(async () => {
     fx = await TrainingFixture.create();
@@ -60,6 +62,25 @@ describe('uploaded projects run from the worker cache (real MLflow artifact stor
       await putMlflowArtifact(fx.config.mlflowTrackingUri, projectArchivePath(TEAM, copy, hash), archive);
       const third = await fx.waitUntilFinished((await submitCustom(`${copy}@${hash}`)).id, 150_000);
       expect(third).toMatchObject({ state: 'succeeded', failureReason: null });
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'fetches the same files asked for at once under two names into a folder for each name',
+    async () => {
+      const sut = worker.get(ProjectCache);
+      const names = [`${name}-twin-a`, `${name}-twin-b`];
+      for (const twin of names)
+        await putMlflowArtifact(fx.config.mlflowTrackingUri, projectArchivePath(TEAM, twin, hash), archive);
+      const roots = await Promise.all(
+        names.map((twin) =>
+          sut.rootFor(TEAM, trainingSpecSchema.parse(customSpec(`${twin}@${hash}`)), () => {}),
+        ),
+      );
+      const root = join(fx.config.projectCacheDir, hash);
+      expect(roots).toEqual([root, root]);
+      for (const twin of names) expect((await stat(join(root, twin))).isDirectory()).toBe(true);
     },
     TEST_TIMEOUT_MS,
   );

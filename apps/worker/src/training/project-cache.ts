@@ -47,10 +47,12 @@ export class ProjectCache {
       say(`project ${name}@${hash.slice(0, 12)} from the worker's cache`);
       return root;
     }
-    let fetching = this.fetching.get(hash);
+    // One fetch per folder: the same files under another name are a folder of their own, fetched apart.
+    const folder = join(hash, name);
+    let fetching = this.fetching.get(folder);
     if (fetching === undefined) {
-      fetching = this.fetch(team, name, hash, root, say).finally(() => this.fetching.delete(hash));
-      this.fetching.set(hash, fetching);
+      fetching = this.fetch(team, name, hash, root, say).finally(() => this.fetching.delete(folder));
+      this.fetching.set(folder, fetching);
     }
     try {
       await fetching;
