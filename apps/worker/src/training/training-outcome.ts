@@ -5,6 +5,7 @@ import {
   failureForExitCode,
   isRetryable,
   type JobKind,
+  PIPELINE_SUCCESS_EXIT_CODE,
 } from '@ct/shared';
 import { describeError } from '../errors/infrastructure-error.js';
 import type { RunEndStatus } from '../mlflow/mlflow-run.js';
@@ -83,7 +84,8 @@ export function decideOutcome(result: AttemptResult, canRetry: boolean, kind: Jo
       canRetry,
       'FAILED',
     );
-  const success = exit.exitCode === 0 ? parseSucceeded(kind, result.result) : undefined;
+  const success =
+    exit.exitCode === PIPELINE_SUCCESS_EXIT_CODE ? parseSucceeded(kind, result.result) : undefined;
   if (success?.success)
     return { ...base('succeeded', 'succeeded', null, null, 'FINISHED', 'complete'), success: success.data };
   // A deployment that restarts workers, or a lost lock, is no fault of the job's: it runs again, even
@@ -96,7 +98,7 @@ export function decideOutcome(result: AttemptResult, canRetry: boolean, kind: Jo
   if (exit.cancelled)
     return base('cancelled', 'cancelled', 'cancelled', 'cancelled on request', 'KILLED', 'complete');
   if (exit.timedOut) return failure('timeout', 'stopped at its time limit', false, 'KILLED');
-  if (exit.exitCode === 0) {
+  if (exit.exitCode === PIPELINE_SUCCESS_EXIT_CODE) {
     const issue = success?.error?.issues[0];
     const why = issue ? ` (${issue.path.join('.') || 'result'}: ${issue.message})` : '';
     return failure(
