@@ -5,7 +5,7 @@ import type { MlflowRunLocation } from '../process/pipeline-launcher.js';
 // An MLflow run as the worker writes and reads it: the tags naming the job attempt it belongs to, the
 // statuses that end it, and the shapes of MLflow's answers about runs.
 
-export const RUN_END_STATUSES = ['FINISHED', 'FAILED', 'KILLED'] as const;
+const RUN_END_STATUSES = ['FINISHED', 'FAILED', 'KILLED'] as const;
 export type RunEndStatus = (typeof RUN_END_STATUSES)[number];
 
 export interface MlflowRun {

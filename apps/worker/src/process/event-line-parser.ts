@@ -61,7 +61,7 @@ export class EventLineParser {
 }
 
 /** Parses one line of the events pipe (without its newline). */
-export function parseEventLine(text: string): ParsedLine {
+function parseEventLine(text: string): ParsedLine {
   const preview = text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;
   let json: unknown;
   try {

@@ -4,7 +4,7 @@
  * setting). If the worker died before the request was made, its parent is no longer the worker: it exits.
  * A fixed program, passed with `-c`; its arguments are the worker's pid and the pipeline's argv.
  */
-export const PARENT_DEATH_LAUNCHER = [
+const PARENT_DEATH_LAUNCHER = [
   'import ctypes, os, signal, sys',
   'PR_SET_PDEATHSIG = 1',
   'libc = ctypes.CDLL(None, use_errno=True)',

@@ -30,10 +30,10 @@ export interface TrainingJobResult {
 }
 
 /** How soon a job whose registered model is busy with another run looks again. */
-export const MODEL_BUSY_DELAY_MS = 3_000;
+const MODEL_BUSY_DELAY_MS = 3_000;
 
 /** How soon a job whose team had its limit of running jobs looks again. */
-export const TEAM_BUSY_DELAY_MS = 3_000;
+const TEAM_BUSY_DELAY_MS = 3_000;
 
 /**
  * The use case "run a job" (training, scoring or monitoring: its plan says what differs): loads the job from
