@@ -1,3 +1,4 @@
+import type { RunEndStatus } from '@ct/db';
 import { callMlflow, type MlflowAnswer, MlflowUnreachableError } from '@ct/shared/runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
@@ -6,7 +7,6 @@ import { InfrastructureError } from '../errors/infrastructure-error.js';
 import {
   type CreatedRun,
   type MlflowRun,
-  type RunEndStatus,
   type RunTags,
   runBody,
   runTagList,

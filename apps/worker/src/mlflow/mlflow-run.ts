@@ -2,11 +2,8 @@ import { tagRecord } from '@ct/shared/runtime';
 import { z } from 'zod';
 import type { MlflowRunLocation } from '../process/pipeline-launcher.js';
 
-// An MLflow run as the worker writes and reads it: the tags naming the job attempt it belongs to, the
-// statuses that end it, and the shapes of MLflow's answers about runs.
-
-const RUN_END_STATUSES = ['FINISHED', 'FAILED', 'KILLED'] as const;
-export type RunEndStatus = (typeof RUN_END_STATUSES)[number];
+// An MLflow run as the worker writes and reads it: the tags naming the job attempt it belongs to, and the
+// shapes of MLflow's answers about runs. The statuses that end a run are @ct/db's RunEndStatus.
 
 export interface MlflowRun {
   runId: string;

@@ -1,5 +1,4 @@
-import type { JobEntity } from '@ct/db';
-import type { RunEndStatus } from './mlflow-run.js';
+import type { JobEntity, RunEndStatus } from '@ct/db';
 
 /** A run younger than this may belong to an attempt that has not written its row yet: left alone. */
 export const OPEN_RUN_MIN_AGE_MS = 60_000;

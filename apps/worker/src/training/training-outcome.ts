@@ -1,4 +1,4 @@
-import type { JobWaitReason } from '@ct/db';
+import type { JobWaitReason, RunEndStatus } from '@ct/db';
 import {
   type FailureReason,
   failedResultSchema,
@@ -8,7 +8,6 @@ import {
   PIPELINE_SUCCESS_EXIT_CODE,
 } from '@ct/shared';
 import { describeError } from '../errors/infrastructure-error.js';
-import type { RunEndStatus } from '../mlflow/mlflow-run.js';
 import type { PipelineExit } from '../process/pipeline-launcher.js';
 import { parseSucceeded, type Success } from './result-payload.js';
 

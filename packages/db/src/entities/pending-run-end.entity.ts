@@ -1,5 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
+/** The statuses that end an MLflow run. */
+export type RunEndStatus = 'FINISHED' | 'FAILED' | 'KILLED';
+
 /**
  * An MLflow run that must be ended (FINISHED, FAILED or KILLED) but that MLflow has not accepted yet: kept
  * here and retried until it does, so that no run of a finished attempt stays RUNNING.
@@ -16,7 +19,7 @@ export class PendingRunEndEntity {
   attempt!: number | null;
 
   @Column({ type: 'text' })
-  status!: 'FINISHED' | 'FAILED' | 'KILLED';
+  status!: RunEndStatus;
 
   /** When the run really ended, sent as its end time however late MLflow accepts it. */
   @Column({ name: 'end_time', type: 'timestamptz' })
