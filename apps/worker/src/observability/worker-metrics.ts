@@ -6,7 +6,7 @@ import type { ColdReason, PoolMemory, WarmPoolMetrics } from '../process/warm-po
 /** Where a job stands once the worker is done with it (`queued`: its attempt failed and it is retried). */
 export type JobEnd = 'succeeded' | 'failed' | 'cancelled' | 'queued';
 /** How one attempt ended. */
-export type AttemptEnd = 'succeeded' | 'failed' | 'cancelled' | 'retrying';
+export type AttemptOutcome = 'succeeded' | 'failed' | 'cancelled' | 'retrying';
 
 interface JobLabels {
   team: string;
@@ -124,7 +124,7 @@ export class WorkerMetrics extends ServiceMetrics implements WarmPoolMetrics {
   }
 
   /** An attempt's outcome, once it is recorded. */
-  attemptFinished(job: JobLabels, outcome: AttemptEnd, seconds: number): void {
+  attemptFinished(job: JobLabels, outcome: AttemptOutcome, seconds: number): void {
     this.metrics.duration.observe({ pipeline: job.pipeline, outcome }, seconds);
   }
 
