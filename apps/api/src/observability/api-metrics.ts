@@ -1,8 +1,8 @@
 import { counter, gauge, histogram, ServiceMetrics } from '@ct/shared/runtime';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { JOB_QUEUES } from '../queues/job-queues.js';
 import { QueueMonitor } from '../queues/queue-monitor.js';
-import { LIVE_WORKERS, type LiveWorkers } from './live-workers.js';
+import { WorkerRegistry } from '../queues/worker-registry.js';
 
 /**
  * The API's Prometheus metrics. Queue depth and live workers are read from Redis at scrape time; when Redis
@@ -48,7 +48,7 @@ export class ApiMetrics extends ServiceMetrics {
 
   constructor(
     private readonly queues: QueueMonitor,
-    @Inject(LIVE_WORKERS) private readonly liveWorkers: LiveWorkers,
+    private readonly workers: WorkerRegistry,
   ) {
     super('ct_api_');
   }
@@ -86,7 +86,10 @@ export class ApiMetrics extends ServiceMetrics {
     const { live } = this.metrics;
     live.reset();
     try {
-      for (const name of JOB_QUEUES) live.set({ queue: name }, await this.liveWorkers.count(name));
+      // Read once for all the queues: each worker says which queues it takes.
+      const workers = await this.workers.live();
+      for (const name of JOB_QUEUES)
+        live.set({ queue: name }, workers.filter((worker) => worker.queues.includes(name)).length);
     } catch {
       // Left out: a 0 would claim that no worker runs.
     }

@@ -3,7 +3,6 @@ import { BullmqModule } from '../queues/bullmq.module.js';
 import { WorkerRegistry } from '../queues/worker-registry.js';
 import { RedisModule } from '../redis/redis.module.js';
 import { ApiMetrics } from './api-metrics.js';
-import { LIVE_WORKERS, type LiveWorkers } from './live-workers.js';
 import { MetricsController } from './metrics.controller.js';
 
 /**
@@ -14,17 +13,7 @@ import { MetricsController } from './metrics.controller.js';
 @Module({
   imports: [BullmqModule, RedisModule],
   controllers: [MetricsController],
-  providers: [
-    ApiMetrics,
-    WorkerRegistry,
-    {
-      provide: LIVE_WORKERS,
-      inject: [WorkerRegistry],
-      useFactory: (workers: WorkerRegistry): LiveWorkers => ({
-        count: async (queue) => (await workers.live(queue)).length,
-      }),
-    },
-  ],
+  providers: [ApiMetrics, WorkerRegistry],
   exports: [ApiMetrics],
 })
 export class ObservabilityModule {}
